@@ -1,0 +1,218 @@
+"""The scoring engine: one department-year and one framework in, a Scorecard out. Pure.
+
+`score_indicator` is the one function that computes a score; the UDFs, the CLI, the checks and the
+report all call it (through `score_year`). An indicator whose inputs are unusable gets no score
+and carries the InputError, located at the cell to fix; the rest are still scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ._rounding import excel_round, format_amount, format_number, format_percent
+from .errors import InputError, Location, XlperfError, at
+from .frameworks import Framework, Indicator
+from .methods import ZERO, Outcome
+from .model import DepartmentYear, Target
+from .values import parse_choice, parse_count
+
+__all__ = ["IndicatorResult", "Scorecard", "CategoryScore", "score_indicator", "score_year", "IndicatorContext"]
+
+
+class IndicatorContext:
+    """The department's inputs as one method sees them; every refusal names the cell."""
+
+    def __init__(self, framework: Framework, year: DepartmentYear, indicator: Indicator) -> None:
+        self.framework, self.year, self.indicator = framework, year, indicator
+
+    def number(self, key: str) -> Decimal:
+        fact = self.framework.fact(key)
+        value = self.year.facts.get(key)
+        if value is None:
+            raise InputError(f"“{fact.label}”未填写，无法计算“{self.indicator.name}”",
+                             location=self.year.where(f"facts.{key}"), fix="请填写该数据项")
+        return value
+
+    def fact_label(self, key: str) -> str:
+        return self.framework.fact(key).name
+
+    def fact_text(self, key: str) -> str:
+        return fact_text(self.framework, self.year, key)
+
+    def entry_choice(self, choices: tuple[str, ...]) -> str:
+        raw = self.year.entry(self.indicator.code).value
+        with at(self._entry_location()):
+            answer = parse_choice(raw, choices)
+        if answer is None:
+            raise self._blank_entry("请从下拉列表中选择")
+        return answer
+
+    def entry_count(self) -> Decimal:
+        raw = self.year.entry(self.indicator.code).value
+        with at(self._entry_location()):
+            count = parse_count(raw)
+        if count is None:
+            raise self._blank_entry("请填写数字，没有则填 0")
+        return count
+
+    def targets(self, kind: str) -> list[Target]:
+        return self.year.targets_of(kind)
+
+    def targets_error(self, message: str, target: Target | None = None, fix: str = "") -> InputError:
+        where = target.location if target and target.location else self.year.where("targets")
+        return InputError(message, location=where, fix=fix)
+
+    def fact_error(self, key: str, message: str, fix: str = "") -> InputError:
+        return InputError(message, location=self.year.where(f"facts.{key}"), fix=fix)
+
+    def _entry_location(self) -> Location:
+        return self.year.where(f"indicators.{self.indicator.code}.value") or Location(
+            path=f"indicators.{self.indicator.code}.value")
+
+    def _blank_entry(self, fix: str) -> InputError:
+        return InputError(f"“{self.indicator.name}”的填报值为空", location=self._entry_location(), fix=fix)
+
+
+def fact_text(framework: Framework, year: DepartmentYear, key: str) -> str:
+    """A fact as the report writes it: "315.60 万元", "18000 元"."""
+    fact = framework.fact(key)
+    value = year.facts.get(key)
+    if value is None:
+        return "（未填）"
+    number = format_amount(value, fact.digits) if fact.unit == "万元" else format_number(value, fact.digits)
+    return f"{number} {fact.unit}".strip()
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One scored row of the 评分表."""
+
+    indicator: Indicator
+    name: str  # the framework's name, or the department's for an editable one
+    score: Decimal | None  # None when the inputs are unusable (see error)
+    sentence: str  # the rule applied, e.g. "结转结余率为 0.27%，≤10%，得 2 分。"
+    rate: Decimal | None = None
+    rate_text: str = ""
+    not_applicable: bool = False
+    counted: bool = True  # False for an indicator dropped under the "rescale" policy
+    error: XlperfError | None = None
+    reason: str = ""  # the department's 扣分原因 / 情况说明
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def points(self) -> Decimal:
+        return self.indicator.points
+
+    @property
+    def deduction(self) -> Decimal | None:
+        return None if self.score is None else self.points - self.score
+
+    @property
+    def score_text(self) -> str:
+        return "" if self.score is None else format_number(self.score)
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    name: str
+    points: Decimal
+    score: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        return self.score / self.points if self.points else ZERO
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The scored 评分表 of one department-year."""
+
+    framework: Framework
+    year: DepartmentYear
+    results: tuple[IndicatorResult, ...]
+    total: Decimal  # Σ scores (rescaled/capped as the framework says), 2 decimals
+    grade: str
+    categories: tuple[CategoryScore, ...] = field(default=())
+    execution_rate: Decimal | None = None
+    notes: tuple[str, ...] = ()  # how the total was adjusted (rescale, cap), in Chinese
+
+    @property
+    def complete(self) -> bool:
+        return all(r.error is None for r in self.results)
+
+    @property
+    def errors(self) -> list[XlperfError]:
+        return [r.error for r in self.results if r.error is not None]
+
+    def result(self, code_or_name: str) -> IndicatorResult:
+        indicator = self.framework.indicator(code_or_name)
+        return next(r for r in self.results if r.indicator is indicator)
+
+    @property
+    def total_text(self) -> str:
+        return format_number(self.total)
+
+
+def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indicator) -> IndicatorResult:
+    """Score one indicator; unusable inputs give a result with `error` set and no score."""
+    entry = year.entry(indicator.code)
+    name = entry.name.strip() if indicator.name_editable and entry.name.strip() else indicator.name
+    method = indicator.method_info
+    try:
+        outcome: Outcome = method.fn(indicator.points, IndicatorContext(framework, year, indicator), indicator.params)
+    except XlperfError as exc:
+        return IndicatorResult(indicator, name, None, str(exc), error=exc, reason=entry.reason)
+    digits = framework.scoring.score_digits
+    score = excel_round(min(max(outcome.score, ZERO), indicator.points), digits)
+    if outcome.not_applicable:
+        counted = framework.scoring.not_applicable == "full"
+        tail = "按不适用处理，得满分。" if counted else "本指标不适用，不计入总分。"
+        return IndicatorResult(indicator, name, excel_round(indicator.points if counted else ZERO, digits),
+                               f"{outcome.sentence}，{tail}", not_applicable=True, counted=counted,
+                               reason=entry.reason)
+    sentence = outcome.sentence.replace("{score}", format_number(score, digits))
+    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.rate_text, reason=entry.reason)
+
+
+def execution_rate(framework: Framework, year: DepartmentYear) -> Decimal | None:
+    """执行率 as the framework defines it (支出决算数 / 支出预算数), or None when not computable."""
+    spec = framework.scoring.execution_rate
+    if spec is None:
+        return None
+    numerator, denominator = year.facts.get(spec.numerator), year.facts.get(spec.denominator)
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:
+    """Score every indicator, then the category subtotals, the total and the grade."""
+    results = tuple(score_indicator(framework, year, ind) for ind in framework.indicators)
+    digits = framework.scoring.score_digits
+    counted = [r for r in results if r.counted and r.score is not None]
+    raw_total = sum((r.score for r in counted if r.score is not None), ZERO)
+    notes: list[str] = []
+    dropped = [r for r in results if not r.counted]
+    if dropped:
+        base = framework.scoring.total_points - sum((r.points for r in dropped), ZERO)
+        raw_total = raw_total * framework.scoring.total_points / base if base else ZERO
+        names = "、".join(r.name for r in dropped)
+        notes.append(f"{names}不适用，其余指标得分按 {format_number(framework.scoring.total_points)} 分折算。")
+    rate = execution_rate(framework, year)
+    # caps are sorted from the highest threshold down: the last one that applies is the tightest
+    applying = [c for c in framework.scoring.total_caps if rate is not None and rate < c.below]
+    if applying and rate is not None and raw_total > applying[-1].cap:
+        cap = applying[-1]
+        raw_total = cap.cap
+        notes.append(f"执行率 {format_percent(rate)} 低于 {format_percent(cap.below)}，总分不超过 {format_number(cap.cap)} 分。")
+    total = excel_round(raw_total, digits)
+    categories = tuple(
+        CategoryScore(c.name,
+                      sum((r.points for r in results if r.indicator.category == c.name), ZERO),
+                      sum((r.score for r in results if r.indicator.category == c.name and r.score is not None), ZERO))
+        for c in framework.categories)
+    return Scorecard(framework, year, results, total, framework.grade(total), categories, rate, tuple(notes))

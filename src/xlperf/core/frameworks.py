@@ -1,0 +1,331 @@
+"""Indicator frameworks: the rules of one locality and year, loaded from a TOML file.
+
+A framework lists the data items the department fills (facts), the categories (一级指标), the
+indicators with their 分值 and scoring method, the grade bands and the explanation rules.
+`load_framework` refuses a bad file with a Chinese message that names the place in the file.
+The file format is documented in docs/frameworks.md.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from . import _params
+from .errors import FrameworkError, Location
+from .methods import METHODS, Method
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+SOURCES = ("seed", "default", "seed+default")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number the department fills once and rules refer to (支出预算数, 三公经费决算数 …)."""
+
+    key: str
+    name: str
+    unit: str  # 万元 | 元 | 个 | …
+    group: str = "收支情况"
+    help: str = ""
+    required: bool = True
+    digits: int = 2  # decimals shown; amounts in 万元 keep them ("315.60"), others drop zeros
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    category: str
+    points: Decimal
+    method: str
+    params: Any
+    explanation: str = ""  # 指标解释
+    criteria: str = ""  # 评分标准, in words, shown in the workbook and the report
+    source: str = "default"  # seed | default | seed+default: where the rule comes from
+    source_note: str = ""
+    name_editable: bool = False  # the department enters the name (the seed's unnamed indicator)
+
+    @property
+    def method_info(self) -> Method:
+        return METHODS[self.method]
+
+    def facts(self) -> tuple[str, ...]:
+        facts = getattr(self.params, "facts", None)
+        return tuple(facts()) if callable(facts) else ()
+
+    def choices(self) -> tuple[str, ...]:
+        answers = getattr(self.params, "answers", None)
+        return tuple(answers()) if callable(answers) else ()
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class RateSpec:
+    numerator: str
+    denominator: str
+
+
+@dataclass(frozen=True)
+class TotalCap:
+    below: Decimal  # when the execution rate is below this …
+    cap: Decimal  # … the total is at most this
+
+
+@dataclass(frozen=True)
+class Scoring:
+    total_points: Decimal = Decimal(100)
+    execution_rate: RateSpec | None = None  # 执行率, used by caps and checks
+    not_applicable: Literal["full", "rescale"] = "full"  # 不适用: full marks, or drop and rescale to 100
+    total_caps: tuple[TotalCap, ...] = ()
+    score_digits: int = 2
+
+
+@dataclass(frozen=True)
+class Explanations:
+    reason_max_chars: int = 200
+    blank_reasons: tuple[str, ...] = ("无", "没有", "暂无", "/", "-", "—", "空")
+    execution_rate_below: Decimal = Decimal("0.9")  # below this 执行率 an explanation is required
+    execution_reason_indicator: str = ""  # whose 扣分原因 cell holds that explanation
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    locality: str
+    year: int
+    description: str
+    facts: tuple[Fact, ...]
+    categories: tuple[Category, ...]
+    indicators: tuple[Indicator, ...]
+    grades: tuple[Grade, ...]
+    scoring: Scoring = field(default_factory=Scoring)
+    explanations: Explanations = field(default_factory=Explanations)
+    path: str = ""
+
+    def fact(self, key: str) -> Fact:
+        return next(f for f in self.facts if f.key == key)
+
+    def indicator(self, code_or_name: str) -> Indicator:
+        """Find an indicator by code (ZX03) or by its Chinese name."""
+        wanted = code_or_name.strip()
+        for ind in self.indicators:
+            if wanted in (ind.code, ind.name) or wanted.upper() == ind.code.upper():
+                return ind
+        raise KeyError(wanted)
+
+    def grade(self, total: Decimal) -> str:
+        return next((g.name for g in self.grades if total >= g.min), self.grades[-1].name)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def shipped_frameworks() -> list[str]:
+    """Ids of the frameworks shipped with xlperf."""
+    folder = resources.files("xlperf") / "frameworks"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_framework(id_or_path: str | Path) -> Framework:
+    """Load a shipped framework by id (gz-baiyun-2022) or any framework file by path."""
+    text, where = _read(id_or_path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"框架文件不是有效的 TOML：{exc}", location=Location(file=where)) from exc
+    try:
+        return parse_framework(data, path=where)
+    except FrameworkError as exc:
+        raise exc.located(Location(file=where))
+
+
+def _read(id_or_path: str | Path) -> tuple[str, str]:
+    text_id = str(id_or_path)
+    if text_id in shipped_frameworks():
+        resource = resources.files("xlperf") / "frameworks" / f"{text_id}.toml"
+        return resource.read_text(encoding="utf-8"), f"{text_id}.toml"
+    path = Path(id_or_path)
+    if path.suffix.lower() != ".toml" and not path.exists():
+        shipped = "、".join(shipped_frameworks())
+        raise FrameworkError(f"找不到评分框架“{text_id}”", fix=f"可用的内置框架：{shipped}；或给出 .toml 文件路径")
+    try:
+        return path.read_text(encoding="utf-8"), path.name
+    except FileNotFoundError as exc:
+        raise FrameworkError(f"找不到框架文件 {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError(f"无法读取框架文件 {path}（需为 UTF-8 编码的文本）") from exc
+
+
+def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
+    """Build and validate a Framework from the parsed TOML document."""
+    meta = _table(data, "framework")
+    facts = tuple(_params.build(Fact, row, f"facts[{i}]") for i, row in enumerate(_list(data, "facts")))
+    categories = tuple(_params.build(Category, row, f"categories[{i}]")
+                       for i, row in enumerate(_list(data, "categories")))
+    grades = tuple(_params.build(Grade, row, f"grades[{i}]") for i, row in enumerate(_list(data, "grades")))
+    scoring = _params.build(Scoring, data.get("scoring", {}), "scoring")
+    explanations = _params.build(Explanations, data.get("explanations", {}), "explanations")
+    indicators = tuple(_indicator(row, i) for i, row in enumerate(_list(data, "indicators")))
+    framework = Framework(
+        id=_text(meta, "id", "framework.id"), title=_text(meta, "title", "framework.title"),
+        locality=_text(meta, "locality", "framework.locality"), year=_int(meta, "year", "framework.year"),
+        description=str(meta.get("description", "")), facts=facts, categories=categories,
+        indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, path=path)
+    _validate(framework)
+    return framework
+
+
+def _indicator(row: object, i: int) -> Indicator:
+    where = f"indicators[{i}]"
+    if not isinstance(row, dict):
+        raise _error(where, "应为表")
+    name = row.get("method")
+    if name not in METHODS:
+        known = "、".join(sorted(METHODS))
+        raise _error(f"{where}.method", f"未知的评分方法“{name}”", fix=f"可用方法：{known}")
+    method = METHODS[name]
+    params = _params.build(method.params, row.get("params", {}), f"{where}.params")
+    check = getattr(params, "check", None)
+    if check is not None:
+        try:
+            check()
+        except FrameworkError as exc:
+            raise exc.located(Location(path=f"{where}.params"))
+    fields = {k: v for k, v in row.items() if k != "params"}
+    fields["params"] = {}
+    plain = _params.build(_IndicatorRow, fields, where)
+    return Indicator(code=plain.code, name=plain.name, category=plain.category, points=plain.points,
+                     method=plain.method, params=params, explanation=plain.explanation, criteria=plain.criteria,
+                     source=plain.source, source_note=plain.source_note, name_editable=plain.name_editable)
+
+
+@dataclass(frozen=True)
+class _IndicatorRow:
+    code: str
+    name: str
+    category: str
+    points: Decimal
+    method: str
+    criteria: str
+    source: str
+    params: dict[str, Decimal] = field(default_factory=dict)  # checked separately, by the method
+    explanation: str = ""
+    source_note: str = ""
+    name_editable: bool = False
+
+
+def _validate(fw: Framework) -> None:
+    if not _KEY.fullmatch(fw.id.replace("-", "_")):
+        raise _error("framework.id", f"框架编号“{fw.id}”只能含小写字母、数字和连字符")
+    fact_keys = [f.key for f in fw.facts]
+    for i, f in enumerate(fw.facts):
+        if not _KEY.fullmatch(f.key):
+            raise _error(f"facts[{i}].key", f"数据项编号“{f.key}”只能含小写字母、数字和下划线，且以字母开头")
+        if fact_keys.index(f.key) != i:
+            raise _error(f"facts[{i}].key", f"数据项编号“{f.key}”重复")
+    names = [c.name for c in fw.categories]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise _error(f"categories[{i}].name", f"一级指标“{name}”重复")
+    if not fw.indicators:
+        raise _error("indicators", "框架中没有任何指标")
+    codes: dict[str, int] = {}
+    for i, ind in enumerate(fw.indicators):
+        where = f"indicators[{i}]"
+        if not _CODE.fullmatch(ind.code):
+            raise _error(f"{where}.code", f"指标代码“{ind.code}”只能含字母、数字和下划线，且以字母开头（最长 16 位）")
+        if ind.code.upper() in codes:
+            raise _error(f"{where}.code", f"指标代码“{ind.code}”重复（第 {codes[ind.code.upper()] + 1} 个指标已使用）")
+        codes[ind.code.upper()] = i
+        if ind.category not in names:
+            raise _error(f"{where}.category", f"一级指标“{ind.category}”未在 [[categories]] 中列出")
+        if ind.points <= 0:
+            raise _error(f"{where}.points", f"分值应大于 0，收到 {ind.points}")
+        if ind.source not in SOURCES:
+            raise _error(f"{where}.source", f"规则来源应为 {'、'.join(SOURCES)} 之一，收到“{ind.source}”")
+        for key in ind.facts():
+            if key not in fact_keys:
+                raise _error(f"{where}.params", f"引用了未定义的数据项“{key}”", fix="请在 [[facts]] 中定义")
+    total = sum((ind.points for ind in fw.indicators), Decimal(0))
+    if total != fw.scoring.total_points:
+        raise _error("indicators", f"各指标分值合计为 {total:f}，应为 {fw.scoring.total_points:f}",
+                     fix="请检查各指标的 points")
+    if not fw.grades:
+        raise _error("grades", "至少要有一个等级")
+    mins = [g.min for g in fw.grades]
+    if any(a <= b for a, b in zip(mins, mins[1:])):
+        raise _error("grades", "等级应按 min 从高到低排列，且不重复")
+    if mins[-1] != 0:
+        raise _error(f"grades[{len(mins) - 1}].min", "最低等级的 min 应为 0，使任何总分都有等级")
+    rate = fw.scoring.execution_rate
+    if rate is not None:
+        for part in (rate.numerator, rate.denominator):
+            if part not in fact_keys:
+                raise _error("scoring.execution_rate", f"引用了未定义的数据项“{part}”")
+    caps = [c.below for c in fw.scoring.total_caps]
+    if any(a <= b for a, b in zip(caps, caps[1:])):
+        raise _error("scoring.total_caps", "total_caps 应按 below 从大到小排列")
+    if caps and rate is None:
+        raise _error("scoring.total_caps", "使用 total_caps 时须设置 scoring.execution_rate")
+    reason_code = fw.explanations.execution_reason_indicator
+    if reason_code and reason_code.upper() not in codes:
+        raise _error("explanations.execution_reason_indicator", f"指标代码“{reason_code}”不存在")
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise _error(key, f"缺少 [{key}] 表")
+    return value
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise _error(key, f"应写成 [[{key}]] 表数组")
+    return value
+
+
+def _text(table: dict[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _error(where, f"缺少“{key}”（文字）")
+    return value
+
+
+def _int(table: dict[str, Any], key: str, where: str) -> int:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(where, f"缺少“{key}”（整数）")
+    return value
+
+
+def _error(path: str, message: str, fix: str = "") -> FrameworkError:
+    return FrameworkError(message, location=Location(path=path), fix=fix)

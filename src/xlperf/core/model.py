@@ -1,0 +1,95 @@
+"""The model of one department-year: everything the department enters, with where it came from.
+
+Every front-end (workbook reader, JSON form, UDFs) produces a `DepartmentYear`; the engine, the
+checks and the report read only this. Scores are never part of it: they are always recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import Location
+
+#: Free texts the department writes, in report order: key -> label shown to users.
+TEXT_FIELDS: dict[str, str] = {
+    "overview": "部门概况",
+    "goals": "总体目标",
+    "annual_work": "年度总体工作",
+    "key_tasks": "重点工作任务完成情况",
+    "performance_goals": "部门整体绩效支出目标",
+    "management": "部门整体绩效管理情况",
+    "conclusion": "自评结论综述",
+    "achievements": "主要工作成效",
+    "problems": "存在的主要问题",
+    "measures": "下一步改进措施",
+}
+
+TARGET_KINDS = ("产出", "效益")
+DIRECTIONS = ("≥", "≤", "=", "定性")
+QUALITATIVE_RESULTS = ("达成", "部分达成", "未达成")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One 绩效目标 indicator of the department: 目标值 against 实际值, or a qualitative result."""
+
+    kind: str  # 产出 | 效益
+    name: str
+    direction: str  # ≥ | ≤ | = | 定性
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    unit: str = ""
+    weight: Decimal | None = None
+    result: str = ""  # 达成 | 部分达成 | 未达成, for 定性 targets
+    note: str = ""
+    location: Location | None = None  # the row, for messages
+
+
+@dataclass(frozen=True)
+class Project:
+    """One key project (重点任务项目) and what the department says of its outcomes."""
+
+    name: str
+    budget: Decimal | None = None  # 万元
+    actual: Decimal | None = None  # 万元
+    outputs: str = ""  # 产出完成情况
+    benefits: str = ""  # 效益
+    satisfaction: str = ""  # 满意度
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorEntry:
+    """What the department entered in one 评分表 row (not the score: that is computed)."""
+
+    value: Decimal | str | None = None  # 填报值: a choice such as 是/部分/否, or a count
+    reason: str = ""  # 扣分原因 / 情况说明
+    name: str = ""  # only for indicators whose name the department enters
+
+
+@dataclass
+class DepartmentYear:
+    """All inputs of one department for one year, and where each one was read."""
+
+    department: str
+    year: int | None
+    framework_id: str
+    texts: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Decimal | None] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    entries: dict[str, IndicatorEntry] = field(default_factory=dict)
+    #: "facts.<key>", "indicators.<code>.value|reason|name", "texts.<key>", "targets", "department" ...
+    locations: dict[str, Location] = field(default_factory=dict)
+    source: str = ""  # file the data was read from, for messages
+
+    def where(self, key: str) -> Location | None:
+        """The place of an input, e.g. where("facts.expenditure_budget") -> 收支情况!C6."""
+        return self.locations.get(key)
+
+    def entry(self, code: str) -> IndicatorEntry:
+        return self.entries.get(code) or IndicatorEntry()
+
+    def targets_of(self, kind: str) -> list[Target]:
+        return [t for t in self.targets if t.kind == kind]

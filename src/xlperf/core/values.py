@@ -1,0 +1,99 @@
+"""Pure parsers for the values people type: numbers, counts, choices, texts.
+
+They know no cells; callers stamp the place on the InputError with `errors.at(...)`.
+Excel hands over floats, ints, strings, None, bools and error strings such as "#DIV/0!".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+from .errors import InputError
+
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                "#CALC!")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_UNIT_SUFFIX = re.compile(r"^\s*([+-]?[\d.,]+)\s*(万元|亿元|千元|元|%|％|个|次|项|人|场|篇|天|件)\s*$")
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_number(raw: object) -> Decimal | None:
+    """A number as typed; None for a blank. Refuses units, words and Excel error values."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, bool):
+        raise InputError(f"应填数字，收到逻辑值 {'TRUE' if raw else 'FALSE'}")
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise InputError("应填数字，收到非有限数")
+        return raw
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise InputError("应填数字，收到非有限数")
+        return Decimal(repr(raw))
+    if not isinstance(raw, str):
+        raise InputError(f"应填数字，收到“{raw!r}”")
+    text = raw.strip()
+    if text.upper() in EXCEL_ERRORS:
+        raise InputError(f"单元格是 Excel 错误值 {text.upper()}", fix="请检查该单元格的公式，或直接填写数字")
+    ascii_text = text.translate(_FULL_WIDTH).strip()
+    if _NUMBER.fullmatch(ascii_text):
+        return _decimal(ascii_text)
+    if _GROUPED.fullmatch(ascii_text):
+        return _decimal(ascii_text.replace(",", ""))
+    unit = _UNIT_SUFFIX.match(ascii_text)
+    if unit and _NUMBER.fullmatch(unit.group(1).replace(",", "")):
+        number = unit.group(1).replace(",", "")
+        raise InputError(f"“{text}”含单位“{unit.group(2)}”", fix=f"请只填数字 {number}，单位见表头")
+    raise InputError(f"应填数字，收到“{_clip(text)}”", fix="请填写阿拉伯数字，如 332.21")
+
+
+def parse_count(raw: object) -> Decimal | None:
+    """A whole, non-negative number of things (problems found, contracts signed ...)."""
+    value = parse_number(raw)
+    if value is None:
+        return None
+    if value < 0 or value != value.to_integral_value():
+        raise InputError(f"应填不小于 0 的整数，收到 {value}")
+    return value.to_integral_value()
+
+
+def parse_choice(raw: object, choices: tuple[str, ...] | list[str]) -> str | None:
+    """One of a fixed list of answers (是/部分/否 …)."""
+    if is_blank(raw):
+        return None
+    text = str(raw).strip()
+    if text in choices:
+        return text
+    allowed = "、".join(f"“{c}”" for c in choices)
+    raise InputError(f"应选择 {allowed} 之一，收到“{_clip(text)}”", fix="请从下拉列表中选择")
+
+
+def parse_text(raw: object) -> str:
+    """Free text; numbers are kept as they were written, blanks become ""."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the regular expressions
+        raise InputError(f"应填数字，收到“{text}”") from exc
+    return value
+
+
+def _clip(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,274 @@
+"""Write a workbook for a framework with XlsxWriter: empty for a new year, or filled from data.
+
+Every input cell gets its defined name (see layout.py), so the reader never depends on rows.
+Text is always written with write_string, so a department's text starting with "=" stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .._files import atomic_write
+from ..core.engine import Scorecard, score_year
+from ..core.frameworks import Fact, Framework
+from ..core.model import DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear
+from . import layout as L
+
+#: A fixed creation date makes two builds of the same data byte-identical.
+BUILD_DATE = dt.datetime(2022, 1, 1)
+
+
+def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear | None = None,
+                   *, overwrite: bool = True) -> Path:
+    """Write the workbook to `path` (atomically): empty when `year` is None, else filled and scored."""
+    scorecard = score_year(framework, year) if year is not None else None
+    return atomic_write(Path(path), lambda tmp: _write(tmp, framework, year, scorecard), overwrite=overwrite)
+
+
+class _Formats:
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                     "align": "center"})
+        self.label = wb.add_format({**base, "border": 1, "text_wrap": True})
+        self.group = wb.add_format({**base, "bold": True, "bg_color": "#EDEDED", "border": 1})
+        self.note = wb.add_format({**base, "font_color": "#595959", "text_wrap": True, "border": 1})
+        self.fixed = wb.add_format({**base, "border": 1, "text_wrap": True, "bg_color": "#F2F2F2"})
+        self.fixed_num = wb.add_format({**base, "border": 1, "bg_color": "#F2F2F2", "num_format": "0.00"})
+        inp = {**base, "border": 1, "bg_color": "#FFF2CC", "locked": False}
+        self.input_text = wb.add_format({**inp, "text_wrap": True, "valign": "top"})
+        self.input_short = wb.add_format({**inp, "text_wrap": True})
+        self.input_amount = wb.add_format({**inp, "num_format": "#,##0.00"})
+        self.input_count = wb.add_format({**inp, "num_format": "0"})
+        self.input_number = wb.add_format({**inp, "num_format": "General"})
+        self.output = wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "num_format": "0.00", "bold": True})
+        self.output_text = wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True})
+
+    def for_fact(self, fact: Fact) -> Any:
+        if fact.unit in ("万元", "元"):
+            return self.input_amount
+        return self.input_count if fact.digits == 0 else self.input_number
+
+
+def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
+                       "author": "xlperf", "comments": f"评分框架 {fw.id}"})
+    wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
+    fmt = _Formats(wb)
+    sheets = {name: wb.add_worksheet(name) for name in L.SHEETS}
+    _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)
+    _facts(wb, sheets[L.FACTS_SHEET], fmt, fw, year)
+    _targets(wb, sheets[L.TARGETS_SHEET], fmt, year)
+    _scoresheet(wb, sheets[L.SCORESHEET], fmt, fw, year, card)
+    _projects(wb, sheets[L.PROJECTS_SHEET], fmt, year)
+    _issues(wb, sheets[L.ISSUES_SHEET], fmt, year)
+    for ws in sheets.values():
+        ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
+                        "select_locked_cells": True, "select_unlocked_cells": True})
+    wb.close()
+
+
+def _ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
+    from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
+
+    cells = (xl_rowcol_to_cell(row, col, True, True) if row2 is None or col2 is None
+             else xl_range_abs(row, col, row2, col2))
+    return f"='{sheet}'!{cells}"
+
+
+def _text(ws: Worksheet, row: int, col: int, value: str, cell_format: Any) -> None:
+    ws.write_string(row, col, value, cell_format)
+
+
+def _number(ws: Worksheet, row: int, col: int, value: Decimal | None, cell_format: Any) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, cell_format)
+    else:
+        ws.write_number(row, col, float(value), cell_format)
+
+
+def _text_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, key: str, year: DepartmentYear | None) -> int:
+    _text(ws, row, 0, TEXT_FIELDS[key], fmt.label)
+    _text(ws, row, 1, year.texts.get(key, "") if year else "", fmt.input_text)
+    ws.set_row(row, 150)
+    wb.define_name(L.text_name(key), _ref(ws.name, row, 1))
+    return row + 1
+
+
+def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 100)
+    _text(ws, 0, 0, f"{fw.locality}{fw.year}年度部门整体支出绩效自评", fmt.title)
+    _text(ws, 1, 0, "黄色单元格由单位填写；绿色单元格由程序计算，请勿修改。", fmt.note)
+    _text(ws, 2, 0, "单位名称", fmt.label)
+    _text(ws, 2, 1, year.department if year else "", fmt.input_short)
+    wb.define_name(L.DEPARTMENT, _ref(ws.name, 2, 1))
+    _text(ws, 3, 0, "年度", fmt.label)
+    if year and year.year is not None:
+        ws.write_number(3, 1, year.year, fmt.input_count)
+    else:
+        ws.write_number(3, 1, fw.year, fmt.input_count)
+    ws.data_validation(3, 1, 3, 1, {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
+                                    "error_title": "年度", "error_message": "请填写 4 位年度，如 2022"})
+    wb.define_name(L.YEAR, _ref(ws.name, 3, 1))
+    _text(ws, 4, 0, "评分框架", fmt.label)
+    _text(ws, 4, 1, fw.id, fmt.fixed)
+    wb.define_name(L.FRAMEWORK, _ref(ws.name, 4, 1))
+    row = 5
+    for key, sheet in L.TEXT_SHEETS.items():
+        if sheet == L.INFO_SHEET:
+            row = _text_block(wb, ws, fmt, row, key, year)
+    ws.freeze_panes(2, 0)
+
+
+def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
+    for col, width in enumerate((14, 34, 16, 8, 50)):
+        ws.set_column(col, col, width)
+    for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明")):
+        _text(ws, 0, col, header, fmt.header)
+    ws.freeze_panes(1, 0)
+    row = 1
+    groups = list(dict.fromkeys(f.group for f in fw.facts))
+    for group in groups:
+        for fact in (f for f in fw.facts if f.group == group):
+            _text(ws, row, 0, group, fmt.group)
+            _text(ws, row, 1, fact.name, fmt.label)
+            _number(ws, row, 2, year.facts.get(fact.key) if year else None, fmt.for_fact(fact))
+            _text(ws, row, 3, fact.unit, fmt.fixed)
+            _text(ws, row, 4, fact.help, fmt.note)
+            ws.data_validation(row, 2, row, 2, {"validate": "decimal", "criteria": ">=", "value": 0,
+                                                "error_title": fact.name,
+                                                "error_message": f"请只填数字（单位：{fact.unit}），不要带单位或文字"})
+            wb.define_name(L.fact_name(fact.key), _ref(ws.name, row, 2))
+            row += 1
+
+
+def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, columns: tuple[L.Column, ...], rows: list[dict[str, Any]],
+           spare: int, name: str) -> tuple[int, int]:
+    ws.set_column(0, 0, 6)
+    _text(ws, 0, 0, "序号", fmt.header)
+    for col, column in enumerate(columns, start=1):
+        ws.set_column(col, col, column.width)
+        _text(ws, 0, col, column.header, fmt.header)
+    ws.freeze_panes(1, 0)
+    last = len(rows) + spare
+    for i in range(last):
+        ws.write_number(i + 1, 0, i + 1, fmt.fixed)
+        values = rows[i] if i < len(rows) else {}
+        for col, column in enumerate(columns, start=1):
+            value = values.get(column.key)
+            if isinstance(value, Decimal) or value is None and column.key in ("target", "actual", "weight", "budget"):
+                _number(ws, i + 1, col, value if isinstance(value, Decimal) else None, fmt.input_number)
+            else:
+                _text(ws, i + 1, col, str(value or ""), fmt.input_short)
+    wb.define_name(name, _ref(ws.name, 1, 1, last, len(columns)))
+    return 1, last
+
+
+def _targets(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
+    rows = [{"kind": t.kind, "name": t.name, "direction": t.direction, "target": t.target, "actual": t.actual,
+             "unit": t.unit, "weight": t.weight, "result": t.result, "note": t.note} for t in (year.targets if year else [])]
+    first, last = _table(wb, ws, fmt, L.TARGET_COLUMNS, rows, L.SPARE_TARGET_ROWS, L.TARGETS)
+    for col, choices in ((1, TARGET_KINDS), (3, DIRECTIONS), (8, QUALITATIVE_RESULTS)):
+        ws.data_validation(first, col, last, col, {"validate": "list", "source": list(choices)})
+
+
+def _projects(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
+    rows = [{"name": p.name, "budget": p.budget, "actual": p.actual, "outputs": p.outputs, "benefits": p.benefits,
+             "satisfaction": p.satisfaction} for p in (year.projects if year else [])]
+    first, last = _table(wb, ws, fmt, L.PROJECT_COLUMNS, rows, L.SPARE_PROJECT_ROWS, L.PROJECTS)
+    for row in range(first, first + len(rows)):
+        ws.set_row(row, 120)
+
+
+def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 100)
+    row = 0
+    for key, sheet in L.TEXT_SHEETS.items():
+        if sheet == L.ISSUES_SHEET:
+            row = _text_block(wb, ws, fmt, row, key, year)
+
+
+def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None,
+                card: Scorecard | None) -> None:
+    cols = {c.key: i for i, c in enumerate(L.SCORE_COLUMNS)}
+    for i, column in enumerate(L.SCORE_COLUMNS):
+        ws.set_column(i, i, column.width)
+        _text(ws, 1, i, column.header, fmt.header)
+    _text(ws, 0, 0, f"{fw.title}（{fw.locality}{fw.year}）", fmt.title)
+    ws.freeze_panes(2, 3)
+    row = 2
+    for category in fw.categories:
+        indicators = [ind for ind in fw.indicators if ind.category == category.name]
+        if len(indicators) > 1:
+            ws.merge_range(row, 0, row + len(indicators) - 1, 0, category.name, fmt.fixed)
+        elif indicators:
+            _text(ws, row, 0, category.name, fmt.fixed)
+        for ind in indicators:
+            entry = year.entry(ind.code) if year else None
+            result = card.result(ind.code) if card else None
+            _text(ws, row, cols["code"], ind.code, fmt.fixed)
+            if ind.name_editable:
+                _text(ws, row, cols["name"], entry.name if entry and entry.name else "", fmt.input_short)
+                wb.define_name(L.indicator_name(ind.code, "NAME"), _ref(ws.name, row, cols["name"]))
+            else:
+                _text(ws, row, cols["name"], ind.name, fmt.fixed)
+            ws.write_number(row, cols["points"], float(ind.points), fmt.fixed_num)
+            _text(ws, row, cols["explanation"], ind.explanation, fmt.fixed)
+            _text(ws, row, cols["criteria"], ind.criteria, fmt.fixed)
+            if _value_cell(ws, row, cols["value"], ind, entry, fmt):
+                wb.define_name(L.indicator_name(ind.code, "VALUE"), _ref(ws.name, row, cols["value"]))
+            _number(ws, row, cols["score"], result.score if result else None, fmt.output)
+            wb.define_name(L.indicator_name(ind.code, "SCORE"), _ref(ws.name, row, cols["score"]))
+            _number(ws, row, cols["deduction"], result.deduction if result else None, fmt.output)
+            _text(ws, row, cols["reason"], entry.reason if entry else "", fmt.input_text)
+            wb.define_name(L.indicator_name(ind.code, "REASON"), _ref(ws.name, row, cols["reason"]))
+            _text(ws, row, cols["sentence"], result.sentence if result else "", fmt.output_text)
+            ws.set_row(row, 60)
+            row += 1
+    _text(ws, row, 0, "合计", fmt.group)
+    ws.merge_range(row, 1, row, 2, "总分", fmt.group)
+    ws.write_number(row, cols["points"], float(fw.scoring.total_points), fmt.fixed_num)
+    _number(ws, row, cols["score"], card.total if card else None, fmt.output)
+    wb.define_name(L.TOTAL, _ref(ws.name, row, cols["score"]))
+    _text(ws, row + 1, 0, "等级", fmt.group)
+    _text(ws, row + 1, cols["score"], card.grade if card else "", fmt.output_text)
+    wb.define_name(L.GRADE, _ref(ws.name, row + 1, cols["score"]))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(1)
+
+
+def _value_cell(ws: Worksheet, row: int, col: int, ind: Any, entry: Any, fmt: _Formats) -> bool:
+    """Write the 填报值 cell; False when the indicator takes no entry (it is computed from data)."""
+    kind = ind.method_info.entry
+    raw = entry.value if entry else None
+    if kind == "none":
+        _text(ws, row, col, "自动计算", fmt.fixed)
+        return False
+    if kind == "choice":
+        _text(ws, row, col, str(raw) if raw is not None else "", fmt.input_short)
+        ws.data_validation(row, col, row, col, {"validate": "list", "source": list(ind.choices()),
+                                                "error_title": ind.name, "error_message": "请从下拉列表中选择"})
+        return True
+    if isinstance(raw, Decimal):
+        ws.write_number(row, col, float(raw), fmt.input_count)
+    elif raw is None:
+        ws.write_blank(row, col, None, fmt.input_count)
+    else:
+        _text(ws, row, col, str(raw), fmt.input_count)
+    ws.data_validation(row, col, row, col, {"validate": "integer", "criteria": ">=", "value": 0,
+                                            "error_title": ind.name, "error_message": "请填写不小于 0 的整数"})
+    return True

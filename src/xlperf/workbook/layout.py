@@ -1,0 +1,96 @@
+"""The workbook layout: sheet names, columns and the defined names every input is reached by.
+
+Readers find inputs only through defined names (`XP_F_carryover` -> 收支情况!$C$12), so a clerk may
+insert rows or move tables without breaking anything. docs/workbook-layout.md describes the same
+contract for users; `LAYOUT_VERSION` changes when it changes incompatibly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LAYOUT_VERSION = "xlperf-layout-1"
+LAYOUT_NAME = "XP_LAYOUT"  # a defined name holding the version as a constant
+
+INFO_SHEET = "基本信息"
+FACTS_SHEET = "收支情况"
+TARGETS_SHEET = "绩效目标"
+SCORESHEET = "评分表"
+PROJECTS_SHEET = "项目支出"
+ISSUES_SHEET = "问题与措施"
+SHEETS = (INFO_SHEET, FACTS_SHEET, TARGETS_SHEET, SCORESHEET, PROJECTS_SHEET, ISSUES_SHEET)
+
+#: Which sheet each free text lives on (keys of core.model.TEXT_FIELDS).
+TEXT_SHEETS = {
+    "overview": INFO_SHEET, "goals": INFO_SHEET, "annual_work": INFO_SHEET, "key_tasks": INFO_SHEET,
+    "performance_goals": INFO_SHEET, "management": INFO_SHEET,
+    "conclusion": ISSUES_SHEET, "achievements": ISSUES_SHEET, "problems": ISSUES_SHEET, "measures": ISSUES_SHEET,
+}
+
+DEPARTMENT = "XP_DEPARTMENT"
+YEAR = "XP_YEAR"
+FRAMEWORK = "XP_FRAMEWORK"
+TARGETS = "XP_TARGETS"  # the data rows of the 绩效目标 table
+PROJECTS = "XP_PROJECTS"  # the data rows of the 项目支出 table
+TOTAL = "XP_TOTAL"
+GRADE = "XP_GRADE"
+
+
+def text_name(key: str) -> str:
+    return f"XP_T_{key}"
+
+
+def fact_name(key: str) -> str:
+    return f"XP_F_{key}"
+
+
+def indicator_name(code: str, part: str) -> str:
+    """part: VALUE (填报值), REASON (扣分原因), NAME (指标名称), SCORE (自评得分)."""
+    return f"XP_I_{code}_{part}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+
+
+TARGET_COLUMNS = (
+    Column("kind", "类别（产出/效益）", 12),
+    Column("name", "指标名称", 34),
+    Column("direction", "方向（≥/≤/=/定性）", 12),
+    Column("target", "目标值", 12),
+    Column("actual", "实际值", 12),
+    Column("unit", "单位", 9),
+    Column("weight", "权重（可空，空为等权）", 12),
+    Column("result", "定性完成情况（达成/部分达成/未达成）", 16),
+    Column("note", "说明", 40),
+)
+
+PROJECT_COLUMNS = (
+    Column("name", "项目名称", 28),
+    Column("budget", "预算数（万元）", 14),
+    Column("actual", "决算数（万元）", 14),
+    Column("outputs", "产出完成情况", 50),
+    Column("benefits", "效益", 40),
+    Column("satisfaction", "满意度", 30),
+)
+
+SCORE_COLUMNS = (
+    Column("category", "一级指标", 10),
+    Column("code", "指标代码", 8),
+    Column("name", "指标", 26),
+    Column("points", "分值", 7),
+    Column("explanation", "指标解释", 30),
+    Column("criteria", "评分标准", 42),
+    Column("value", "填报值", 10),
+    Column("score", "自评得分", 9),
+    Column("deduction", "扣分", 7),
+    Column("reason", "扣分原因／情况说明", 40),
+    Column("sentence", "评分说明（自动生成）", 42),
+)
+
+#: Empty rows offered below the example's targets and projects, for the department to fill.
+SPARE_TARGET_ROWS = 30
+SPARE_PROJECT_ROWS = 10

@@ -1,0 +1,251 @@
+"""Read a workbook (.xlsx/.xlsm) into a DepartmentYear, through the defined names of layout.py.
+
+Nothing in the file is executed: openpyxl reads values only (the values Excel saved, so an input
+typed as `=120+80` reads as 200). Score cells are never read: scores are always recomputed.
+Every value is parsed by the pure parsers of core.values, and the cell is stamped on any error.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError, Location, UnsafeFileError, WorkbookError, XlperfError, at
+from ..core.frameworks import Framework, load_framework
+from ..core.model import (DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear,
+                          IndicatorEntry, Project, Target)
+from ..core.values import is_blank, parse_number, parse_text
+from . import layout as L
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:
+    """Read one department-year. `framework` overrides the one named in the workbook."""
+    path = Path(path)
+    with _Cells.open(path) as cells:
+        if framework is None:
+            framework_id = parse_text(cells.value(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else ""
+            if not framework_id:
+                raise WorkbookError("工作簿中没有写明评分框架（基本信息“评分框架”为空）",
+                                    location=Location(sheet=L.INFO_SHEET, file=path.name),
+                                    fix="请用 --framework 指定框架")
+            with at(Location(sheet=L.INFO_SHEET, cell=cells.cell_of(L.FRAMEWORK), file=path.name)):
+                framework = load_framework(framework_id)
+        elif not isinstance(framework, Framework):
+            framework = load_framework(framework)
+        return _read(cells, framework, path.name)
+
+
+def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
+    year = DepartmentYear(department=parse_text(cells.value(L.DEPARTMENT)), year=None, framework_id=fw.id,
+                          source=source)
+    year.locations["department"] = cells.location(L.DEPARTMENT)
+    year.locations["year"] = cells.location(L.YEAR)
+    with at(cells.location(L.YEAR)):
+        number = parse_number(cells.value(L.YEAR))
+        if number is not None:
+            if number != number.to_integral_value() or not 2000 <= number <= 2100:
+                raise InputError(f"年度应为 4 位整数，收到 {number}")
+            year.year = int(number)
+    for key in TEXT_FIELDS:
+        name = L.text_name(key)
+        year.texts[key] = parse_text(cells.value(name))
+        year.locations[f"texts.{key}"] = cells.location(name)
+    for fact in fw.facts:
+        name = L.fact_name(fact.key)
+        location = cells.location(name)
+        year.locations[f"facts.{fact.key}"] = location
+        with at(location):
+            year.facts[fact.key] = parse_number(cells.value(name))
+    for ind in fw.indicators:
+        value: Decimal | str | None = None
+        if ind.method_info.entry != "none":
+            name = L.indicator_name(ind.code, "VALUE")
+            location = cells.location(name)
+            year.locations[f"indicators.{ind.code}.value"] = location
+            raw = cells.value(name)
+            value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else _raw_number(raw, location))
+        reason_name = L.indicator_name(ind.code, "REASON")
+        year.locations[f"indicators.{ind.code}.reason"] = cells.location(reason_name)
+        display_name = ""
+        if ind.name_editable:
+            name_name = L.indicator_name(ind.code, "NAME")
+            year.locations[f"indicators.{ind.code}.name"] = cells.location(name_name)
+            display_name = parse_text(cells.value(name_name))
+        year.entries[ind.code] = IndicatorEntry(value, parse_text(cells.value(reason_name)), display_name)
+    year.locations["targets"] = cells.location(L.TARGETS, whole=True)
+    year.targets = list(_targets(cells))
+    year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
+    year.projects = list(_projects(cells))
+    return year
+
+
+def _raw_number(raw: Any, location: Location) -> Decimal | None:
+    with at(location):
+        return parse_number(raw)
+
+
+def _targets(cells: _Cells) -> Iterator[Target]:
+    keys = [c.key for c in L.TARGET_COLUMNS]
+    for location, row in cells.table(L.TARGETS, keys):
+        with at(location):
+            kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
+            result = parse_text(row["result"])
+            if not name:
+                raise InputError("这一行填了内容，但“指标名称”为空")
+            if kind not in TARGET_KINDS:
+                raise InputError(f"“{name}”的类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
+            if direction not in DIRECTIONS:
+                raise InputError(f"“{name}”的方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
+            if result and result not in QUALITATIVE_RESULTS:
+                raise InputError(f"“{name}”的定性完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
+            numbers = {k: parse_number(row[k]) for k in ("target", "actual", "weight")}
+        yield Target(kind, name, direction, numbers["target"], numbers["actual"], parse_text(row["unit"]),
+                     numbers["weight"], result, parse_text(row["note"]), location)
+
+
+def _projects(cells: _Cells) -> Iterator[Project]:
+    keys = [c.key for c in L.PROJECT_COLUMNS]
+    for location, row in cells.table(L.PROJECTS, keys):
+        with at(location):
+            name = parse_text(row["name"])
+            if not name:
+                raise InputError("这一行填了内容，但“项目名称”为空")
+            budget, actual = parse_number(row["budget"]), parse_number(row["actual"])
+        yield Project(name, budget, actual, parse_text(row["outputs"]), parse_text(row["benefits"]),
+                      parse_text(row["satisfaction"]), location)
+
+
+class _Cells:
+    """The values of an openpyxl workbook, looked up through defined names."""
+
+    def __init__(self, wb: Any, file: str) -> None:
+        self.wb, self.file = wb, file
+        self._grids: dict[str, dict[tuple[int, int], Any]] = {}
+        self._names: dict[str, tuple[str, str]] = {}
+        for name, defined in wb.defined_names.items():
+            for sheet, ref in defined.destinations:
+                self._names[name] = (sheet, ref.replace("$", ""))
+        if L.LAYOUT_NAME not in wb.defined_names:
+            raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
+                                location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
+        version = wb.defined_names[L.LAYOUT_NAME].attr_text.strip('="')
+        if version != L.LAYOUT_VERSION:
+            raise WorkbookError(f"工作簿版式为“{version}”，本程序只能读取“{L.LAYOUT_VERSION}”",
+                                location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+
+    @classmethod
+    def open(cls, path: Path) -> _OpenCells:
+        return _OpenCells(path)
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def _dest(self, name: str) -> tuple[str, str]:
+        try:
+            return self._names[name]
+        except KeyError:
+            raise WorkbookError(f"工作簿缺少名称“{name}”，可能被删除或改名，或工作簿不是用这个评分框架生成的",
+                                location=Location(file=self.file), fix="请在“公式 > 名称管理器”中恢复，或重新生成工作簿") from None
+
+    def cell_of(self, name: str) -> str:
+        return self._dest(name)[1]
+
+    def location(self, name: str, whole: bool = False) -> Location:
+        sheet, ref = self._dest(name)
+        return Location(sheet=sheet, cell="" if whole else ref)
+
+    def _grid(self, sheet: str) -> dict[tuple[int, int], Any]:
+        if sheet not in self._grids:
+            if sheet not in self.wb.sheetnames:
+                raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
+            grid: dict[tuple[int, int], Any] = {}
+            for row in self.wb[sheet].iter_rows():
+                for cell in row:
+                    if getattr(cell, "value", None) is not None:
+                        grid[(cell.row, cell.column)] = cell.value
+            self._grids[sheet] = grid
+        return self._grids[sheet]
+
+    def value(self, name: str) -> Any:
+        sheet, ref = self._dest(name)
+        (col, row), _ = _bounds(ref)
+        return self._grid(sheet).get((row, col))
+
+    def table(self, name: str, keys: list[str]) -> Iterator[tuple[Location, dict[str, Any]]]:
+        """The non-blank rows of a named table range, as dicts keyed by `keys` (left to right)."""
+        from openpyxl.utils import get_column_letter
+
+        sheet, ref = self._dest(name)
+        (col1, row1), (col2, row2) = _bounds(ref)
+        if col2 - col1 + 1 < len(keys):
+            raise WorkbookError(f"名称“{name}”指向的区域列数不足", location=Location(sheet=sheet, file=self.file))
+        grid = self._grid(sheet)
+        for r in range(row1, row2 + 1):
+            values = [grid.get((r, c)) for c in range(col1, col1 + len(keys))]
+            if all(is_blank(v) for v in values):
+                continue
+            where = f"{get_column_letter(col1)}{r}:{get_column_letter(col1 + len(keys) - 1)}{r}"
+            yield Location(sheet=sheet, cell=where), dict(zip(keys, values))
+
+
+class _OpenCells:
+    """Context manager: open the file safely, translate foreign errors, always close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.wb: Any = None
+
+    def __enter__(self) -> _Cells:
+        self.wb = _load(self.path)
+        return _Cells(self.wb, self.path.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.wb is not None:
+            self.wb.close()
+
+
+def _load(path: Path) -> Any:
+    where = Location(file=path.name)
+    if not path.exists():
+        raise WorkbookError(f"找不到文件：{path}", location=None)
+    if path.is_dir():
+        raise WorkbookError(f"{path} 是文件夹，不是工作簿")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_MAGIC:
+        raise UnsafeFileError("文件已加密，或是旧版 .xls 格式", location=where,
+                              fix="请在 Excel 中取消密码，或另存为 .xlsx/.xlsm 后重试")
+    if not zipfile.is_zipfile(path):
+        raise UnsafeFileError("不是 Excel 工作簿（.xlsx/.xlsm 文件应为 zip 格式）", location=where,
+                              fix="请确认文件没有损坏，并用 Excel 另存为 .xlsx")
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+    except XlperfError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise UnsafeFileError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", location=where,
+                              fix="请用 Excel 打开并另存后重试") from exc
+    except Exception as exc:  # openpyxl raises many kinds on malformed XML
+        raise UnsafeFileError(f"工作簿内容无法解析（{type(exc).__name__}）", location=where,
+                              fix="请用 Excel 打开并另存后重试") from exc
+
+
+def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    from openpyxl.utils import column_index_from_string
+
+    match = _CELL.match(ref)
+    if not match:
+        raise WorkbookError(f"名称指向的区域“{ref}”无法识别")
+    c1, r1, c2, r2 = match.groups()
+    first = (column_index_from_string(c1), int(r1))
+    last = (column_index_from_string(c2), int(r2)) if c2 else first
+    return first, last
