@@ -34,3 +34,16 @@ def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool =
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_UNSAFE = str.maketrans({c: "_" for c in '<>:"/\\|?*\0'})
+
+
+def safe_filename(text: str, fallback: str = "未命名") -> str:
+    """A file name made from user text (a department's name): no folders, no reserved names."""
+    name = "".join(ch for ch in text.translate(_UNSAFE) if ch.isprintable()).strip().strip(".").strip()
+    name = name.replace("..", "_")[:80]
+    if not name or name.split(".")[0].upper() in _RESERVED:
+        name = f"{fallback}_{name}" if name else fallback
+    return name

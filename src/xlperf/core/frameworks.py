@@ -115,6 +115,33 @@ class Explanations:
 
 
 @dataclass(frozen=True)
+class SumRule:
+    """total = Σ parts must hold, within tolerance (基本支出 + 项目支出 = 整体支出)."""
+
+    total: str
+    parts: tuple[str, ...]
+    tolerance: Decimal = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class BudgetPair:
+    """An actual figure that should not exceed its budget (决算数 ≤ 预算数)."""
+
+    actual: str
+    budget: str
+
+
+@dataclass(frozen=True)
+class CheckRules:
+    sums: tuple[SumRule, ...] = ()
+    not_above: tuple[BudgetPair, ...] = ()
+    #: warn when target completion exceeds the execution rate by more than this (0.05 = 5 points)
+    completion_above_execution: Decimal | None = Decimal("0.05")
+    #: texts the report cannot do without (keys of model.TEXT_FIELDS)
+    required_texts: tuple[str, ...] = ("overview", "key_tasks", "problems", "measures")
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     title: str
@@ -127,6 +154,7 @@ class Framework:
     grades: tuple[Grade, ...]
     scoring: Scoring = field(default_factory=Scoring)
     explanations: Explanations = field(default_factory=Explanations)
+    checks: CheckRules = field(default_factory=CheckRules)
     path: str = ""
 
     def fact(self, key: str) -> Fact:
@@ -192,12 +220,14 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
     grades = tuple(_params.build(Grade, row, f"grades[{i}]") for i, row in enumerate(_list(data, "grades")))
     scoring = _params.build(Scoring, data.get("scoring", {}), "scoring")
     explanations = _params.build(Explanations, data.get("explanations", {}), "explanations")
+    checks = _params.build(CheckRules, data.get("checks", {}), "checks")
     indicators = tuple(_indicator(row, i) for i, row in enumerate(_list(data, "indicators")))
     framework = Framework(
         id=_text(meta, "id", "framework.id"), title=_text(meta, "title", "framework.title"),
         locality=_text(meta, "locality", "framework.locality"), year=_int(meta, "year", "framework.year"),
         description=str(meta.get("description", "")), facts=facts, categories=categories,
-        indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, path=path)
+        indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
+        path=path)
     _validate(framework)
     return framework
 
@@ -294,6 +324,19 @@ def _validate(fw: Framework) -> None:
         raise _error("scoring.total_caps", "total_caps 应按 below 从大到小排列")
     if caps and rate is None:
         raise _error("scoring.total_caps", "使用 total_caps 时须设置 scoring.execution_rate")
+    for i, rule in enumerate(fw.checks.sums):
+        for key in (rule.total, *rule.parts):
+            if key not in fact_keys:
+                raise _error(f"checks.sums[{i}]", f"引用了未定义的数据项“{key}”")
+    for i, pair in enumerate(fw.checks.not_above):
+        for key in (pair.actual, pair.budget):
+            if key not in fact_keys:
+                raise _error(f"checks.not_above[{i}]", f"引用了未定义的数据项“{key}”")
+    from .model import TEXT_FIELDS
+
+    for key in fw.checks.required_texts:
+        if key not in TEXT_FIELDS:
+            raise _error("checks.required_texts", f"未知的文字项“{key}”，可用：{'、'.join(TEXT_FIELDS)}")
     reason_code = fw.explanations.execution_reason_indicator
     if reason_code and reason_code.upper() not in codes:
         raise _error("explanations.execution_reason_indicator", f"指标代码“{reason_code}”不存在")

@@ -1,0 +1,300 @@
+"""The `xlperf` command: build, score, check and export department-year workbooks.
+
+Thin by design: each command parses its arguments, calls inward (core, workbook adapters) and
+formats the result. Errors print one Chinese line and exit 2; `check` exits 1 on any 错误.
+Heavy modules (openpyxl, XlsxWriter, rich) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import _argparse_zh
+from .core.errors import XlperfError
+
+if TYPE_CHECKING:
+    from .core.checks import Finding
+    from .core.engine import Scorecard
+
+DEFAULT_FRAMEWORK = "gz-baiyun-2022"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _argparse_zh.install()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except XlperfError as exc:
+        _say_error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _say_error("已中断，未写入任何不完整的文件。")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:  # noqa: BLE001 - the user sees one line, the developer gets the log
+        log = Path(tempfile.gettempdir()) / "xlperf-error.log"
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f"，详情已写入 {log}"
+        except OSError:
+            where = ""
+        _say_error(f"内部错误{where}。请把该文件发给维护人员。")
+        return 2
+
+
+def _say_error(message: str) -> None:
+    print(f"xlperf：错误：{message}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlperf", description="部门整体支出绩效自评：生成评分表工作簿、计分、检查填报、导出数据。",
+        epilog="示例：xlperf demo；xlperf score 绩效自评.xlsx；xlperf check 绩效自评.xlsx --json")
+    sub = parser.add_subparsers(title="命令", metavar="命令")
+
+    demo = sub.add_parser("demo", help="用内置的 2022 年白云区科协示例生成工作簿，计分并检查")
+    demo.add_argument("-o", "--output", default="xlperf-demo", metavar="文件夹", help="输出文件夹（默认 xlperf-demo）")
+    demo.set_defaults(run=cmd_demo)
+
+    new = sub.add_parser("new", help="生成一个新的绩效自评工作簿（空白，或由 JSON 数据填好）")
+    new.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    new.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}，或 JSON 中写明的框架）")
+    new.add_argument("--from", dest="data", metavar="数据.json", help="用 JSON 数据填写工作簿")
+    new.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    new.set_defaults(run=cmd_new)
+
+    for name, helptext, func in (("score", "计算工作簿（或 JSON）的各项得分、总分和等级", cmd_score),
+                                 ("check", "检查填报问题（有“错误”时退出码为 1）", cmd_check)):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("file", metavar="文件", help=".xlsx/.xlsm 工作簿或 .json 数据")
+        cmd.add_argument("--json", action="store_true", help="以 JSON 输出")
+        cmd.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
+        cmd.set_defaults(run=func)
+
+    export = sub.add_parser("export", help="把工作簿导出为 JSON 数据")
+    export.add_argument("file", metavar="文件", help=".xlsx/.xlsm 工作簿")
+    export.add_argument("-o", "--output", required=True, metavar="数据.json", help="输出的 JSON 文件")
+    export.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
+    export.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    export.set_defaults(run=cmd_export)
+
+    frameworks = sub.add_parser("frameworks", help="列出内置评分框架，或显示一个框架的全部指标和规则")
+    frameworks.add_argument("framework", nargs="?", metavar="编号或路径", help="要显示的框架")
+    frameworks.set_defaults(run=cmd_frameworks)
+    return parser
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ._files import safe_filename
+    from ._open import example_year, open_year
+    from .workbook.build import build_workbook
+
+    example, fw = example_year()
+    folder = Path(args.output)
+    name = safe_filename(f"{example.department}-{example.year}-绩效自评") + ".xlsx"
+    path = build_workbook(folder / name, fw, example)
+    year, fw = open_year(path)  # read back what a clerk would open: the demo exercises the real path
+    card, findings = _score_and_check(year, fw)
+    console = _console()
+    console.print(f"已生成示例工作簿：{path}")
+    _print_scorecard(card)
+    _print_findings(findings)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ._open import read_json
+    from .core.frameworks import load_framework
+    from .core.jsonform import year_from_dict
+    from .workbook.build import build_workbook
+
+    year = None
+    if args.data:
+        data = read_json(Path(args.data))
+        fw_id = args.framework or (data.get("framework") if isinstance(data, dict) else None) or DEFAULT_FRAMEWORK
+        fw = load_framework(fw_id)
+        year = year_from_dict(data, fw, source=Path(args.data).name)
+    else:
+        fw = load_framework(args.framework or DEFAULT_FRAMEWORK)
+    path = build_workbook(Path(args.output), fw, year, overwrite=args.force)
+    print(f"已生成工作簿：{path}（评分框架 {fw.id}）")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from ._open import open_year
+
+    year, fw = open_year(args.file, args.framework)
+    card, _ = _score_and_check(year, fw, checks=False)
+    if args.json:
+        _print_json(scorecard_json(card))
+    else:
+        _print_scorecard(card)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ._open import open_year
+
+    year, fw = open_year(args.file, args.framework)
+    card, findings = _score_and_check(year, fw)
+    if args.json:
+        _print_json({"file": year.source, "errors": sum(f.is_error for f in findings),
+                     "findings": [f.to_dict() for f in findings]})
+    else:
+        _print_findings(findings, always=True)
+    return 1 if any(f.is_error for f in findings) else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ._files import atomic_write
+    from ._open import open_year
+    from .core.jsonform import year_to_dict
+
+    year, fw = open_year(args.file, args.framework)
+    text = json.dumps(year_to_dict(year, fw), ensure_ascii=False, indent=2) + "\n"
+    path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force)
+    print(f"已导出：{path}")
+    return 0
+
+
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .core.frameworks import load_framework, shipped_frameworks
+
+    console = _console()
+    if args.framework:
+        fw = load_framework(args.framework)
+        table = Table(title=f"{fw.id}：{fw.locality}{fw.year} {fw.title}", show_lines=True)
+        for header in ("代码", "一级指标", "指标", "分值", "评分标准", "来源"):
+            table.add_column(header, overflow="fold")
+        sources = {"seed": "报告载明", "default": "默认规则", "seed+default": "报告载明+默认"}
+        for ind in fw.indicators:
+            table.add_row(ind.code, ind.category, ind.name, _num(ind.points), ind.criteria, sources[ind.source])
+        console.print(table)
+        return 0
+    table = Table(title="内置评分框架")
+    for header in ("编号", "地区", "年度", "名称", "指标数"):
+        table.add_column(header)
+    for fw_id in shipped_frameworks():
+        fw = load_framework(fw_id)
+        table.add_row(fw.id, fw.locality, str(fw.year), fw.title, str(len(fw.indicators)))
+    console.print(table)
+    console.print("用 xlperf frameworks 编号 查看全部指标和评分规则；也可用 --framework 指定自己的 .toml 文件。")
+    return 0
+
+
+# --- shared formatting ----------------------------------------------------------------------------
+
+
+def _score_and_check(year: Any, fw: Any, checks: bool = True) -> tuple[Scorecard, list[Finding]]:
+    from .core.engine import score_year
+
+    card = score_year(fw, year)
+    if not checks:
+        return card, []
+    from .core.checks import run_checks
+
+    return card, run_checks(card)
+
+
+def scorecard_json(card: Scorecard) -> dict[str, Any]:
+    return {
+        "framework": card.framework.id,
+        "department": card.year.department,
+        "year": card.year.year,
+        "total": _json_number(card.total),
+        "grade": card.grade,
+        "complete": card.complete,
+        "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
+                        "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence}
+                       for r in card.results],
+    }
+
+
+def _json_number(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _num(value: Any) -> str:
+    from .core._rounding import format_number
+
+    return format_number(value)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _print_scorecard(card: Scorecard) -> None:
+    from rich.table import Table
+
+    year = card.year
+    title = f"{year.department or '（未填单位名称）'} {year.year or ''}年度 整体绩效自评评分表（{card.framework.id}）"
+    table = Table(title=title, show_lines=False)
+    table.add_column("代码")
+    table.add_column("一级指标")
+    table.add_column("指标", overflow="fold")
+    table.add_column("分值", justify="right")
+    table.add_column("得分", justify="right")
+    table.add_column("评分说明", overflow="fold", ratio=1)
+    for r in card.results:
+        score = r.score_text if r.score is not None else "[red]无法计分[/red]"
+        table.add_row(r.code, r.indicator.category, r.name, _num(r.points), score, r.sentence)
+    table.add_section()
+    for c in card.categories:
+        table.add_row("", c.name, "小计", _num(c.points), _num(c.score), "")
+    table.add_section()
+    table.add_row("", "", "[bold]总分[/bold]", _num(card.framework.scoring.total_points),
+                  f"[bold]{card.total_text}[/bold]", f"等级：[bold]{card.grade}[/bold]")
+    console = _console()
+    console.print(table)
+    for note in card.notes:
+        console.print(note)
+    if not card.complete:
+        console.print(f"[red]有 {len(card.errors)} 项指标无法计分，总分不完整。[/red]运行 xlperf check 查看需要修改的单元格。")
+    else:
+        console.print(f"总分 [bold]{card.total_text}[/bold] 分，等级 [bold]{card.grade}[/bold]。")
+
+
+def _print_findings(findings: list[Finding], always: bool = False) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
+    errors = sum(f.is_error for f in findings)
+    if not findings:
+        console.print("检查通过：没有发现问题。")
+        return
+    table = Table(title="填报检查结果")
+    for header in ("编号", "级别", "位置", "问题和修改建议"):
+        table.add_column(header, overflow="fold")
+    colour = {"错误": "red", "警告": "yellow", "提示": "cyan"}
+    for f in findings:
+        table.add_row(f.id, f"[{colour[f.severity]}]{f.severity}[/]", escape(f.where), escape(f.message))
+    console.print(table)
+    console.print(f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else ""))

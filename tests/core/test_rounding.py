@@ -1,0 +1,88 @@
+"""Excel-compatible rounding and the number formats shown in the workbook and the report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xlperf.core._rounding import excel_round, format_amount, format_number, format_percent
+
+
+class TestExcelRound:
+    @pytest.mark.parametrize(("value", "digits", "expected"), [
+        (2.675, 2, "2.68"),
+        (1.005, 2, "1.01"),
+        (0.125, 2, "0.13"),
+        (-0.5, 0, "-1"),
+        (0.5, 0, "1"),
+        (2.5, 0, "3"),
+        (-2.675, 2, "-2.68"),
+        (Decimal("9.495"), 2, "9.50"),
+        (7, 2, "7.00"),
+    ])
+    def test_half_away_from_zero(self, value, digits, expected):
+        """Halves round away from zero, as Excel's ROUND does, on the value as written."""
+        assert excel_round(value, digits) == Decimal(expected)
+        assert str(excel_round(value, digits)) == expected
+
+    @pytest.mark.parametrize(("value", "digits", "bankers"), [(2.5, 0, 2), (0.125, 2, 0.12), (2.675, 2, 2.67)])
+    def test_never_bankers_rounding(self, value, digits, bankers):
+        """Where Python's round() goes half-to-even (or by the binary float), excel_round does not."""
+        assert round(value, digits) == bankers
+        assert excel_round(value, digits) != Decimal(str(bankers))
+
+    def test_default_two_digits(self):
+        """Without digits, two decimals are kept."""
+        assert str(excel_round(Decimal("98.154"))) == "98.15"
+
+    def test_refuses_booleans(self):
+        """A logical value is not a number."""
+        with pytest.raises(TypeError):
+            excel_round(True)
+
+    def test_large_value(self):
+        """A value with more digits than the default decimal context still rounds instead of raising."""
+        assert excel_round(Decimal("1e30"), 2) == Decimal("1e30")
+
+
+class TestFormatNumber:
+    @pytest.mark.parametrize(("value", "expected"), [
+        (Decimal("9.50"), "9.5"), (20, "20"), (Decimal("20.00"), "20"), (0.65, "0.65"),
+        (Decimal("0.005"), "0.01"), (Decimal("-0.001"), "0"), (Decimal("98.15"), "98.15"),
+    ])
+    def test_drops_trailing_zeros(self, value, expected):
+        """Rounded to two decimals, trailing zeros and a bare point are dropped."""
+        assert format_number(value) == expected
+
+    def test_digits(self):
+        """The digits argument sets the rounding before zeros are dropped."""
+        assert format_number(Decimal("2.5"), 0) == "3"
+
+
+class TestFormatPercent:
+    @pytest.mark.parametrize(("rate", "digits", "expected"), [
+        (0.94997, 2, "95%"),
+        (0.9622, 2, "96.22%"),
+        (Decimal("0.9") / Decimal("332.21"), 2, "0.27%"),
+        (-0.32, 2, "-32%"),
+        (0.6528, 0, "65%"),
+        (1, 2, "100%"),
+        (0, 2, "0%"),
+    ])
+    def test_percent(self, rate, digits, expected):
+        """A rate is shown as a percentage with trailing zeros dropped."""
+        assert format_percent(rate, digits) == expected
+
+
+class TestFormatAmount:
+    @pytest.mark.parametrize(("value", "expected"), [
+        (315.6, "315.60"), (Decimal("332.21"), "332.21"), (18000, "18000.00"), (Decimal("0.905"), "0.91"),
+    ])
+    def test_keeps_two_decimals(self, value, expected):
+        """Money keeps its two decimals."""
+        assert format_amount(value) == expected
+
+    def test_no_negative_zero(self):
+        """A tiny negative amount that rounds to zero is shown as 0.00, like format_number shows 0."""
+        assert format_amount(Decimal("-0.001")) == "0.00"
