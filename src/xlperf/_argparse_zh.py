@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import re
+import sys
+from typing import NoReturn
 
-_PATTERNS = [
-    (r"usage: ", "用法："),
-    (r"positional arguments", "参数"),
-    (r"options", "选项"),
-    (r"show this help message and exit", "显示本帮助并退出"),
-    (r"the following arguments are required: %s", "缺少必填参数：%s"),
-    (r"unrecognized arguments: %s", "无法识别的参数：%s"),
-    (r"invalid choice: %(value)r \(choose from %(choices)s\)", "无效的选项 %(value)r（可选：%(choices)s）"),
-    (r"argument %(argument_name)s: %(message)s", "参数 %(argument_name)s：%(message)s"),
-    (r"expected one argument", "需要一个值"),
-    (r"%(prog)s: error: %(message)s\n", "%(prog)s：错误：%(message)s\n"),
-    (r"ambiguous option: %(option)s could match %(matches)s", "选项 %(option)s 有歧义，可能是 %(matches)s"),
-    (r"invalid %(type)s value: %(value)r", "无效的值 %(value)r"),
-    (r"not allowed with argument %s", "不能与参数 %s 同时使用"),
-]
-_TABLE = {re.sub(r"\\(.)", r"\1", k): v for k, v in _PATTERNS}
+_TABLE = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必填参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
 
 
 def _translate(message: str) -> str:
@@ -30,3 +29,11 @@ def _translate(message: str) -> str:
 def install() -> None:
     """argparse looks its messages up through the module-level `_` at call time."""
     argparse._ = _translate  # type: ignore[attr-defined]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """Usage errors as one Chinese line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"xlperf：用法错误：{message}（运行 {self.prog} -h 查看用法）", file=sys.stderr)
+        sys.exit(2)

@@ -59,7 +59,7 @@ def _say_error(message: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _argparse_zh.ArgumentParser(
         prog="xlperf", description="部门整体支出绩效自评：生成评分表工作簿、计分、检查填报、导出数据。",
         epilog="示例：xlperf demo；xlperf score 绩效自评.xlsx；xlperf check 绩效自评.xlsx --json")
     sub = parser.add_subparsers(title="命令", metavar="命令")

@@ -23,7 +23,7 @@ from .methods import METHODS, Method
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -241,7 +241,7 @@ def _indicator(row: object, i: int) -> Indicator:
         known = "、".join(sorted(METHODS))
         raise _error(f"{where}.method", f"未知的评分方法“{name}”", fix=f"可用方法：{known}")
     method = METHODS[name]
-    params = _params.build(method.params, row.get("params", {}), f"{where}.params")
+    params: Any = _params.build(method.params, row.get("params", {}), f"{where}.params")
     check = getattr(params, "check", None)
     if check is not None:
         try:

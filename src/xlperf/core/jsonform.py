@@ -108,9 +108,9 @@ def _project(raw: object, path: str) -> Project:
     for key in ("budget", "actual"):
         with at(Location(path=f"{path}.{key}")):
             amounts[key] = parse_number(row.get(key))
+    texts = {k: _str(row.get(k), f"{path}.{k}") for k in ("outputs", "benefits", "satisfaction")}
     return Project(_str(row.get("name"), f"{path}.name"), amounts["budget"], amounts["actual"],
-                   *(_str(row.get(k), f"{path}.{k}") for k in ("outputs", "benefits", "satisfaction")),
-                   location=Location(path=path))
+                   texts["outputs"], texts["benefits"], texts["satisfaction"], location=Location(path=path))
 
 
 def _num(value: Decimal | None) -> int | float | None:

@@ -179,7 +179,10 @@ class ThresholdParams(RateParams):
 def threshold(points: Decimal, ctx: Context, p: ThresholdParams) -> Outcome:
     rate = _rate(ctx, p)
     shown = format_percent(rate, p.display_digits)
-    within = (lambda limit: rate <= limit) if p.better == "lower" else (lambda limit: rate >= limit)
+
+    def within(limit: Decimal) -> bool:
+        return rate <= limit if p.better == "lower" else rate >= limit
+
     sign_in, sign_out = ("≤", ">") if p.better == "lower" else ("≥", "<")
     for step in p.steps:
         if within(step.limit):
@@ -349,7 +352,7 @@ def _completions(ctx: Context, p: TargetParams) -> list[tuple[Target, Decimal, D
         if weight < 0:
             raise ctx.targets_error(f"指标“{t.name}”的权重为负数", t)
         rows.append((t, weight, completion(t, p)))
-    if sum(w for _, w, _ in rows) == 0:
+    if sum((w for _, w, _ in rows), ZERO) == 0:
         raise ctx.targets_error(f"{p.kind}指标的权重合计为 0")
     return rows
 
@@ -358,8 +361,8 @@ def _completions(ctx: Context, p: TargetParams) -> list[tuple[Target, Decimal, D
         summary="分值 × 各项绩效目标完成率的（加权）平均；正向 实际/目标，反向 目标/实际，定性按达成程度")
 def target_completion(points: Decimal, ctx: Context, p: TargetParams) -> Outcome:
     rows = _completions(ctx, p)
-    total_weight = sum(w for _, w, _ in rows)
-    rate = sum(w * c for _, w, c in rows) / total_weight
+    total_weight = sum((w for _, w, _ in rows), ZERO)
+    rate = sum((w * c for _, w, c in rows), ZERO) / total_weight
     shown = format_percent(rate)
     missed = [(t, c) for t, _, c in rows if c < ONE]
     if not missed:

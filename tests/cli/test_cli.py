@@ -1,0 +1,203 @@
+"""The `xlperf` command end to end, in a subprocess, as users run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import run_xlperf
+
+SEED_SCORES = {
+    "ZX01": 20, "ZX02": 20, "ZX03": 9.5, "BZ01": 3, "ZH01": 2, "ZH02": 2, "GK01": 2, "GK02": 2, "JX01": 5,
+    "JX02": 3, "JX03": 7, "CG01": 2, "CG02": 1, "CG03": 2, "CG04": 2, "CG05": 1, "CG06": 0.65, "ZC01": 2,
+    "ZC02": 1, "ZC03": 1, "ZC04": 2, "ZC05": 2, "ZC06": 2, "CB01": 2, "CB02": 2, "QT01": 1,
+}
+
+
+def _no_traceback(text: str) -> None:
+    assert "Traceback" not in text
+
+
+class TestDemo:
+    def test_demo_builds_scores_and_checks_the_example(self, tmp_path: Path) -> None:
+        """`xlperf demo` writes the example workbook and prints 99.15 and 优 with no findings."""
+        result = run_xlperf("demo", "-o", str(tmp_path / "out"))
+        assert result.returncode == 0, result.stderr
+        assert "99.15" in result.stdout and "优" in result.stdout
+        assert "检查通过" in result.stdout
+        (workbook,) = (tmp_path / "out").glob("*.xlsx")
+        assert "广州市白云区科学技术协会" in workbook.name
+
+    def test_demo_twice_overwrites_its_own_output(self, tmp_path: Path) -> None:
+        """Running the demo again into the same folder works (it is meant to be repeatable)."""
+        assert run_xlperf("demo", "-o", str(tmp_path)).returncode == 0
+        assert run_xlperf("demo", "-o", str(tmp_path)).returncode == 0
+
+
+class TestScore:
+    def test_json_output_matches_every_seed_score(self, example_workbook: Path) -> None:
+        """`score --json` gives 99.15, 优 and each indicator's score as the 2022 report states it."""
+        result = run_xlperf("score", str(example_workbook), "--json")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["framework"] == "gz-baiyun-2022"
+        assert data["total"] == 99.15 and data["grade"] == "优"
+        assert {i["code"]: i["score"] for i in data["indicators"]} == SEED_SCORES
+        assert set(data["indicators"][0]) >= {"code", "name", "category", "weight", "score", "rule"}
+        assert sum(i["weight"] for i in data["indicators"]) == 100
+        rules = {i["code"]: i["rule"] for i in data["indicators"]}
+        assert "0.27%" in rules["ZH01"] and "≤10%" in rules["ZH01"]
+        assert "65%" in rules["CG06"] and "-32%" in rules["CB01"]
+
+    def test_table_output(self, example_workbook: Path) -> None:
+        """The readable table names the total and the grade."""
+        result = run_xlperf("score", str(example_workbook))
+        assert result.returncode == 0
+        assert "99.15" in result.stdout and "等级" in result.stdout
+
+    def test_json_form_scores_the_same(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Exporting to JSON and scoring the JSON gives the same result as the workbook."""
+        data = tmp_path / "data.json"
+        assert run_xlperf("export", str(example_workbook), "-o", str(data)).returncode == 0
+        from_json = json.loads(run_xlperf("score", str(data), "--json").stdout)
+        from_xlsx = json.loads(run_xlperf("score", str(example_workbook), "--json").stdout)
+        assert from_json == from_xlsx
+
+    def test_scores_are_recomputed_not_read(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A tampered 自评得分 cell changes nothing: scores come from the inputs."""
+        tampered = tmp_path / "tampered.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = next(iter(wb.defined_names["XP_I_CG06_SCORE"].destinations))
+        wb[sheet][cell.replace("$", "")] = 1
+        total_sheet, total_cell = next(iter(wb.defined_names["XP_TOTAL"].destinations))
+        wb[total_sheet][total_cell.replace("$", "")] = 100
+        wb.save(tampered)
+        data = json.loads(run_xlperf("score", str(tampered), "--json").stdout)
+        assert data["total"] == 99.15
+
+    def test_framework_override(self, tmp_path: Path, example_workbook: Path) -> None:
+        """--framework points any command at the user's own framework file."""
+        from importlib import resources
+
+        text = (resources.files("xlperf") / "frameworks" / "gz-baiyun-2022.toml").read_text(encoding="utf-8")
+        mine = tmp_path / "mine.toml"
+        mine.write_text(text.replace('id = "gz-baiyun-2022"', 'id = "my-district-2023"'), encoding="utf-8")
+        data = json.loads(run_xlperf("score", str(example_workbook), "--framework", str(mine), "--json").stdout)
+        assert data["framework"] == "my-district-2023" and data["total"] == 99.15
+
+
+class TestCheck:
+    def test_clean_example_exits_zero(self, example_workbook: Path) -> None:
+        """The example has no findings."""
+        result = run_xlperf("check", str(example_workbook), "--json")
+        assert result.returncode == 0
+        assert json.loads(result.stdout)["findings"] == []
+
+    def test_errors_exit_one_with_sheet_and_cell(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A deduction without a reason is an 错误 located at the reason cell; exit status 1."""
+        broken = tmp_path / "broken.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        for name, value in (("XP_I_GK01_VALUE", "部分"), ("XP_I_GK01_REASON", "无")):
+            sheet, cell = next(iter(wb.defined_names[name].destinations))
+            wb[sheet][cell.replace("$", "")] = value
+        wb.save(broken)
+        result = run_xlperf("check", str(broken), "--json")
+        assert result.returncode == 1
+        findings = json.loads(result.stdout)["findings"]
+        reason_sheet, reason_cell = next(iter(wb.defined_names["XP_I_GK01_REASON"].destinations))
+        assert {"id": "E101", "location": f"{reason_sheet}!{reason_cell.replace('$', '')}"}.items() <= findings[0].items()
+        table = run_xlperf("check", str(broken))
+        assert table.returncode == 1 and "E101" in table.stdout
+
+
+class TestNewAndExport:
+    def test_new_empty_workbook_scores_incomplete_without_traceback(self, tmp_path: Path) -> None:
+        """A blank workbook reads fine; check lists what is missing, with cells, and exits 1."""
+        path = tmp_path / "blank.xlsx"
+        assert run_xlperf("new", "-o", str(path)).returncode == 0
+        result = run_xlperf("check", str(path), "--json")
+        assert result.returncode == 1
+        findings = json.loads(result.stdout)["findings"]
+        assert all(f["location"] for f in findings)
+        assert any(f["id"] == "E001" and f["location"].startswith("收支情况!") for f in findings)
+
+    def test_new_from_json_round_trips(self, tmp_path: Path, example_workbook: Path) -> None:
+        """export → new --from → export gives the same JSON."""
+        first, second = tmp_path / "a.json", tmp_path / "b.json"
+        assert run_xlperf("export", str(example_workbook), "-o", str(first)).returncode == 0
+        rebuilt = tmp_path / "rebuilt.xlsx"
+        assert run_xlperf("new", "-o", str(rebuilt), "--from", str(first)).returncode == 0
+        assert run_xlperf("export", str(rebuilt), "-o", str(second)).returncode == 0
+        assert json.loads(first.read_text("utf-8")) == json.loads(second.read_text("utf-8"))
+
+    def test_existing_output_is_not_overwritten_without_force(self, tmp_path: Path) -> None:
+        """new refuses to replace a file unless --force is given, and leaves it untouched."""
+        path = tmp_path / "keep.xlsx"
+        path.write_bytes(b"precious")
+        result = run_xlperf("new", "-o", str(path))
+        assert result.returncode == 2 and "--force" in result.stderr
+        assert path.read_bytes() == b"precious"
+        assert run_xlperf("new", "-o", str(path), "--force").returncode == 0
+
+    def test_commands_leave_the_input_unchanged(self, tmp_path: Path, example_workbook: Path) -> None:
+        """score, check and export never modify the workbook they read."""
+        copy = tmp_path / "in.xlsx"
+        shutil.copy(example_workbook, copy)
+        before = copy.read_bytes()
+        for args in (("score", str(copy)), ("check", str(copy)), ("export", str(copy), "-o", str(tmp_path / "o.json"))):
+            run_xlperf(*args)
+        assert copy.read_bytes() == before
+
+
+class TestFrameworks:
+    def test_lists_shipped(self) -> None:
+        """`xlperf frameworks` lists gz-baiyun-2022."""
+        result = run_xlperf("frameworks")
+        assert result.returncode == 0 and "gz-baiyun-2022" in result.stdout
+
+    def test_shows_rules(self) -> None:
+        """`xlperf frameworks ID` shows each indicator's rule in words."""
+        result = run_xlperf("frameworks", "gz-baiyun-2022")
+        assert result.returncode == 0 and "结转结余率" in result.stdout
+
+    def test_refuses_weights_not_summing_to_100(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A framework whose weights add to 99 is refused with a one-line message that says so."""
+        from importlib import resources
+
+        text = (resources.files("xlperf") / "frameworks" / "gz-baiyun-2022.toml").read_text(encoding="utf-8")
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text.replace('code = "QT01"\nname', 'code = "QT01"\nname', 1).replace(
+            "points = 1\nmethod = \"choice\"\nname_editable", "points = 0.5\nmethod = \"choice\"\nname_editable"),
+            encoding="utf-8")
+        result = run_xlperf("score", str(example_workbook), "--framework", str(bad))
+        assert result.returncode == 2
+        assert "99.5" in result.stderr and "100" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+class TestErrors:
+    @pytest.mark.parametrize("args", [("bogus",), ("score",), ("score", "a.xlsx", "b.xlsx"), ("new",)])
+    def test_usage_errors_are_one_chinese_line(self, args: tuple[str, ...]) -> None:
+        """Wrong usage exits 2 with one Chinese line and no traceback."""
+        result = run_xlperf(*args)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "用法错误" in lines[0]
+
+    @pytest.mark.parametrize("content, word", [(None, "找不到"), (b"not a zip", "zip"),
+                                               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "加密")])
+    def test_unreadable_files_exit_two(self, tmp_path: Path, content: bytes | None, word: str) -> None:
+        """A missing, non-zip or encrypted file gives one Chinese line and exit 2."""
+        path = tmp_path / "x.xlsx"
+        if content is not None:
+            path.write_bytes(content)
+        for command in ("score", "check", "export"):
+            extra = ("-o", str(tmp_path / "o.json")) if command == "export" else ()
+            result = run_xlperf(command, str(path), *extra)
+            assert result.returncode == 2
+            _no_traceback(result.stderr)
+            assert word in result.stderr and len(result.stderr.strip().splitlines()) == 1

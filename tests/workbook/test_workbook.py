@@ -1,0 +1,181 @@
+"""Building and reading the workbook: the layout contract of docs/workbook-layout.md."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xlperf import WorkbookError, load_framework, read_workbook, score_year
+from xlperf._open import example_year
+from xlperf.core.model import TEXT_FIELDS
+from xlperf.workbook import layout as L
+from xlperf.workbook.build import build_workbook
+
+
+def _cell(wb: openpyxl.Workbook, name: str) -> tuple[str, str]:
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return sheet, ref.replace("$", "")
+
+
+def _rewrite_cell_xml(path: Path, sheet_file: str, cell: str, new_xml: str) -> None:
+    """Replace one <c> element in a sheet's XML (to make what openpyxl cannot write: cached formulas)."""
+    with zipfile.ZipFile(path) as zin:
+        parts = {name: zin.read(name) for name in zin.namelist()}
+    xml = parts[sheet_file].decode("utf-8")
+    xml, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new_xml, xml, count=1)
+    assert count == 1
+    parts[sheet_file] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+
+
+class TestBuild:
+    def test_two_builds_are_byte_identical(self, tmp_path: Path) -> None:
+        """The build is deterministic, so a committed workbook can be checked for staleness."""
+        year, fw = example_year()
+        a = build_workbook(tmp_path / "a.xlsx", fw, year).read_bytes()
+        b = build_workbook(tmp_path / "b.xlsx", fw, year).read_bytes()
+        assert a == b
+
+    def test_every_input_has_its_defined_name(self, example_workbook: Path) -> None:
+        """Each fact, text, indicator entry and table is reachable by the names of layout.py."""
+        fw = load_framework("gz-baiyun-2022")
+        wb = openpyxl.load_workbook(example_workbook)
+        names = set(wb.defined_names)
+        expected = {L.LAYOUT_NAME, L.DEPARTMENT, L.YEAR, L.FRAMEWORK, L.TARGETS, L.PROJECTS, L.TOTAL, L.GRADE}
+        expected |= {L.fact_name(f.key) for f in fw.facts} | {L.text_name(k) for k in TEXT_FIELDS}
+        expected |= {L.indicator_name(i.code, "REASON") for i in fw.indicators}
+        expected |= {L.indicator_name(i.code, "VALUE") for i in fw.indicators if i.method_info.entry != "none"}
+        assert expected <= names
+        assert wb.sheetnames == list(L.SHEETS)
+
+    def test_scores_written_match_the_engine(self, example_workbook: Path) -> None:
+        """The 自评得分 cells and total hold what the engine computes (until UDFs replace them)."""
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = _cell(wb, L.TOTAL)
+        assert wb[sheet][cell].value == pytest.approx(99.15)
+        sheet, cell = _cell(wb, L.indicator_name("CG06", "SCORE"))
+        assert wb[sheet][cell].value == pytest.approx(0.65)
+
+    def test_input_cells_are_unlocked_and_sheets_protected(self, example_workbook: Path) -> None:
+        """Clerks can type in input cells only; computed cells are protected (no password)."""
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = _cell(wb, L.fact_name("carryover"))
+        assert wb[sheet][cell].protection.locked is False
+        sheet, cell = _cell(wb, L.indicator_name("ZX03", "SCORE"))
+        assert wb[sheet][cell].protection.locked is True
+        assert wb[sheet].protection.sheet
+
+    def test_formula_like_text_stays_text(self, tmp_path: Path) -> None:
+        """A department's text starting with '=' is written as text and read back unchanged."""
+        year, fw = example_year()
+        year.texts["problems"] = "=HYPERLINK(\"http://x\")+1"
+        path = build_workbook(tmp_path / "t.xlsx", fw, year)
+        wb = openpyxl.load_workbook(path)
+        sheet, cell = _cell(wb, L.text_name("problems"))
+        assert wb[sheet][cell].data_type == "s"
+        assert read_workbook(path).texts["problems"] == year.texts["problems"]
+
+
+class TestRead:
+    def test_reads_the_example_exactly(self, example_workbook: Path) -> None:
+        """Every fact, target, entry and text survives build → read."""
+        year, fw = example_year()
+        back = read_workbook(example_workbook)
+        assert back.department == year.department and back.year == 2022
+        assert back.facts == year.facts
+        assert [(t.kind, t.name, t.target, t.actual, t.unit) for t in back.targets] == \
+               [(t.kind, t.name, t.target, t.actual, t.unit) for t in year.targets]
+        assert back.entries == year.entries
+        assert back.texts == year.texts
+        assert [p.outputs for p in back.projects] == [p.outputs for p in year.projects]
+
+    def test_locations_name_sheet_and_cell(self, example_workbook: Path) -> None:
+        """Every input knows its cell, for messages."""
+        back = read_workbook(example_workbook)
+        assert str(back.where("facts.carryover")).startswith("收支情况!C")
+        assert str(back.where("indicators.GK01.reason")).startswith("评分表!J")
+        assert back.targets[0].location is not None and back.targets[0].location.sheet == "绩效目标"
+
+    def test_moved_input_is_found_through_its_name(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Moving a cell (and its defined name, as Excel does) does not break reading."""
+        moved = tmp_path / "moved.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = _cell(wb, L.fact_name("carryover"))
+        wb[sheet]["H40"] = 33.221  # 10% of the budget
+        wb[sheet][cell] = None
+        wb.defined_names[L.fact_name("carryover")].attr_text = f"'{sheet}'!$H$40"
+        wb.save(moved)
+        year = read_workbook(moved)
+        assert year.facts["carryover"] == Decimal("33.221")
+        assert str(year.where("facts.carryover")) == "收支情况!H40"
+
+    def test_input_formula_is_read_by_its_saved_value(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A clerk's `=300+32.21` in an input cell reads as the value Excel saved with it."""
+        path = tmp_path / "formula.xlsx"
+        shutil.copy(example_workbook, path)
+        wb = openpyxl.load_workbook(path)
+        sheet, cell = _cell(wb, L.fact_name("expenditure_budget"))
+        index = wb.sheetnames.index(sheet) + 1
+        _rewrite_cell_xml(path, f"xl/worksheets/sheet{index}.xml", cell,
+                          f'<c r="{cell}"><f>300+32.21</f><v>332.21</v></c>')
+        year = read_workbook(path)
+        assert year.facts["expenditure_budget"] == Decimal("332.21")
+        assert score_year(load_framework(year.framework_id), year).total == Decimal("99.15")
+
+    def test_input_formula_without_saved_value_is_not_a_number(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A formula no program has calculated reads as blank: the indicator is not scored, never guessed."""
+        path = tmp_path / "uncalculated.xlsx"
+        shutil.copy(example_workbook, path)
+        wb = openpyxl.load_workbook(path)
+        sheet, cell = _cell(wb, L.fact_name("carryover"))
+        index = wb.sheetnames.index(sheet) + 1
+        _rewrite_cell_xml(path, f"xl/worksheets/sheet{index}.xml", cell, f'<c r="{cell}"><f>0.5+0.4</f></c>')
+        year = read_workbook(path)
+        card = score_year(load_framework(year.framework_id), year)
+        assert card.result("ZH01").score is None
+        assert str(card.result("ZH01").error.location) == f"收支情况!{cell}"
+
+    def test_text_in_a_number_cell_names_the_cell(self, tmp_path: Path, example_workbook: Path) -> None:
+        """"332.21万元" in an amount cell is refused with the cell and the number to type instead."""
+        path = tmp_path / "unit.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = _cell(wb, L.fact_name("expenditure_budget"))
+        wb[sheet][cell] = "332.21万元"
+        wb.save(path)
+        with pytest.raises(Exception) as info:
+            read_workbook(path)
+        assert str(info.value.location) == f"收支情况!{cell}"
+        assert "332.21" in str(info.value)
+
+    def test_deleted_defined_name_is_a_clear_error(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A deleted name says which name is missing and how to restore it."""
+        path = tmp_path / "noname.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        del wb.defined_names[L.fact_name("carryover")]
+        wb.save(path)
+        with pytest.raises(WorkbookError, match="XP_F_carryover"):
+            read_workbook(path)
+
+    def test_renamed_sheet_is_a_clear_error(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A workbook whose names point at a sheet that no longer exists is refused clearly."""
+        path = tmp_path / "renamed.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        wb["收支情况"].title = "收支"
+        wb.save(path)
+        with pytest.raises(WorkbookError):
+            read_workbook(path)
+
+    def test_foreign_workbook_is_refused(self, tmp_path: Path) -> None:
+        """A workbook not made by xlperf is refused with a hint to use `xlperf new`."""
+        path = tmp_path / "other.xlsx"
+        openpyxl.Workbook().save(path)
+        with pytest.raises(WorkbookError, match="xlperf new"):
+            read_workbook(path)
