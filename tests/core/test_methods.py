@@ -82,6 +82,11 @@ class TestRatio:
         assert result.error.location.path == "facts.expenditure_actual"
         assert result.sentence == str(result.error)
 
+    def test_huge_actual(self, score):
+        """An absurdly large actual (1e30) is still capped at full marks, not a crash in rounding."""
+        result = score("ZX03", facts={"expenditure_actual": "1e30"})
+        assert result.error is not None or result.score == D("10")
+
     def test_display_digits_zero(self, score):
         """CG06: 6528/10000 is shown as 65% and scores 0.65."""
         result = score("CG06")
