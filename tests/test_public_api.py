@@ -16,6 +16,7 @@ class TestPublicApi:
         public = {n for n, v in vars(xlperf).items()
                   if not n.startswith("_") and callable(v) and getattr(v, "__module__", "").startswith("xlperf")}
         assert public <= set(xlperf.__all__)
+        assert set(xlperf._LAZY) <= set(xlperf.__all__)
 
     def test_version_matches_metadata(self) -> None:
         """__version__ is the installed distribution's version."""

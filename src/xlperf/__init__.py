@@ -1,22 +1,43 @@
 """xlperf: 部门整体支出绩效自评 — the workbook as the interface, Python behind it.
 
-The public API, listed once in __all__. Importing xlperf loads only the pure core; the workbook
-functions import openpyxl / XlsxWriter when first called.
+The public API, listed once in __all__. Names are loaded on first use (PEP 562), so that
+`xlperf --help` starts fast; the workbook functions import openpyxl / XlsxWriter when called.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
-
-from .core.checks import Finding, run_checks
-from .core.engine import IndicatorResult, Scorecard, score_indicator, score_year
-from .core.errors import FrameworkError, InputError, Location, UnsafeFileError, WorkbookError, XlperfError
-from .core.frameworks import Framework, load_framework, shipped_frameworks
-from .core.jsonform import year_from_dict, year_to_dict
-from .core.model import DepartmentYear
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "DepartmentYear": "core.model",
+    "Finding": "core.checks", "run_checks": "core.checks",
+    "IndicatorResult": "core.engine", "Scorecard": "core.engine", "score_indicator": "core.engine",
+    "score_year": "core.engine",
+    "FrameworkError": "core.errors", "InputError": "core.errors", "Location": "core.errors",
+    "UnsafeFileError": "core.errors", "WorkbookError": "core.errors", "XlperfError": "core.errors",
+    "Framework": "core.frameworks", "load_framework": "core.frameworks", "shipped_frameworks": "core.frameworks",
+    "year_from_dict": "core.jsonform", "year_to_dict": "core.jsonform",
+}
+
+if TYPE_CHECKING:
+    from .core.checks import Finding, run_checks
+    from .core.engine import IndicatorResult, Scorecard, score_indicator, score_year
+    from .core.errors import FrameworkError, InputError, Location, UnsafeFileError, WorkbookError, XlperfError
+    from .core.frameworks import Framework, load_framework, shipped_frameworks
+    from .core.jsonform import year_from_dict, year_to_dict
+    from .core.model import DepartmentYear
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlperf' has no attribute {name!r}")
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:

@@ -2,7 +2,7 @@
 
 Thin by design: each command parses its arguments, calls inward (core, workbook adapters) and
 formats the result. Errors print one Chinese line and exit 2; `check` exits 1 on any 错误.
-Heavy modules (openpyxl, XlsxWriter, rich) are imported only by the commands that need them.
+Heavy modules (openpyxl, XlsxWriter) are imported only by the commands that need them.
 """
 
 from __future__ import annotations
@@ -110,8 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     path = build_workbook(folder / name, fw, example)
     year, fw = open_year(path)  # read back what a clerk would open: the demo exercises the real path
     card, findings = _score_and_check(year, fw)
-    console = _console()
-    console.print(f"已生成示例工作簿：{path}")
+    print(f"已生成示例工作簿：{path}")
     _print_scorecard(card)
     _print_findings(findings)
     return 0
@@ -174,29 +173,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
+    from ._table import render
     from .core.frameworks import load_framework, shipped_frameworks
 
-    console = _console()
     if args.framework:
         fw = load_framework(args.framework)
-        table = Table(title=f"{fw.id}：{fw.locality}{fw.year} {fw.title}", show_lines=True)
-        for header in ("代码", "一级指标", "指标", "分值", "评分标准", "来源"):
-            table.add_column(header, overflow="fold")
         sources = {"seed": "报告载明", "default": "默认规则", "seed+default": "报告载明+默认"}
-        for ind in fw.indicators:
-            table.add_row(ind.code, ind.category, ind.name, _num(ind.points), ind.criteria, sources[ind.source])
-        console.print(table)
+        rows = [(ind.code, ind.category, ind.name, _num(ind.points), ind.criteria, sources[ind.source])
+                for ind in fw.indicators]
+        print(render(("代码", "一级指标", "指标", "分值", "评分标准", "来源"), rows, right=(3,),
+                     title=f"{fw.id}：{fw.locality}{fw.year} {fw.title}"))
         return 0
-    table = Table(title="内置评分框架")
-    for header in ("编号", "地区", "年度", "名称", "指标数"):
-        table.add_column(header)
+    rows = []
     for fw_id in shipped_frameworks():
         fw = load_framework(fw_id)
-        table.add_row(fw.id, fw.locality, str(fw.year), fw.title, str(len(fw.indicators)))
-    console.print(table)
-    console.print("用 xlperf frameworks 编号 查看全部指标和评分规则；也可用 --framework 指定自己的 .toml 文件。")
+        rows.append((fw.id, fw.locality, str(fw.year), fw.title, str(len(fw.indicators))))
+    print(render(("编号", "地区", "年度", "名称", "指标数"), rows, title="内置评分框架"))
+    print("用 xlperf frameworks 编号 查看全部指标和评分规则；也可用 --framework 指定自己的 .toml 文件。")
     return 0
 
 
@@ -240,61 +233,38 @@ def _num(value: Any) -> str:
     return format_number(value)
 
 
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _print_scorecard(card: Scorecard) -> None:
-    from rich.table import Table
+    from ._table import render
 
     year = card.year
     title = f"{year.department or '（未填单位名称）'} {year.year or ''}年度 整体绩效自评评分表（{card.framework.id}）"
-    table = Table(title=title, show_lines=False)
-    table.add_column("代码")
-    table.add_column("一级指标")
-    table.add_column("指标", overflow="fold")
-    table.add_column("分值", justify="right")
-    table.add_column("得分", justify="right")
-    table.add_column("评分说明", overflow="fold", ratio=1)
-    for r in card.results:
-        score = r.score_text if r.score is not None else "[red]无法计分[/red]"
-        table.add_row(r.code, r.indicator.category, r.name, _num(r.points), score, r.sentence)
-    table.add_section()
-    for c in card.categories:
-        table.add_row("", c.name, "小计", _num(c.points), _num(c.score), "")
-    table.add_section()
-    table.add_row("", "", "[bold]总分[/bold]", _num(card.framework.scoring.total_points),
-                  f"[bold]{card.total_text}[/bold]", f"等级：[bold]{card.grade}[/bold]")
-    console = _console()
-    console.print(table)
+    rows: list[tuple[str, ...] | None] = [
+        (r.code, r.indicator.category, r.name, _num(r.points), r.score_text if r.score is not None else "无法计分",
+         r.sentence) for r in card.results]
+    rows.append(None)
+    rows += [("", c.name, "小计", _num(c.points), _num(c.score), "") for c in card.categories]
+    rows.append(None)
+    rows.append(("", "", "总分", _num(card.framework.scoring.total_points), card.total_text, f"等级：{card.grade}"))
+    print(render(("代码", "一级指标", "指标", "分值", "得分", "评分说明"), rows, right=(3, 4), title=title))
     for note in card.notes:
-        console.print(note)
+        print(note)
     if not card.complete:
-        console.print(f"[red]有 {len(card.errors)} 项指标无法计分，总分不完整。[/red]运行 xlperf check 查看需要修改的单元格。")
+        print(f"有 {len(card.errors)} 项指标无法计分，总分不完整。运行 xlperf check 查看需要修改的单元格。")
     else:
-        console.print(f"总分 [bold]{card.total_text}[/bold] 分，等级 [bold]{card.grade}[/bold]。")
+        print(f"总分 {card.total_text} 分，等级 {card.grade}。")
 
 
 def _print_findings(findings: list[Finding], always: bool = False) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from ._table import render
 
-    console = _console()
-    errors = sum(f.is_error for f in findings)
     if not findings:
-        console.print("检查通过：没有发现问题。")
+        print("检查通过：没有发现问题。")
         return
-    table = Table(title="填报检查结果")
-    for header in ("编号", "级别", "位置", "问题和修改建议"):
-        table.add_column(header, overflow="fold")
-    colour = {"错误": "red", "警告": "yellow", "提示": "cyan"}
-    for f in findings:
-        table.add_row(f.id, f"[{colour[f.severity]}]{f.severity}[/]", escape(f.where), escape(f.message))
-    console.print(table)
-    console.print(f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else ""))
+    errors = sum(f.is_error for f in findings)
+    rows = [(f.id, f.severity, f.where, f.message) for f in findings]
+    print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title="填报检查结果"))
+    print(f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else ""))

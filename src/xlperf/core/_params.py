@@ -8,6 +8,7 @@ tuple[Dataclass, ...], tuple[str, ...], dict[str, Decimal] and nested dataclasse
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from decimal import Decimal
@@ -22,8 +23,7 @@ def build(cls: type[T], data: object, path: str) -> T:
     """Instantiate dataclass `cls` from a TOML table, checking keys and types."""
     if not isinstance(data, dict):
         raise _error(path, f"应为表（{{ … }}），收到 {_kind(data)}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, fields = _fields(cls)
     unknown = sorted(set(data) - set(fields))
     if unknown:
         allowed = "、".join(fields) or "（无）"
@@ -35,6 +35,12 @@ def build(cls: type[T], data: object, path: str) -> T:
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise _error(f"{path}.{name}", f"缺少必填参数“{name}”")
     return cls(**values)
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    # get_type_hints evaluates the string annotations: slow, and the same for every row of a file
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
 def convert(tp: Any, value: object, path: str) -> Any:

@@ -8,6 +8,7 @@ The file format is documented in docs/frameworks.md.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -175,14 +176,31 @@ class Framework:
 # --- loading -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _shipped() -> tuple[str, ...]:
+    folder = resources.files("xlperf") / "frameworks"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
 def shipped_frameworks() -> list[str]:
     """Ids of the frameworks shipped with xlperf."""
-    folder = resources.files("xlperf") / "frameworks"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return list(_shipped())
 
 
 def load_framework(id_or_path: str | Path) -> Framework:
     """Load a shipped framework by id (gz-baiyun-2022) or any framework file by path."""
+    if str(id_or_path) in shipped_frameworks():
+        return _load_shipped(str(id_or_path))
+    return _load(id_or_path)
+
+
+@functools.cache
+def _load_shipped(framework_id: str) -> Framework:
+    # package data does not change while the program runs: read and check it once
+    return _load(framework_id)
+
+
+def _load(id_or_path: str | Path) -> Framework:
     text, where = _read(id_or_path)
     try:
         data = tomllib.loads(text)

@@ -166,10 +166,12 @@ class _Cells:
             if sheet not in self.wb.sheetnames:
                 raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
             grid: dict[tuple[int, int], Any] = {}
-            for row in self.wb[sheet].iter_rows():
-                for cell in row:
-                    if getattr(cell, "value", None) is not None:
-                        grid[(cell.row, cell.column)] = cell.value
+            # values only, from A1: read-only openpyxl pads gaps, so positions are row/column numbers
+            rows = self.wb[sheet].iter_rows(min_row=1, min_col=1, values_only=True)
+            for r, values in enumerate(rows, start=1):
+                for c, value in enumerate(values, start=1):
+                    if value is not None:
+                        grid[(r, c)] = value
             self._grids[sheet] = grid
         return self._grids[sheet]
 

@@ -1,0 +1,73 @@
+"""Plain terminal tables that line up Chinese text (wide characters count as two columns).
+
+Written here rather than taken from rich because rendering a 26-row table with rich costs about
+as much as reading the workbook (benchmarks/bench_core.py); this costs a millisecond.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from collections.abc import Sequence
+
+Row = Sequence[str] | None  # None draws a separator line
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def wrap(text: str, limit: int) -> list[str]:
+    """Break text into lines of at most `limit` display columns (any character may break)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for ch in paragraph:
+            w = width(ch)
+            if used + w > limit and line:
+                lines.append(line)
+                line, used = "", 0
+            line += ch
+            used += w
+        lines.append(line)
+    return lines
+
+
+def render(headers: Sequence[str], rows: Sequence[Row], *, right: Sequence[int] = (), title: str = "",
+           total_width: int | None = None) -> str:
+    """The table as text; the widest column is folded so that the table fits the terminal."""
+    total_width = total_width or max(shutil.get_terminal_size((120, 24)).columns, 100)
+    data = [list(r) for r in rows if r is not None]
+    natural = [max([width(h)] + [width(line) for r in data for line in r[i].split("\n")]) for i, h in enumerate(headers)]
+    widths = list(natural)
+    budget = total_width - (3 * len(headers) + 1)
+    while sum(widths) > budget:
+        i = widths.index(max(widths))
+        if widths[i] <= 8:
+            break
+        widths[i] -= 1
+
+    def line(cells: Sequence[str]) -> list[str]:
+        wrapped = [wrap(c, w) for c, w in zip(cells, widths)]
+        height = max(len(w) for w in wrapped)
+        out = []
+        for k in range(height):
+            parts = []
+            for i, w in enumerate(widths):
+                text = wrapped[i][k] if k < len(wrapped[i]) else ""
+                pad = " " * (w - width(text))
+                parts.append(pad + text if i in right else text + pad)
+            out.append("│ " + " │ ".join(parts) + " │")
+        return out
+
+    rule = "├" + "┼".join("─" * (w + 2) for w in widths) + "┤"
+    out = []
+    if title:
+        out.append(title)
+    out.append("┌" + "┬".join("─" * (w + 2) for w in widths) + "┐")
+    out += line(headers)
+    out.append(rule)
+    for r in rows:
+        out += [rule] if r is None else line(r)
+    out.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
+    return "\n".join(out)
