@@ -90,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     export.set_defaults(run=cmd_export)
 
+    checks = sub.add_parser("checks", help="列出全部检查项目（编号、级别、说明）")
+    checks.add_argument("--markdown", action="store_true", help="以 Markdown 输出（即 docs/checks.md）")
+    checks.set_defaults(run=cmd_checks)
+
     frameworks = sub.add_parser("frameworks", help="列出内置评分框架，或显示一个框架的全部指标和规则")
     frameworks.add_argument("framework", nargs="?", metavar="编号或路径", help="要显示的框架")
     frameworks.set_defaults(run=cmd_frameworks)
@@ -169,6 +173,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     text = json.dumps(year_to_dict(year, fw), ensure_ascii=False, indent=2) + "\n"
     path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force)
     print(f"已导出：{path}")
+    return 0
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from ._table import render
+    from .core.checks import CHECKS, catalogue_markdown
+
+    if args.markdown:
+        sys.stdout.write(catalogue_markdown())
+        return 0
+    print(render(("编号", "级别", "名称", "说明模板"), [(c.id, c.severity, c.symbol, c.template) for c in CHECKS.values()],
+                 title="检查项目"))
     return 0
 
 

@@ -201,3 +201,20 @@ class TestErrors:
             assert result.returncode == 2
             _no_traceback(result.stderr)
             assert word in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+class TestChecksCatalogue:
+    def test_docs_checks_md_is_current(self) -> None:
+        """docs/checks.md is exactly what `xlperf checks --markdown` prints (regenerate it when checks change)."""
+        result = run_xlperf("checks", "--markdown")
+        assert result.returncode == 0
+        committed = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text(encoding="utf-8")
+        assert result.stdout == committed
+
+    def test_ids_start_with_their_severity(self) -> None:
+        """Every check id starts with E, W or I and the severity shown matches."""
+        from xlperf.core.checks import CHECKS
+
+        for check in CHECKS.values():
+            assert check.id[0] in "EWI"
+            assert check.severity == {"E": "错误", "W": "警告", "I": "提示"}[check.id[0]]

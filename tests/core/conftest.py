@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-import tomllib
+import sys
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -15,6 +15,11 @@ from xlperf.core.engine import IndicatorResult, score_indicator
 from xlperf.core.frameworks import Framework, load_framework
 from xlperf.core.jsonform import year_from_dict
 from xlperf.core.model import DepartmentYear
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 FRAMEWORK_ID = "gz-baiyun-2022"
 

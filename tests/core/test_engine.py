@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 
@@ -39,9 +40,9 @@ class TestScoreYear:
     def test_categories(self, card):
         """Category subtotals: 整体效能 49.5 of 50, 采购管理 8.65 of 9, and all points add to 100."""
         by_name = {c.name: c for c in card.categories}
-        assert (by_name["整体效能"].score, by_name["整体效能"].points) == (Decimal("49.5"), Decimal("50"))
-        assert (by_name["采购管理"].score, by_name["采购管理"].points) == (Decimal("8.65"), Decimal("9"))
-        assert by_name["资产管理"].score == by_name["资产管理"].points == Decimal("10")
+        assert (by_name["整体效能"].score, by_name["整体效能"].points) == (Decimal("49.5"), Decimal(50))
+        assert (by_name["采购管理"].score, by_name["采购管理"].points) == (Decimal("8.65"), Decimal(9))
+        assert by_name["资产管理"].score == by_name["资产管理"].points == Decimal(10)
         assert sum(c.points for c in card.categories) == 100
         assert sum(c.score for c in card.categories) == card.total
 
@@ -160,7 +161,7 @@ class TestNotApplicablePolicy:
 
 
 class TestTotalCaps:
-    CAPS = [{"below": 0.8, "cap": 89}, {"below": 0.7, "cap": 79}]
+    CAPS: ClassVar[list[dict[str, float]]] = [{"below": 0.8, "cap": 89}, {"below": 0.7, "cap": 79}]
 
     @pytest.mark.parametrize(("rate", "cap"), [("0.75", 89), ("0.65", 79)])
     def test_cap(self, framework_data, year_with, example_data, rate, cap):

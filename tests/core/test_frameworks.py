@@ -252,6 +252,13 @@ class TestParseFramework:
         framework_data["facts"][1]["key"] = framework_data["facts"][0]["key"]
         assert refused(framework_data).location.path == "facts[1].key"
 
+    def test_check_rule_undefined_fact(self, framework_data):
+        """A [checks] sum rule naming an undefined fact is refused at that rule."""
+        framework_data["checks"]["sums"][1]["parts"].append("other_actual")
+        exc = refused(framework_data)
+        assert exc.location.path == "checks.sums[1]"
+        assert "other_actual" in exc.message
+
     def test_error_str_names_place(self, framework_data):
         """str() of the error starts with the place."""
         framework_data["grades"][-1]["min"] = 10

@@ -27,7 +27,7 @@ class TestYearFromDict:
         assert year.year == 2022
         assert year.framework_id == "gz-baiyun-2022"
         assert year.facts["expenditure_budget"] == Decimal("332.21")
-        assert year.facts["three_public_budget"] == Decimal("18000")
+        assert year.facts["three_public_budget"] == Decimal(18000)
         assert len(year.targets_of("产出")) == 20 and len(year.targets_of("效益")) == 7
         assert year.entry("GK01").value == "是"
         assert year.entry("ZH02").value == Decimal(0)
@@ -49,7 +49,7 @@ class TestYearFromDict:
         example_data["facts"].update({"expenditure_budget": "３３２.２１", "three_public_budget": "18,000"})
         year = year_from_dict(example_data, framework)
         assert year.facts["expenditure_budget"] == Decimal("332.21")
-        assert year.facts["three_public_budget"] == Decimal("18000")
+        assert year.facts["three_public_budget"] == Decimal(18000)
 
     def test_not_an_object(self, framework):
         """A top level that is not an object is refused at "$"."""

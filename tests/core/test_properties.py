@@ -73,19 +73,22 @@ def targets(draw: st.DrawFn) -> list[dict[str, object]]:
     return rows
 
 
-@st.composite
-def entries(draw: st.DrawFn, framework: Framework) -> dict[str, dict[str, object]]:
-    out = {}
+def entries(framework: Framework) -> st.SearchStrategy[dict[str, dict[str, object]]]:
+    """A 填报值 for every indicator: one of its answers, "Yes" or blank for choices, 0 … 10 or blank for counts."""
+    options: list[tuple[str, tuple[object, ...]]] = []
     for ind in framework.indicators:
         entry = ind.method_info.entry
         if entry == "choice":
-            value = draw(st.sampled_from(ind.choices() + ("Yes", None)))
+            options.append((ind.code, ind.choices() + ("Yes", None)))
         elif entry == "count":
-            value = draw(st.integers(min_value=0, max_value=10) | st.none())
+            options.append((ind.code, (*range(11), None)))
         else:
-            value = None
-        out[ind.code] = {"value": value}
-    return out
+            options.append((ind.code, (None,)))
+
+    def build(raw: list[int]) -> dict[str, dict[str, object]]:
+        return {code: {"value": values[n % len(values)]} for (code, values), n in zip(options, raw)}
+
+    return st.lists(st.integers(min_value=0, max_value=11), min_size=len(options), max_size=len(options)).map(build)
 
 
 @st.composite
@@ -187,7 +190,7 @@ class TestParseNumberProperties:
 
 
 class TestJsonRoundTripProperties:
-    @SETTINGS
+    @settings(max_examples=100, deadline=None)
     @given(data=st.data())
     def test_round_trip(self, framework, data):
         """year_to_dict then year_from_dict keeps random facts, targets and entries."""

@@ -152,7 +152,8 @@ class TestRead:
         wb.save(path)
         with pytest.raises(Exception) as info:
             read_workbook(path)
-        assert str(info.value.location) == f"收支情况!{cell}"
+        assert (info.value.location.sheet, info.value.location.cell) == ("收支情况", cell)
+        assert info.value.location.file == "unit.xlsx"
         assert "332.21" in str(info.value)
 
     def test_deleted_defined_name_is_a_clear_error(self, tmp_path: Path, example_workbook: Path) -> None:

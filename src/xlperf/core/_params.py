@@ -2,7 +2,7 @@
 
 Each error names its place in the file, e.g. `indicators[2].params.denominator`, as the
 framework author needs it. Supported field types: str, int, bool, Decimal, Literal, X | None,
-tuple[Dataclass, ...], tuple[str, ...], dict[str, Decimal] and nested dataclasses.
+tuple[Dataclass, ...], tuple[str, ...], Mapping[str, Decimal] and nested dataclasses.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar, Union
 
 from .errors import FrameworkError, Location
@@ -23,7 +25,7 @@ def build(cls: type[T], data: object, path: str) -> T:
     """Instantiate dataclass `cls` from a TOML table, checking keys and types."""
     if not isinstance(data, dict):
         raise _error(path, f"应为表（{{ … }}），收到 {_kind(data)}")
-    hints, fields = _fields(cls)
+    hints, fields = _fields(cls)  # type: ignore[arg-type]  # dataclass types are hashable
     unknown = sorted(set(data) - set(fields))
     if unknown:
         allowed = "、".join(fields) or "（无）"
@@ -60,10 +62,11 @@ def convert(tp: Any, value: object, path: str) -> Any:
         if not isinstance(value, list):
             raise _error(path, f"应为列表（[ … ]），收到 {_kind(value)}")
         return tuple(convert(args[0], item, f"{path}[{i}]") for i, item in enumerate(value))
-    if origin is dict:
+    if origin in (dict, Mapping):
         if not isinstance(value, dict):
             raise _error(path, f"应为表（{{ … }}），收到 {_kind(value)}")
-        return {str(k): convert(args[1], v, f"{path}.{k}") for k, v in value.items()}
+        # read-only: shipped frameworks are shared by every caller in the process
+        return MappingProxyType({str(k): convert(args[1], v, f"{path}.{k}") for k, v in value.items()})
     if dataclasses.is_dataclass(tp):
         return build(tp, value, path)  # type: ignore[arg-type]
     if tp is Decimal:

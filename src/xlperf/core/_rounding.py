@@ -6,7 +6,7 @@ where Excel shows 2.68. Every displayed or stored score goes through `excel_roun
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 Number = Decimal | float | int
 
@@ -22,7 +22,11 @@ def to_decimal(value: Number) -> Decimal:
 
 def excel_round(value: Number, digits: int = 2) -> Decimal:
     """ROUND(value, digits) as Excel computes it (ROUND_HALF_UP is away from zero for negatives)."""
-    return to_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    number = to_decimal(value)
+    with localcontext() as ctx:
+        # quantize needs room for every digit of the result; the default 28 is too few for huge inputs
+        ctx.prec = max(ctx.prec, number.adjusted() + digits + 2)
+        return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Number, digits: int = 2) -> str:
@@ -41,4 +45,5 @@ def format_percent(rate: Number, digits: int = 2) -> str:
 
 def format_amount(value: Number, digits: int = 2) -> str:
     """An amount with its decimals kept, as finance tables show money: 315.6 -> "315.60"."""
-    return f"{excel_round(value, digits):f}"
+    rounded = excel_round(value, digits)
+    return f"{rounded.copy_abs() if rounded.is_zero() else rounded:f}"

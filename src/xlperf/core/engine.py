@@ -109,7 +109,9 @@ class IndicatorResult:
 
     @property
     def deduction(self) -> Decimal | None:
-        return None if self.score is None else self.points - self.score
+        if self.score is None:
+            return None
+        return ZERO if self.not_applicable else self.points - self.score
 
     @property
     def score_text(self) -> str:
@@ -212,7 +214,7 @@ def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:
     total = excel_round(raw_total, digits)
     categories = tuple(
         CategoryScore(c.name,
-                      sum((r.points for r in results if r.indicator.category == c.name), ZERO),
+                      sum((r.points for r in results if r.indicator.category == c.name and r.counted), ZERO),
                       sum((r.score for r in results if r.indicator.category == c.name and r.score is not None), ZERO))
         for c in framework.categories)
     return Scorecard(framework, year, results, total, framework.grade(total), categories, rate, tuple(notes))

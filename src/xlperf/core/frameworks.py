@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -205,7 +206,8 @@ def _load(id_or_path: str | Path) -> Framework:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"框架文件不是有效的 TOML：{exc}", location=Location(file=where)) from exc
+        raise FrameworkError(f"框架文件不是有效的 TOML（{_toml_position(exc)}）", location=Location(file=where),
+                             fix="请检查该行的引号、括号和逗号") from exc
     try:
         return parse_framework(data, path=where)
     except FrameworkError as exc:
@@ -229,9 +231,21 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
         raise FrameworkError(f"无法读取框架文件 {path}（需为 UTF-8 编码的文本）") from exc
 
 
+_SECTIONS = ("framework", "scoring", "explanations", "checks", "grades", "facts", "categories", "indicators")
+_META_KEYS = ("id", "title", "locality", "year", "description")
+
+
 def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
     """Build and validate a Framework from the parsed TOML document."""
+    for key in data:
+        if key not in _SECTIONS:
+            raise _error(key, f"未知的部分“{key}”", fix=f"可用：{'、'.join(_SECTIONS)}（注意 [[indicators]] 等为复数）")
     meta = _table(data, "framework")
+    for key in meta:
+        if key not in _META_KEYS:
+            raise _error(f"framework.{key}", f"未知的键“{key}”", fix=f"可用：{'、'.join(_META_KEYS)}")
+    if not isinstance(meta.get("description", ""), str):
+        raise _error("framework.description", "应为文字（加引号）")
     facts = tuple(_params.build(Fact, row, f"facts[{i}]") for i, row in enumerate(_list(data, "facts")))
     categories = tuple(_params.build(Category, row, f"categories[{i}]")
                        for i, row in enumerate(_list(data, "categories")))
@@ -255,6 +269,8 @@ def _indicator(row: object, i: int) -> Indicator:
     if not isinstance(row, dict):
         raise _error(where, "应为表")
     name = row.get("method")
+    if name is None:
+        raise _error(f"{where}.method", "缺少评分方法 method", fix=f"可用方法：{'、'.join(sorted(METHODS))}")
     if name not in METHODS:
         known = "、".join(sorted(METHODS))
         raise _error(f"{where}.method", f"未知的评分方法“{name}”", fix=f"可用方法：{known}")
@@ -283,7 +299,7 @@ class _IndicatorRow:
     method: str
     criteria: str
     source: str
-    params: dict[str, Decimal] = field(default_factory=dict)  # checked separately, by the method
+    params: Mapping[str, Decimal] = field(default_factory=dict)  # checked separately, by the method
     explanation: str = ""
     source_note: str = ""
     name_editable: bool = False
@@ -291,7 +307,7 @@ class _IndicatorRow:
 
 def _validate(fw: Framework) -> None:
     if not _KEY.fullmatch(fw.id.replace("-", "_")):
-        raise _error("framework.id", f"框架编号“{fw.id}”只能含小写字母、数字和连字符")
+        raise _error("framework.id", f"框架编号“{fw.id}”只能含小写字母、数字、连字符和下划线，且以字母开头")
     fact_keys = [f.key for f in fw.facts]
     for i, f in enumerate(fw.facts):
         if not _KEY.fullmatch(f.key):
@@ -310,7 +326,7 @@ def _validate(fw: Framework) -> None:
         if not _CODE.fullmatch(ind.code):
             raise _error(f"{where}.code", f"指标代码“{ind.code}”只能含字母、数字和下划线，且以字母开头（最长 16 位）")
         if ind.code.upper() in codes:
-            raise _error(f"{where}.code", f"指标代码“{ind.code}”重复（第 {codes[ind.code.upper()] + 1} 个指标已使用）")
+            raise _error(f"{where}.code", f"指标代码“{ind.code}”重复（indicators[{codes[ind.code.upper()]}] 已使用）")
         codes[ind.code.upper()] = i
         if ind.category not in names:
             raise _error(f"{where}.category", f"一级指标“{ind.category}”未在 [[categories]] 中列出")
@@ -358,6 +374,11 @@ def _validate(fw: Framework) -> None:
     reason_code = fw.explanations.execution_reason_indicator
     if reason_code and reason_code.upper() not in codes:
         raise _error("explanations.execution_reason_indicator", f"指标代码“{reason_code}”不存在")
+
+
+def _toml_position(exc: Exception) -> str:
+    match = re.search(r"line (\d+), column (\d+)", str(exc))
+    return f"第 {match.group(1)} 行第 {match.group(2)} 列" if match else str(exc)
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

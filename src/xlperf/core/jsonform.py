@@ -25,8 +25,9 @@ def year_from_dict(data: object, framework: Framework, source: str = "") -> Depa
                   "indicators", "projects"}, "")
     if data.get("format", FORMAT) != FORMAT:
         raise _err("format", f"不支持的格式“{data.get('format')}”，应为“{FORMAT}”")
+    # the framework actually used (an override wins over the one the file names)
     year = DepartmentYear(department=_str(data.get("department"), "department"), year=_year(data.get("year")),
-                          framework_id=_str(data.get("framework", framework.id), "framework"), source=source)
+                          framework_id=framework.id, source=source)
     texts = _obj(data.get("texts", {}), "texts")
     _known(texts, set(TEXT_FIELDS), "texts")
     year.texts = {k: _str(texts.get(k), f"texts.{k}") for k in TEXT_FIELDS}
@@ -51,7 +52,8 @@ def year_from_dict(data: object, framework: Framework, source: str = "") -> Depa
         value = row.get("value")
         if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise _err(f"{path}.value", "填报值应为文字或数字")
-        parsed: Decimal | str | None = value if isinstance(value, str) or value is None else parse_number(value)
+        with at(Location(path=f"{path}.value")):
+            parsed: Decimal | str | None = value if isinstance(value, str) or value is None else parse_number(value)
         year.entries[code] = IndicatorEntry(parsed, _str(row.get("reason"), f"{path}.reason"),
                                             _str(row.get("name"), f"{path}.name"))
         for part in ("value", "reason", "name"):
@@ -109,6 +111,8 @@ def _project(raw: object, path: str) -> Project:
         with at(Location(path=f"{path}.{key}")):
             amounts[key] = parse_number(row.get(key))
     texts = {k: _str(row.get(k), f"{path}.{k}") for k in ("outputs", "benefits", "satisfaction")}
+    if not _str(row.get("name"), f"{path}.name"):
+        raise _err(f"{path}.name", "项目名称为空")
     return Project(_str(row.get("name"), f"{path}.name"), amounts["budget"], amounts["actual"],
                    texts["outputs"], texts["benefits"], texts["satisfaction"], location=Location(path=path))
 
@@ -148,6 +152,8 @@ def _str(value: object, path: str) -> str:
 def _year(value: object) -> int | None:
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
         raise _err("year", f"年度应为 2000～2100 的整数，收到“{value}”")
     return value

@@ -8,14 +8,15 @@ engine fills after rounding. They never round, do I/O, or know about cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol, TypeVar
 
 from ._rounding import format_number, format_percent
 from .errors import FrameworkError, InputError
-from .model import QUALITATIVE_RESULTS, Target
+from .model import QUALITATIVE_RESULTS, TARGET_KINDS, Target
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -114,8 +115,8 @@ class RatioParams(RateParams):
     zero_text: str = ""  # what a zero denominator means, e.g. "本年无新增预算入库项目"
 
     def check(self) -> None:
-        if self.cap <= 0:
-            raise FrameworkError(f"cap 应大于 0，收到 {self.cap}")
+        if not ZERO < self.cap <= ONE:
+            raise FrameworkError(f"cap 应大于 0 且不超过 1（比率最多按 100% 计），收到 {self.cap}")
         if self.relative:
             raise FrameworkError("ratio 方法不支持 relative = true，请用 threshold 方法")
 
@@ -170,8 +171,9 @@ class ThresholdParams(RateParams):
                                  f"收到 {', '.join(str(x) for x in limits)}")
         if any(a <= b for a, b in zip(shares, shares[1:])) or shares[-1] <= self.otherwise:
             raise FrameworkError("各档 share 应逐档递减，且大于 otherwise")
-        if self.linear_below and (self.better != "higher" or len(self.steps) != 1):
-            raise FrameworkError("linear_below 只用于 better = “higher” 且只有一档的规则")
+        if self.linear_below and (self.better != "higher" or len(self.steps) != 1 or self.steps[0].limit <= 0
+                                  or self.steps[0].share != ONE):
+            raise FrameworkError("linear_below 只用于 better = “higher”、只有一档、limit 大于 0 且 share = 1 的规则")
 
 
 @method("threshold", params=ThresholdParams,
@@ -252,13 +254,13 @@ def deduction_per_item(points: Decimal, ctx: Context, p: DeductionParams) -> Out
 # --- choice: a judgement such as 是/部分/否 -------------------------------------------------------
 
 
-def _default_choices() -> dict[str, Decimal]:
-    return {"是": ONE, "部分": Decimal("0.5"), "否": ZERO}
+def _default_choices() -> Mapping[str, Decimal]:
+    return MappingProxyType({"是": ONE, "部分": Decimal("0.5"), "否": ZERO})
 
 
 @dataclass(frozen=True)
 class ChoiceParams:
-    choices: dict[str, Decimal] = field(default_factory=_default_choices)  # answer -> share of 分值
+    choices: Mapping[str, Decimal] = field(default_factory=_default_choices)  # answer -> share of 分值
     not_applicable: str = ""  # an extra answer meaning 不适用, e.g. "不适用"; "" when not allowed
 
     def check(self) -> None:
@@ -288,19 +290,24 @@ def choice(points: Decimal, ctx: Context, p: ChoiceParams) -> Outcome:
 # --- target_completion: the department's 绩效目标 --------------------------------------------------
 
 
-def _default_qualitative() -> dict[str, Decimal]:
-    return dict(zip(QUALITATIVE_RESULTS, (ONE, Decimal("0.5"), ZERO)))
+def _default_qualitative() -> Mapping[str, Decimal]:
+    return MappingProxyType(dict(zip(QUALITATIVE_RESULTS, (ONE, Decimal("0.5"), ZERO))))
 
 
 @dataclass(frozen=True)
 class TargetParams:
     kind: str  # 产出 | 效益
-    qualitative: dict[str, Decimal] = field(default_factory=_default_qualitative)
+    qualitative: Mapping[str, Decimal] = field(default_factory=_default_qualitative)
     equal_miss: Decimal = ZERO  # completion of an "=" target that is not met
     overachievement_at: Decimal | None = None  # e.g. 1.3: 实际/目标 ≥ 130% signals a target set too low
     overachievement_share: Decimal = ZERO  # completion taken off such a target
 
     def check(self) -> None:
+        if self.kind not in TARGET_KINDS:
+            raise FrameworkError(f"kind 应为 {'、'.join(TARGET_KINDS)} 之一，收到“{self.kind}”")
+        unknown = sorted(set(self.qualitative) - set(QUALITATIVE_RESULTS))
+        if unknown or set(self.qualitative) != set(QUALITATIVE_RESULTS):
+            raise FrameworkError(f"qualitative 应恰好列出 {'、'.join(QUALITATIVE_RESULTS)}，收到 {'、'.join(self.qualitative)}")
         _check_share(self.equal_miss, "equal_miss ")
         _check_share(self.overachievement_share, "overachievement_share ")
         for result, share in self.qualitative.items():

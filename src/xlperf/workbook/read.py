@@ -28,7 +28,7 @@ _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:
     """Read one department-year. `framework` overrides the one named in the workbook."""
     path = Path(path)
-    with _Cells.open(path) as cells:
+    with at(Location(file=path.name)), _Cells.open(path) as cells:
         if framework is None:
             framework_id = parse_text(cells.value(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else ""
             if not framework_id:
