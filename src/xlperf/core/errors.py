@@ -83,4 +83,5 @@ def at(location: Location) -> Iterator[None]:
     try:
         yield
     except XlperfError as exc:
-        raise exc.located(location)
+        exc.located(location)
+        raise

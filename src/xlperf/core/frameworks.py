@@ -211,7 +211,8 @@ def _load(id_or_path: str | Path) -> Framework:
     try:
         return parse_framework(data, path=where)
     except FrameworkError as exc:
-        raise exc.located(Location(file=where))
+        exc.located(Location(file=where))
+        raise
 
 
 def _read(id_or_path: str | Path) -> tuple[str, str]:
@@ -281,7 +282,8 @@ def _indicator(row: object, i: int) -> Indicator:
         try:
             check()
         except FrameworkError as exc:
-            raise exc.located(Location(path=f"{where}.params"))
+            exc.located(Location(path=f"{where}.params"))
+            raise
     fields = {k: v for k, v in row.items() if k != "params"}
     fields["params"] = {}
     plain = _params.build(_IndicatorRow, fields, where)
