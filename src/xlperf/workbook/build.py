@@ -97,10 +97,30 @@ def _number(ws: Worksheet, row: int, col: int, value: Decimal | None, cell_forma
         ws.write_number(row, col, float(value), cell_format)
 
 
+def _height(texts: list[tuple[str, float]], minimum: float = 20) -> float:
+    """A row height (points) that shows every (text, column width) without cutting it off."""
+    from .._table import width
+
+    lines = 1
+    for text, chars in texts:
+        per_line = max(int(chars * 0.95), 4)
+        lines = max(lines, sum(max(1, -(-width(part) // per_line)) for part in text.split("\n")))
+    return min(max(minimum, lines * 14.5 + 4), 409)  # 409 pt is Excel's largest row height
+
+
+def _page(ws: Worksheet, landscape: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
 def _text_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, key: str, year: DepartmentYear | None) -> int:
+    text = year.texts.get(key, "") if year else ""
     _text(ws, row, 0, TEXT_FIELDS[key], fmt.label)
-    _text(ws, row, 1, year.texts.get(key, "") if year else "", fmt.input_text)
-    ws.set_row(row, 150)
+    _text(ws, row, 1, text, fmt.input_text)
+    ws.set_row(row, _height([(text, 100)], minimum=90))
     wb.define_name(L.text_name(key), _ref(ws.name, row, 1))
     return row + 1
 
@@ -108,8 +128,10 @@ def _text_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, key: str, 
 def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 100)
-    _text(ws, 0, 0, f"{fw.locality}{fw.year}年度部门整体支出绩效自评", fmt.title)
-    _text(ws, 1, 0, "黄色单元格由单位填写；绿色单元格由程序计算，请勿修改。", fmt.note)
+    ws.merge_range(0, 0, 0, 1, f"{fw.locality}{fw.year}年度部门整体支出绩效自评", fmt.title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, 1, "黄色单元格由单位填写；绿色单元格由程序计算，请勿修改。", fmt.note)
+    _page(ws)
     _text(ws, 2, 0, "单位名称", fmt.label)
     _text(ws, 2, 1, year.department if year else "", fmt.input_short)
     wb.define_name(L.DEPARTMENT, _ref(ws.name, 2, 1))
@@ -137,6 +159,8 @@ def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depa
     for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明")):
         _text(ws, 0, col, header, fmt.header)
     ws.freeze_panes(1, 0)
+    _page(ws)
+    ws.repeat_rows(0)
     row = 1
     groups = list(dict.fromkeys(f.group for f in fw.facts))
     for group in groups:
@@ -161,6 +185,8 @@ def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, columns: tuple[L.Column, 
         ws.set_column(col, col, column.width)
         _text(ws, 0, col, column.header, fmt.header)
     ws.freeze_panes(1, 0)
+    _page(ws, landscape=True)
+    ws.repeat_rows(0)
     last = len(rows) + spare
     for i in range(last):
         ws.write_number(i + 1, 0, i + 1, fmt.fixed)
@@ -187,13 +213,14 @@ def _projects(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear |
     rows = [{"name": p.name, "budget": p.budget, "actual": p.actual, "outputs": p.outputs, "benefits": p.benefits,
              "satisfaction": p.satisfaction} for p in (year.projects if year else [])]
     first, last = _table(wb, ws, fmt, L.PROJECT_COLUMNS, rows, L.SPARE_PROJECT_ROWS, L.PROJECTS)
-    for row in range(first, first + len(rows)):
-        ws.set_row(row, 120)
+    for i, row in enumerate(rows):
+        ws.set_row(first + i, _height([(str(row[c.key] or ""), c.width) for c in L.PROJECT_COLUMNS]))
 
 
 def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 100)
+    _page(ws)
     row = 0
     for key, sheet in L.TEXT_SHEETS.items():
         if sheet == L.ISSUES_SHEET:
@@ -235,7 +262,10 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
             _text(ws, row, cols["reason"], entry.reason if entry else "", fmt.input_text)
             wb.define_name(L.indicator_name(ind.code, "REASON"), _ref(ws.name, row, cols["reason"]))
             _text(ws, row, cols["sentence"], result.sentence if result else "", fmt.output_text)
-            ws.set_row(row, 60)
+            widths = {c.key: c.width for c in L.SCORE_COLUMNS}
+            ws.set_row(row, _height([(ind.criteria, widths["criteria"]), (ind.explanation, widths["explanation"]),
+                                     (entry.reason if entry else "", widths["reason"]),
+                                     (result.sentence if result else "", widths["sentence"])], minimum=30))
             row += 1
     _text(ws, row, 0, "合计", fmt.group)
     ws.merge_range(row, 1, row, 2, "总分", fmt.group)
@@ -245,9 +275,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     _text(ws, row + 1, 0, "等级", fmt.group)
     _text(ws, row + 1, cols["score"], card.grade if card else "", fmt.output_text)
     wb.define_name(L.GRADE, _ref(ws.name, row + 1, cols["score"]))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    _page(ws, landscape=True)
     ws.repeat_rows(1)
 
 
