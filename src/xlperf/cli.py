@@ -145,7 +145,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     year, fw = open_year(args.file, args.framework)
     card, _ = _score_and_check(year, fw, checks=False)
     if args.json:
-        _print_json(scorecard_json(card))
+        _print_json(card.to_dict())
     else:
         _print_scorecard(card)
     return 0
@@ -170,6 +170,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .core.jsonform import year_to_dict
 
     year, fw = open_year(args.file, args.framework)
+    if year.unreadable:
+        first = next(iter(year.unreadable.values()))
+        raise XlperfError(f"工作簿中有 {len(year.unreadable)} 处数据无法读取，导出会丢失这些数据（第一处：{first}）",
+                          fix="请先运行 xlperf check 查看并修改")
     text = json.dumps(year_to_dict(year, fw), ensure_ascii=False, indent=2) + "\n"
     path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force)
     print(f"已导出：{path}")
@@ -221,26 +225,6 @@ def _score_and_check(year: Any, fw: Any, checks: bool = True) -> tuple[Scorecard
     from .core.checks import run_checks
 
     return card, run_checks(card)
-
-
-def scorecard_json(card: Scorecard) -> dict[str, Any]:
-    return {
-        "framework": card.framework.id,
-        "department": card.year.department,
-        "year": card.year.year,
-        "total": _json_number(card.total),
-        "grade": card.grade,
-        "complete": card.complete,
-        "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
-                        "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence}
-                       for r in card.results],
-    }
-
-
-def _json_number(value: Any) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _num(value: Any) -> str:

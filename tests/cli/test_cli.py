@@ -114,6 +114,23 @@ class TestCheck:
         assert table.returncode == 1 and "E101" in table.stdout
 
 
+    def test_every_bad_cell_is_listed_at_once(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Text in two number cells gives two E002 findings with their cells, not one abort."""
+        broken = tmp_path / "two.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        cells = []
+        for name, value in (("XP_F_carryover", "三百"), ("XP_F_public_budget", "25万元")):
+            sheet, cell = next(iter(wb.defined_names[name].destinations))
+            wb[sheet][cell.replace("$", "")] = value
+            cells.append(f"{sheet}!{cell.replace('$', '')}")
+        wb.save(broken)
+        result = run_xlperf("check", str(broken), "--json")
+        assert result.returncode == 1
+        findings = json.loads(result.stdout)["findings"]
+        assert [f["location"] for f in findings if f["id"] == "E002"] == cells
+        assert not [f for f in findings if f["id"] == "E001"]  # the same cells are not reported twice
+
+
 class TestNewAndExport:
     def test_new_empty_workbook_scores_incomplete_without_traceback(self, tmp_path: Path) -> None:
         """A blank workbook reads fine; check lists what is missing, with cells, and exits 1."""
@@ -142,6 +159,18 @@ class TestNewAndExport:
         assert result.returncode == 2 and "--force" in result.stderr
         assert path.read_bytes() == b"precious"
         assert run_xlperf("new", "-o", str(path), "--force").returncode == 0
+
+    def test_export_refuses_to_drop_unreadable_cells(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Export of a workbook with a bad cell fails with exit 2 and writes no JSON at all."""
+        broken = tmp_path / "bad.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = next(iter(wb.defined_names["XP_F_carryover"].destinations))
+        wb[sheet][cell.replace("$", "")] = "三百"
+        wb.save(broken)
+        out = tmp_path / "out.json"
+        result = run_xlperf("export", str(broken), "-o", str(out))
+        assert result.returncode == 2 and "xlperf check" in result.stderr
+        assert not out.exists() and not list(tmp_path.glob(".xlperf-*"))
 
     def test_commands_leave_the_input_unchanged(self, tmp_path: Path, example_workbook: Path) -> None:
         """score, check and export never modify the workbook they read."""

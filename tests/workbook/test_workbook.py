@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from xlperf.workbook.build import build_workbook
 def _cell(wb: openpyxl.Workbook, name: str) -> tuple[str, str]:
     sheet, ref = next(iter(wb.defined_names[name].destinations))
     return sheet, ref.replace("$", "")
+
+
+def _with_cell_xml(source: Path, target: Path, name: str, make_xml: Callable[[str], str]) -> str:
+    """Copy the workbook and replace the XML of the cell a defined name points at; returns the cell."""
+    shutil.copy(source, target)
+    wb = openpyxl.load_workbook(target)
+    sheet, cell = _cell(wb, name)
+    _rewrite_cell_xml(target, f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml", cell, make_xml(cell))
+    return cell
 
 
 def _rewrite_cell_xml(path: Path, sheet_file: str, cell: str, new_xml: str) -> None:
@@ -120,12 +130,8 @@ class TestRead:
     def test_input_formula_is_read_by_its_saved_value(self, tmp_path: Path, example_workbook: Path) -> None:
         """A clerk's `=300+32.21` in an input cell reads as the value Excel saved with it."""
         path = tmp_path / "formula.xlsx"
-        shutil.copy(example_workbook, path)
-        wb = openpyxl.load_workbook(path)
-        sheet, cell = _cell(wb, L.fact_name("expenditure_budget"))
-        index = wb.sheetnames.index(sheet) + 1
-        _rewrite_cell_xml(path, f"xl/worksheets/sheet{index}.xml", cell,
-                          f'<c r="{cell}"><f>300+32.21</f><v>332.21</v></c>')
+        _with_cell_xml(example_workbook, path, L.fact_name("expenditure_budget"),
+                       lambda cell: f'<c r="{cell}"><f>300+32.21</f><v>332.21</v></c>')
         year = read_workbook(path)
         assert year.facts["expenditure_budget"] == Decimal("332.21")
         assert score_year(load_framework(year.framework_id), year).total == Decimal("99.15")
@@ -133,28 +139,42 @@ class TestRead:
     def test_input_formula_without_saved_value_is_not_a_number(self, tmp_path: Path, example_workbook: Path) -> None:
         """A formula no program has calculated reads as blank: the indicator is not scored, never guessed."""
         path = tmp_path / "uncalculated.xlsx"
-        shutil.copy(example_workbook, path)
-        wb = openpyxl.load_workbook(path)
-        sheet, cell = _cell(wb, L.fact_name("carryover"))
-        index = wb.sheetnames.index(sheet) + 1
-        _rewrite_cell_xml(path, f"xl/worksheets/sheet{index}.xml", cell, f'<c r="{cell}"><f>0.5+0.4</f></c>')
+        cell = _with_cell_xml(example_workbook, path, L.fact_name("carryover"),
+                              lambda cell: f'<c r="{cell}"><f>0.5+0.4</f></c>')
         year = read_workbook(path)
         card = score_year(load_framework(year.framework_id), year)
         assert card.result("ZH01").score is None
         assert str(card.result("ZH01").error.location) == f"收支情况!{cell}"
 
     def test_text_in_a_number_cell_names_the_cell(self, tmp_path: Path, example_workbook: Path) -> None:
-        """"332.21万元" in an amount cell is refused with the cell and the number to type instead."""
+        """"332.21万元" in an amount cell is recorded with its cell and the number to type instead."""
         path = tmp_path / "unit.xlsx"
         wb = openpyxl.load_workbook(example_workbook)
         sheet, cell = _cell(wb, L.fact_name("expenditure_budget"))
         wb[sheet][cell] = "332.21万元"
         wb.save(path)
-        with pytest.raises(Exception) as info:
-            read_workbook(path)
-        assert (info.value.location.sheet, info.value.location.cell) == ("收支情况", cell)
-        assert info.value.location.file == "unit.xlsx"
-        assert "332.21" in str(info.value)
+        year = read_workbook(path)
+        problem = year.unreadable["facts.expenditure_budget"]
+        assert (problem.location.sheet, problem.location.cell) == ("收支情况", cell)
+        assert "332.21" in problem.fix and year.facts["expenditure_budget"] is None
+        card = score_year(load_framework(year.framework_id), year)
+        assert card.result("ZX03").error is problem  # the indicator says why, not "未填写"
+
+    def test_bad_target_row_stops_target_scoring_but_not_reading(self, tmp_path: Path, example_workbook: Path) -> None:
+        """An unreadable 绩效目标 row is recorded with its row; target indicators are then not scored."""
+        path = tmp_path / "target.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, ref = _cell(wb, L.TARGETS)
+        first = ref.split(":")[0]
+        row = int(re.sub(r"\D", "", first))
+        wb[sheet][f"D{row}"] = "大于"
+        wb.save(path)
+        year = read_workbook(path)
+        (key,) = year.unreadable
+        assert key == f"targets[绩效目标!B{row}:J{row}]"
+        card = score_year(load_framework(year.framework_id), year)
+        assert card.result("ZX01").score is None and card.result("ZX02").score is None
+        assert card.result("ZX03").score == Decimal("9.50")
 
     def test_deleted_defined_name_is_a_clear_error(self, tmp_path: Path, example_workbook: Path) -> None:
         """A deleted name says which name is missing and how to restore it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ._rounding import excel_round, format_amount, format_number, format_percent
 from .errors import InputError, Location, XlperfError, at
@@ -29,6 +30,8 @@ class IndicatorContext:
     def number(self, key: str) -> Decimal:
         fact = self.framework.fact(key)
         value = self.year.facts.get(key)
+        if f"facts.{key}" in self.year.unreadable:
+            raise self.year.unreadable[f"facts.{key}"]
         if value is None:
             raise InputError(f"“{fact.label}”未填写，无法计算“{self.indicator.name}”",
                              location=self.year.where(f"facts.{key}"), fix="请填写该数据项")
@@ -57,6 +60,10 @@ class IndicatorContext:
         return count
 
     def targets(self, kind: str) -> list[Target]:
+        # a target row that could not be read might be of this kind: never score on part of the table
+        bad = next((e for k, e in self.year.unreadable.items() if k.startswith("targets")), None)
+        if bad is not None:
+            raise bad
         return self.year.targets_of(kind)
 
     def targets_error(self, message: str, target: Target | None = None, fix: str = "") -> InputError:
@@ -157,6 +164,28 @@ class Scorecard:
     @property
     def total_text(self) -> str:
         return format_number(self.total)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scorecard as JSON-ready data (what `xlperf score --json` prints)."""
+        return {
+            "framework": self.framework.id,
+            "department": self.year.department,
+            "year": self.year.year,
+            "total": _json_number(self.total),
+            "grade": self.grade,
+            "complete": self.complete,
+            "categories": [{"name": c.name, "weight": _json_number(c.points), "score": _json_number(c.score)}
+                           for c in self.categories],
+            "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
+                            "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence}
+                           for r in self.results],
+        }
+
+
+def _json_number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indicator) -> IndicatorResult:

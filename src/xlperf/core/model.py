@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import Location
+from .errors import InputError, Location
 
 #: Free texts the department writes, in report order: key -> label shown to users.
 TEXT_FIELDS: dict[str, str] = {
@@ -83,6 +83,9 @@ class DepartmentYear:
     #: "facts.<key>", "indicators.<code>.value|reason|name", "texts.<key>", "targets", "department" ...
     locations: dict[str, Location] = field(default_factory=dict)
     source: str = ""  # file the data was read from, for messages
+    #: inputs that could not be used, keyed as `locations` ("facts.<key>", "targets", "year" ...): the
+    #: reader keeps going so that `check` lists every bad cell at once; the value itself is left blank
+    unreadable: dict[str, InputError] = field(default_factory=dict)
 
     def where(self, key: str) -> Location | None:
         """The place of an input, e.g. where("facts.expenditure_budget") -> 收支情况!C6."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
                           source=source)
     year.locations["department"] = cells.location(L.DEPARTMENT)
     year.locations["year"] = cells.location(L.YEAR)
-    with at(cells.location(L.YEAR)):
+    with _keep_going(year, "year", cells.location(L.YEAR)):
         number = parse_number(cells.value(L.YEAR))
         if number is not None:
             if number != number.to_integral_value() or not 2000 <= number <= 2100:
@@ -61,7 +62,8 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
         name = L.fact_name(fact.key)
         location = cells.location(name)
         year.locations[f"facts.{fact.key}"] = location
-        with at(location):
+        year.facts[fact.key] = None
+        with _keep_going(year, f"facts.{fact.key}", location):
             year.facts[fact.key] = parse_number(cells.value(name))
     for ind in fw.indicators:
         value: Decimal | str | None = None
@@ -70,7 +72,8 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
             location = cells.location(name)
             year.locations[f"indicators.{ind.code}.value"] = location
             raw = cells.value(name)
-            value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else _raw_number(raw, location))
+            with _keep_going(year, f"indicators.{ind.code}.value", location):
+                value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else _raw_number(raw, location))
         reason_name = L.indicator_name(ind.code, "REASON")
         year.locations[f"indicators.{ind.code}.reason"] = cells.location(reason_name)
         display_name = ""
@@ -80,10 +83,29 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
             display_name = parse_text(cells.value(name_name))
         year.entries[ind.code] = IndicatorEntry(value, parse_text(cells.value(reason_name)), display_name)
     year.locations["targets"] = cells.location(L.TARGETS, whole=True)
-    year.targets = list(_targets(cells))
+    year.targets = list(_rows(year, "targets", _targets(cells)))
     year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
-    year.projects = list(_projects(cells))
+    year.projects = list(_rows(year, "projects", _projects(cells)))
     return year
+
+
+@contextmanager
+def _keep_going(year: DepartmentYear, key: str, location: Location) -> Iterator[None]:
+    """Record an unusable value and carry on reading, so that check can list every bad cell."""
+    try:
+        with at(location):
+            yield
+    except InputError as exc:
+        year.unreadable[key] = exc
+
+
+def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any]]) -> Iterator[Any]:
+    """The readable rows of a table; an unreadable row is recorded under its cells, e.g. targets[绩效目标!B5:J5]."""
+    for location, row in rows:
+        if isinstance(row, InputError):
+            year.unreadable[f"{key}[{location}]"] = row
+        else:
+            yield row
 
 
 def _raw_number(raw: Any, location: Location) -> Decimal | None:
@@ -91,35 +113,46 @@ def _raw_number(raw: Any, location: Location) -> Decimal | None:
         return parse_number(raw)
 
 
-def _targets(cells: _Cells) -> Iterator[Target]:
+def _targets(cells: _Cells) -> Iterator[tuple[Location, Target | InputError]]:
     keys = [c.key for c in L.TARGET_COLUMNS]
     for location, row in cells.table(L.TARGETS, keys):
-        with at(location):
-            kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
-            result = parse_text(row["result"])
-            if not name:
-                raise InputError("这一行填了内容，但“指标名称”为空")
-            if kind not in TARGET_KINDS:
-                raise InputError(f"“{name}”的类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
-            if direction not in DIRECTIONS:
-                raise InputError(f"“{name}”的方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
-            if result and result not in QUALITATIVE_RESULTS:
-                raise InputError(f"“{name}”的定性完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
-            numbers = {k: parse_number(row[k]) for k in ("target", "actual", "weight")}
-        yield Target(kind, name, direction, numbers["target"], numbers["actual"], parse_text(row["unit"]),
-                     numbers["weight"], result, parse_text(row["note"]), location)
+        try:
+            yield location, _target(location, row)
+        except InputError as exc:
+            yield location, exc
 
 
-def _projects(cells: _Cells) -> Iterator[Project]:
+def _target(location: Location, row: dict[str, Any]) -> Target:
+    with at(location):
+        kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
+        result = parse_text(row["result"])
+        if not name:
+            raise InputError("这一行填了内容，但“指标名称”为空")
+        if kind not in TARGET_KINDS:
+            raise InputError(f"“{name}”的类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
+        if direction not in DIRECTIONS:
+            raise InputError(f"“{name}”的方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
+        if result and result not in QUALITATIVE_RESULTS:
+            raise InputError(f"“{name}”的定性完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
+        numbers = {k: parse_number(row[k]) for k in ("target", "actual", "weight")}
+    return Target(kind, name, direction, numbers["target"], numbers["actual"], parse_text(row["unit"]),
+                  numbers["weight"], result, parse_text(row["note"]), location)
+
+
+def _projects(cells: _Cells) -> Iterator[tuple[Location, Project | InputError]]:
     keys = [c.key for c in L.PROJECT_COLUMNS]
     for location, row in cells.table(L.PROJECTS, keys):
-        with at(location):
-            name = parse_text(row["name"])
-            if not name:
-                raise InputError("这一行填了内容，但“项目名称”为空")
-            budget, actual = parse_number(row["budget"]), parse_number(row["actual"])
-        yield Project(name, budget, actual, parse_text(row["outputs"]), parse_text(row["benefits"]),
-                      parse_text(row["satisfaction"]), location)
+        try:
+            with at(location):
+                name = parse_text(row["name"])
+                if not name:
+                    raise InputError("这一行填了内容，但“项目名称”为空")
+                budget, actual = parse_number(row["budget"]), parse_number(row["actual"])
+        except InputError as exc:
+            yield location, exc
+            continue
+        yield location, Project(name, budget, actual, parse_text(row["outputs"]), parse_text(row["benefits"]),
+                                parse_text(row["satisfaction"]), location)
 
 
 class _Cells:

@@ -16,10 +16,17 @@ def _blank(card: Scorecard, reason: str) -> bool:
 
 @check("E001", "indicator-not-computable", "“{name}”无法计分：{error}")
 def indicator_not_computable(card: Scorecard) -> Iterator[Hit]:
+    unreadable = {id(e) for e in card.year.unreadable.values()}
     for r in card.results:
-        if r.error is not None:
+        if r.error is not None and id(r.error) not in unreadable:  # those are E002, once per cell
             yield Hit(r.error.location, {"name": r.name, "error": r.error.message + (
                 f"。{r.error.fix}" if r.error.fix else "")})
+
+
+@check("E002", "unreadable-input", "{error}")
+def unreadable_input(card: Scorecard) -> Iterator[Hit]:
+    for error in card.year.unreadable.values():
+        yield Hit(error.location, {"error": error.message + (f"。{error.fix}" if error.fix else "")})
 
 
 @check("E101", "deduction-without-reason",
