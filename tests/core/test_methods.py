@@ -116,9 +116,10 @@ class TestThreshold:
     @pytest.mark.parametrize(("carryover", "expected"), [
         ("0", "2"),
         ("33.221", "2"),  # exactly 10% of 332.21
-        ("33.222", "1"),  # just above 10%
+        ("33.222", "2"),  # 10.0003% is shown as 10%: the rate is compared as the sentence shows it
+        ("33.24", "1"),  # 10.006%, shown as 10.01%: above 10%
         ("66.442", "1"),  # exactly 20%
-        ("66.443", "0"),  # just above 20%
+        ("66.46", "0"),  # 20.005%, shown as 20.01%: above 20%
         ("332.21", "0"),
     ])
     def test_carryover_steps(self, score, carryover, expected):
@@ -126,6 +127,11 @@ class TestThreshold:
         result = score("ZH01", facts={"carryover": carryover})
         assert result.error is None
         assert result.score == D(expected)
+
+    def test_sentence_never_contradicts_the_step(self, score):
+        """A rate shown as 10% is never scored as above 10% (33.23/332.21 = 10.003%)."""
+        result = score("ZH01", facts={"carryover": "33.23"})
+        assert "为 10%，≤10%" in result.sentence and result.score == D("2")
 
     def test_seed_sentence(self, score):
         """ZH01 for 0.90/332.21 states 0.27% and the ≤10% step."""

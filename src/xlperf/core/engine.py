@@ -43,6 +43,9 @@ class IndicatorContext:
     def fact_text(self, key: str) -> str:
         return fact_text(self.framework, self.year, key)
 
+    def fact_number(self, key: str) -> str:
+        return fact_number(self.framework, self.number(key), key)
+
     def entry_choice(self, choices: tuple[str, ...]) -> str:
         raw = self.year.entry(self.indicator.code).value
         with at(self._entry_location()):
@@ -81,14 +84,18 @@ class IndicatorContext:
         return InputError(f"“{self.indicator.name}”的填报值为空", location=self._entry_location(), fix=fix)
 
 
-def fact_text(framework: Framework, year: DepartmentYear, key: str) -> str:
-    """A fact as the report writes it: "315.60 万元", "18000 元"."""
+def fact_number(framework: Framework, value: Decimal, key: str) -> str:
+    """A fact's number as the report writes it: 万元 keep their decimals ("315.60"), others drop zeros."""
     fact = framework.fact(key)
+    return format_amount(value, fact.digits) if fact.unit == "万元" else format_number(value, fact.digits)
+
+
+def fact_text(framework: Framework, year: DepartmentYear, key: str) -> str:
+    """A fact with its unit, as the report writes it: "315.60 万元", "18000 元"."""
     value = year.facts.get(key)
     if value is None:
         return "（未填）"
-    number = format_amount(value, fact.digits) if fact.unit == "万元" else format_number(value, fact.digits)
-    return f"{number} {fact.unit}".strip()
+    return f"{fact_number(framework, value, key)} {framework.fact(key).unit}".strip()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ The file format is documented in docs/frameworks.md.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import re
 import sys
 from collections.abc import Mapping
@@ -27,6 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
+MAX_FRAMEWORK_BYTES = 1024 * 1024
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SOURCES = ("seed", "default", "seed+default")
@@ -158,6 +161,9 @@ class Framework:
     explanations: Explanations = field(default_factory=Explanations)
     checks: CheckRules = field(default_factory=CheckRules)
     path: str = ""
+    #: fingerprint of the rules: a workbook records it, so that a workbook made from an edited copy
+    #: of a framework is never scored silently with the shipped rules of the same id
+    digest: str = ""
 
     def fact(self, key: str) -> Fact:
         return next(f for f in self.facts if f.key == key)
@@ -224,12 +230,19 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
     if path.suffix.lower() != ".toml" and not path.exists():
         shipped = "、".join(shipped_frameworks())
         raise FrameworkError(f"找不到评分框架“{text_id}”", fix=f"可用的内置框架：{shipped}；或给出 .toml 文件路径")
+    if path.is_dir():
+        raise FrameworkError(f"{path} 是文件夹，不是框架文件", fix="请给出 .toml 文件的路径")
     try:
-        return path.read_text(encoding="utf-8"), path.name
+        if path.stat().st_size > MAX_FRAMEWORK_BYTES:
+            raise FrameworkError(f"框架文件 {path} 过大（超过 1 MB），不像是评分框架")
+        # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
+        return path.read_text(encoding="utf-8-sig"), path.name
     except FileNotFoundError as exc:
         raise FrameworkError(f"找不到框架文件 {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkError(f"无法读取框架文件 {path}（需为 UTF-8 编码的文本）") from exc
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(f"框架文件 {path} 不是 UTF-8 编码", fix="请在记事本中“另存为”，编码选 UTF-8") from exc
+    except OSError as exc:
+        raise FrameworkError(f"无法读取框架文件 {path}", fix="请检查文件是否存在、是否有读取权限") from exc
 
 
 _SECTIONS = ("framework", "scoring", "explanations", "checks", "grades", "facts", "categories", "indicators")
@@ -262,7 +275,14 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
         path=path)
     _validate(framework)
-    return framework
+    return dataclasses.replace(framework, digest=_digest(framework))
+
+
+def _digest(fw: Framework) -> str:
+    """A fingerprint of what decides scores (not of wording or comments), recorded in workbooks."""
+    rules = (fw.id, fw.facts, [(i.code, i.category, i.points, i.method, i.params, i.name_editable)
+                               for i in fw.indicators], fw.grades, fw.scoring, fw.explanations, fw.checks)
+    return hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()[:16]
 
 
 def _indicator(row: object, i: int) -> Indicator:
@@ -339,6 +359,13 @@ def _validate(fw: Framework) -> None:
         for key in ind.facts():
             if key not in fact_keys:
                 raise _error(f"{where}.params", f"引用了未定义的数据项“{key}”", fix="请在 [[facts]] 中定义")
+    names_seen: dict[str, int] = {}
+    for i, ind in enumerate(fw.indicators):
+        for label in (ind.name, ind.code.upper()):
+            if label in names_seen and names_seen[label] != i:
+                raise _error(f"indicators[{i}].name", f"指标名称“{ind.name}”与 indicators[{names_seen[label]}] 重复（名称和代码都须唯一）")
+            names_seen[label] = i
+    _validate_ranges(fw)
     total = sum((ind.points for ind in fw.indicators), Decimal(0))
     if total != fw.scoring.total_points:
         raise _error("indicators", f"各指标分值合计为 {total:f}，应为 {fw.scoring.total_points:f}",
@@ -381,6 +408,40 @@ def _validate(fw: Framework) -> None:
 def _toml_position(exc: Exception) -> str:
     match = re.search(r"line (\d+), column (\d+)", str(exc))
     return f"第 {match.group(1)} 行第 {match.group(2)} 列" if match else str(exc)
+
+
+def _validate_ranges(fw: Framework) -> None:
+    """Values a careless edit gets wrong (percent for fraction, negative limits) are refused here."""
+    one, top = Decimal(1), fw.scoring.total_points
+    if not 2000 <= fw.year <= 2100:
+        raise _error("framework.year", f"年度应在 2000～2100 之间，收到 {fw.year}")
+    if top <= 0:
+        raise _error("scoring.total_points", "总分应大于 0")
+    if not 0 <= fw.scoring.score_digits <= 4:
+        raise _error("scoring.score_digits", f"得分小数位数应为 0～4，收到 {fw.scoring.score_digits}")
+    for i, cap in enumerate(fw.scoring.total_caps):
+        if not 0 < cap.below <= one:
+            raise _error(f"scoring.total_caps[{i}].below", f"below 是执行率（0～1，如 0.8 表示 80%），收到 {cap.below}")
+        if not 0 <= cap.cap <= top:
+            raise _error(f"scoring.total_caps[{i}].cap", f"cap 应在 0～{top} 之间，收到 {cap.cap}")
+    rules = fw.explanations
+    if rules.reason_max_chars <= 0:
+        raise _error("explanations.reason_max_chars", f"字数上限应大于 0，收到 {rules.reason_max_chars}")
+    if not 0 < rules.execution_rate_below <= one:
+        raise _error("explanations.execution_rate_below", f"应为 0～1 之间的比率（如 0.9 表示 90%），收到 {rules.execution_rate_below}")
+    gap = fw.checks.completion_above_execution
+    if gap is not None and not 0 <= gap <= one:
+        raise _error("checks.completion_above_execution", f"应为 0～1 之间的比率（如 0.05 表示 5 个百分点），收到 {gap}")
+    for i, rule in enumerate(fw.checks.sums):
+        if not rule.parts or rule.tolerance < 0:
+            raise _error(f"checks.sums[{i}]", "parts 至少要有一项，tolerance 不能为负")
+    for i, fact in enumerate(fw.facts):
+        if not 0 <= fact.digits <= 6:
+            raise _error(f"facts[{i}].digits", f"小数位数应为 0～6，收到 {fact.digits}")
+    for i, ind in enumerate(fw.indicators):
+        digits = getattr(ind.params, "display_digits", 0)
+        if not 0 <= digits <= 4:
+            raise _error(f"indicators[{i}].params.display_digits", f"百分比小数位数应为 0～4，收到 {digits}")
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol, TypeVar
 
-from ._rounding import format_number, format_percent
+from ._rounding import excel_round, format_number, format_percent
 from .errors import FrameworkError, InputError
 from .model import QUALITATIVE_RESULTS, TARGET_KINDS, Target
 
@@ -28,6 +28,7 @@ class Context(Protocol):
     def number(self, key: str) -> Decimal: ...
     def fact_label(self, key: str) -> str: ...
     def fact_text(self, key: str) -> str: ...
+    def fact_number(self, key: str) -> str: ...
     def entry_choice(self, choices: tuple[str, ...]) -> str: ...
     def entry_count(self) -> Decimal: ...
     def targets(self, kind: str) -> list[Target]: ...
@@ -130,7 +131,7 @@ def ratio(points: Decimal, ctx: Context, p: RatioParams) -> Outcome:
         return Outcome(points, why, not_applicable=True)
     rate = _rate(ctx, p)
     shown = format_percent(rate, p.display_digits)
-    formula = f"{p.label} = {format_number(numerator, 2)}/{format_number(denominator, 2)} = {shown}"
+    formula = f"{p.label} = {ctx.fact_number(p.numerator)}/{ctx.fact_number(p.denominator)} = {shown}"
     if rate >= p.cap:
         capped = "" if rate == p.cap else f"，超过 {format_percent(p.cap, 0)} 按 {format_percent(p.cap, 0)} 计"
         return Outcome(points * p.cap, f"{formula}{capped}，得 {{score}} 分。", rate, shown)
@@ -160,6 +161,8 @@ class ThresholdParams(RateParams):
             raise FrameworkError("steps 至少要有一档")
         for i, step in enumerate(self.steps):
             _check_share(step.share, f"steps[{i}].share ")
+            if not -ONE <= step.limit <= Decimal(10):
+                raise FrameworkError(f"steps[{i}].limit 是比率（如 0.1 表示 10%），收到 {step.limit}")
         _check_share(self.otherwise, "otherwise ")
         limits = [s.limit for s in self.steps]
         shares = [s.share for s in self.steps]
@@ -181,9 +184,11 @@ class ThresholdParams(RateParams):
 def threshold(points: Decimal, ctx: Context, p: ThresholdParams) -> Outcome:
     rate = _rate(ctx, p)
     shown = format_percent(rate, p.display_digits)
+    # compare the rate as the sentence shows it, so that "10%，≤10%" never scores as above 10%
+    seen = excel_round(rate, p.display_digits + 2)
 
     def within(limit: Decimal) -> bool:
-        return rate <= limit if p.better == "lower" else rate >= limit
+        return seen <= limit if p.better == "lower" else seen >= limit
 
     sign_in, sign_out = ("≤", ">") if p.better == "lower" else ("≥", "<")
     for step in p.steps:
@@ -217,7 +222,8 @@ class WithinBudgetParams:
 
 @method("within_budget", params=WithinBudgetParams, summary="实际数不超过预算数得满分，超过按 over_share 计")
 def within_budget(points: Decimal, ctx: Context, p: WithinBudgetParams) -> Outcome:
-    actual, budget = ctx.number(p.actual), ctx.number(p.budget)
+    # compare the amounts as written in the sentence (to the fact's decimals)
+    actual, budget = Decimal(ctx.fact_number(p.actual)), Decimal(ctx.fact_number(p.budget))
     said = f"{p.label}实际支出数 {ctx.fact_text(p.actual)}"
     if actual < budget:
         return Outcome(points, f"{said}＜预算安排数 {ctx.fact_text(p.budget)}，得满分。")

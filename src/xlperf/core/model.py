@@ -86,6 +86,8 @@ class DepartmentYear:
     #: inputs that could not be used, keyed as `locations` ("facts.<key>", "targets", "year" ...): the
     #: reader keeps going so that `check` lists every bad cell at once; the value itself is left blank
     unreadable: dict[str, InputError] = field(default_factory=dict)
+    #: rows filled in below a table's range, which are not read (warned by the checks)
+    outside_tables: list[Location] = field(default_factory=list)
 
     def where(self, key: str) -> Location | None:
         """The place of an input, e.g. where("facts.expenditure_budget") -> 收支情况!C6."""

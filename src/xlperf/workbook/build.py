@@ -64,6 +64,7 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
                        "author": "xlperf", "comments": f"评分框架 {fw.id}"})
     wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
+    wb.define_name(L.FRAMEWORK_DIGEST, f'="{fw.digest}"')
     fmt = _Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in L.SHEETS}
     _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)

@@ -30,6 +30,7 @@ TEXT_SHEETS = {
 DEPARTMENT = "XP_DEPARTMENT"
 YEAR = "XP_YEAR"
 FRAMEWORK = "XP_FRAMEWORK"
+FRAMEWORK_DIGEST = "XP_FRAMEWORK_DIGEST"  # a constant: the fingerprint of the rules the workbook was made with
 TARGETS = "XP_TARGETS"  # the data rows of the 绩效目标 table
 PROJECTS = "XP_PROJECTS"  # the data rows of the 项目支出 table
 TOTAL = "XP_TOTAL"

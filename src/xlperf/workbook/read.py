@@ -16,31 +16,46 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, Location, UnsafeFileError, WorkbookError, XlperfError, at
-from ..core.frameworks import Framework, load_framework
+from ..core.frameworks import Framework, load_framework, shipped_frameworks
 from ..core.model import (DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear,
                           IndicatorEntry, Project, Target)
 from ..core.values import is_blank, parse_number, parse_text
 from . import layout as L
 
+ROWS_BELOW_TABLES = 200
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:
-    """Read one department-year. `framework` overrides the one named in the workbook."""
+    """Read one department-year. `framework` (a Framework, shipped id or .toml path) overrides the
+    one the workbook names; without it only a shipped framework with the same rules is accepted."""
     path = Path(path)
     with at(Location(file=path.name)), _Cells.open(path) as cells:
         if framework is None:
-            framework_id = parse_text(cells.value(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else ""
-            if not framework_id:
-                raise WorkbookError("工作簿中没有写明评分框架（基本信息“评分框架”为空）",
-                                    location=Location(sheet=L.INFO_SHEET, file=path.name),
-                                    fix="请用 --framework 指定框架")
-            with at(Location(sheet=L.INFO_SHEET, cell=cells.cell_of(L.FRAMEWORK), file=path.name)):
-                framework = load_framework(framework_id)
+            framework = _named_framework(cells)
         elif not isinstance(framework, Framework):
             framework = load_framework(framework)
         return _read(cells, framework, path.name)
+
+
+def _named_framework(cells: _Cells) -> Framework:
+    """The shipped framework the workbook names. A workbook is untrusted: it never names a file to open."""
+    where = Location(sheet=L.INFO_SHEET, cell=cells.cell_of(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else None
+    framework_id = parse_text(cells.value(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else ""
+    if not framework_id:
+        raise WorkbookError("工作簿中没有写明评分框架（基本信息“评分框架”为空）", location=where,
+                            fix="请用 --framework 指定框架")
+    if framework_id not in shipped_frameworks():
+        raise WorkbookError(f"工作簿使用的评分框架“{framework_id}”不是内置框架", location=where,
+                            fix="请用 --framework 指定该框架的 .toml 文件")
+    framework = load_framework(framework_id)
+    recorded = cells.constant(L.FRAMEWORK_DIGEST)
+    if recorded and recorded != framework.digest:
+        raise WorkbookError(f"工作簿生成时的评分规则与当前内置的“{framework_id}”不同（用了修改过的框架文件，"
+                            "或 xlperf 升级后规则有变化）", location=where,
+                            fix=f"请用 --framework 指定生成它的框架文件；或用 --framework {framework_id} 按当前内置规则评分")
+    return framework
 
 
 def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
@@ -86,6 +101,7 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
     year.targets = list(_rows(year, "targets", _targets(cells)))
     year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
     year.projects = list(_rows(year, "projects", _projects(cells)))
+    year.outside_tables = cells.below(L.TARGETS, len(L.TARGET_COLUMNS)) + cells.below(L.PROJECTS, len(L.PROJECT_COLUMNS))
     return year
 
 
@@ -162,16 +178,33 @@ class _Cells:
         self.wb, self.file = wb, file
         self._grids: dict[str, dict[tuple[int, int], Any]] = {}
         self._names: dict[str, tuple[str, str]] = {}
+        self._broken: set[str] = set()
         for name, defined in wb.defined_names.items():
+            if "#REF!" in (defined.attr_text or ""):
+                self._broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
+                continue
             for sheet, ref in defined.destinations:
                 self._names[name] = (sheet, ref.replace("$", ""))
+        # read each sheet only as far down as its names reach (plus room to notice data below a table):
+        # a stray value in row 1 000 000 must not cost a full scan
+        self._last_row: dict[str, int] = {}
+        for sheet, ref in self._names.values():
+            match = _CELL.match(ref)
+            if match:
+                last = int(match.group(4) or match.group(2))
+                self._last_row[sheet] = max(self._last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
         if L.LAYOUT_NAME not in wb.defined_names:
             raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
                                 location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
-        version = wb.defined_names[L.LAYOUT_NAME].attr_text.strip('="')
+        version = self.constant(L.LAYOUT_NAME)
         if version != L.LAYOUT_VERSION:
             raise WorkbookError(f"工作簿版式为“{version}”，本程序只能读取“{L.LAYOUT_VERSION}”",
                                 location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+
+    def constant(self, name: str) -> str:
+        """The text of a defined name that holds a constant (="…"), or "" when absent."""
+        defined = self.wb.defined_names.get(name)
+        return defined.attr_text.strip().removeprefix("=").strip('"') if defined is not None else ""
 
     @classmethod
     def open(cls, path: Path) -> _OpenCells:
@@ -181,6 +214,10 @@ class _Cells:
         return name in self._names
 
     def _dest(self, name: str) -> tuple[str, str]:
+        if name in self._broken:
+            raise WorkbookError(f"名称“{name}”指向的单元格已被删除（#REF!），通常是整行或整列被删除了",
+                                location=Location(file=self.file),
+                                fix="请撤销删除；或用 xlperf new 重新生成工作簿后把数据填回")
         try:
             return self._names[name]
         except KeyError:
@@ -200,7 +237,8 @@ class _Cells:
                 raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
             grid: dict[tuple[int, int], Any] = {}
             # values only, from A1: read-only openpyxl pads gaps, so positions are row/column numbers
-            rows = self.wb[sheet].iter_rows(min_row=1, min_col=1, values_only=True)
+            rows = self.wb[sheet].iter_rows(min_row=1, min_col=1, max_row=self._last_row.get(sheet, 1),
+                                            values_only=True)
             for r, values in enumerate(rows, start=1):
                 for c, value in enumerate(values, start=1):
                     if value is not None:
@@ -212,6 +250,17 @@ class _Cells:
         sheet, ref = self._dest(name)
         (col, row), _ = _bounds(ref)
         return self._grid(sheet).get((row, col))
+
+    def below(self, name: str, width: int) -> list[Location]:
+        """Non-blank rows just below a named table: data typed there would be silently ignored."""
+        from openpyxl.utils import get_column_letter
+
+        sheet, ref = self._dest(name)
+        (col1, _), (_, row2) = _bounds(ref)
+        grid = self._grid(sheet)
+        rows = sorted({r for (r, c), v in grid.items() if r > row2 and col1 <= c < col1 + width and not is_blank(v)})
+        return [Location(sheet=sheet, cell=f"{get_column_letter(col1)}{r}:{get_column_letter(col1 + width - 1)}{r}")
+                for r in rows]
 
     def table(self, name: str, keys: list[str]) -> Iterator[tuple[Location, dict[str, Any]]]:
         """The non-blank rows of a named table range, as dicts keyed by `keys` (left to right)."""

@@ -20,3 +20,9 @@ def text_missing(card: Scorecard) -> Iterator[Hit]:
 def department_missing(card: Scorecard) -> Iterator[Hit]:
     if not card.year.department.strip():
         yield Hit(card.year.where("department"), {})
+
+
+@check("W403", "data-outside-table", "这一行在表格范围之外，其中的内容不会被读取。请在表格的空行中填写（表格不够时在表格中间插入行）。")
+def data_outside_table(card: Scorecard) -> Iterator[Hit]:
+    for location in card.year.outside_tables:
+        yield Hit(location, {})
