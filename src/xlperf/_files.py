@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -10,30 +12,62 @@ from pathlib import Path
 from .core.errors import XlperfError
 
 
-def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = True) -> Path:
-    """Call `write(tmp)` on a temporary file beside `path`, then move it into place in one step."""
+def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = True,
+                 suffixes: tuple[str, ...] = (), protect: tuple[Path, ...] = ()) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then move it into place in one step.
+
+    `suffixes` are the endings the output may have; `protect` are input files never to overwrite.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise XlperfError(f"输出路径是一个文件夹：{path}", fix="请给出文件名，如 文件夹/结果" + (suffixes[0] if suffixes else ""))
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise XlperfError(f"输出文件 {path.name} 的扩展名应为 {' 或 '.join(suffixes)}",
+                          fix=f"请改为 {path.with_suffix(suffixes[0]).name}")
+    if any(path.exists() and p.exists() and path.resolve() == p.resolve() for p in protect):
+        raise XlperfError(f"输出文件与输入文件相同：{path}", fix="请另给一个输出文件名，输入文件不会被改动")
     if path.exists() and not overwrite:
         raise XlperfError(f"文件已存在：{path}", fix="请换一个文件名，或加 --force 覆盖")
-    if path.is_dir():
-        raise XlperfError(f"输出路径是一个文件夹：{path}", fix="请给出文件名")
     folder = path.parent if str(path.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, tmp_name = tempfile.mkstemp(prefix=".xlperf-", suffix=path.suffix, dir=folder)
     except OSError as exc:
-        raise XlperfError(f"无法在 {folder} 中写入文件（{exc.strerror}）", fix="请检查文件夹是否存在、是否有写入权限") from exc
+        raise XlperfError(f"无法在文件夹 {folder} 中写入文件（{_os_reason(exc)}）",
+                          fix="请检查文件夹是否存在、是否有写入权限") from exc
     os.close(handle)
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); give it the permissions a normal new file gets
+        os.chmod(tmp, _mode_of(path))
         os.replace(tmp, path)
     except PermissionError as exc:
-        raise XlperfError(f"无法写入 {path}：文件可能正在 Excel 或 WPS 中打开", fix="请关闭该文件后重试") from exc
+        raise XlperfError(f"无法写入 {path}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限",
+                          fix="请关闭该文件后重试") from exc
+    except OSError as exc:
+        raise XlperfError(f"无法写入 {path}（{_os_reason(exc)}）", fix="请检查磁盘空间和文件夹权限后重试") from exc
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _mode_of(path: Path) -> int:
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘或文件夹是只读的", errno.EACCES: "没有权限",
+               errno.EEXIST: "同名文件已存在", errno.ENOENT: "文件夹不存在", errno.ENAMETOOLONG: "文件名太长",
+               errno.EDQUOT: "磁盘配额已满"}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误代码 {exc.errno}")
 
 
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

@@ -7,8 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .core.errors import InputError, Location, WorkbookError
-from .core.frameworks import Framework, load_framework
+from .core.errors import InputError, Location, WorkbookError, at
+from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.jsonform import year_from_dict
 from .core.model import DepartmentYear
 
@@ -21,8 +21,12 @@ def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[De
     path = Path(path)
     if path.suffix.lower() == ".json":
         data = read_json(path)
-        fw = load_framework(framework or _framework_id(data, path))
-        return year_from_dict(data, fw, source=path.name), fw
+        if not isinstance(data, dict):
+            raise InputError("JSON 顶层应为对象 { … }，而不是列表或单个值", location=Location(path="$", file=path.name))
+        # a data file is untrusted like a workbook: it may name a shipped framework, never a file to open
+        fw = load_framework(framework or _shipped_id(data, path))
+        with at(Location(file=path.name)):
+            return year_from_dict(data, fw, source=path.name), fw
     if path.suffix.lower() in (".xlsx", ".xlsm") or not path.suffix:
         from .workbook.read import read_workbook
 
@@ -34,21 +38,33 @@ def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[De
 
 
 def read_json(path: Path) -> Any:
+    where = Location(file=path.name)
     try:
+        if path.is_dir():
+            raise InputError(f"{path} 是文件夹，不是 JSON 文件")
         if path.stat().st_size > MAX_JSON_BYTES:
-            raise InputError("JSON 文件过大（超过 20 MB）", location=Location(file=path.name))
-        return json.loads(path.read_text(encoding="utf-8"))
+            raise InputError("JSON 文件过大（超过 20 MB）", location=where)
+        # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise WorkbookError(f"找不到文件：{path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"不是有效的 UTF-8 JSON 文件（{exc}）", location=Location(file=path.name)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("JSON 文件不是 UTF-8 编码", location=where, fix="请另存为 UTF-8 编码后重试") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列附近有误）", location=where,
+                         fix="请检查引号、逗号和括号") from exc
+    except OSError as exc:
+        raise InputError(f"无法读取 JSON 文件（系统错误代码 {exc.errno}）", location=where) from exc
 
 
-def _framework_id(data: Any, path: Path) -> str:
-    framework = data.get("framework") if isinstance(data, dict) else None
+def _shipped_id(data: dict[str, Any], path: Path) -> str:
+    framework = data.get("framework")
     if not isinstance(framework, str) or not framework:
         raise InputError("JSON 中没有写明评分框架（framework）", location=Location(path="framework", file=path.name),
                          fix="请加上 \"framework\": \"gz-baiyun-2022\"，或用 --framework 指定")
+    if framework not in shipped_frameworks():
+        raise InputError(f"JSON 使用的评分框架“{framework}”不是内置框架", location=Location(path="framework", file=path.name),
+                         fix="请用 --framework 指定该框架的 .toml 文件")
     return framework
 
 

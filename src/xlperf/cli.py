@@ -28,6 +28,10 @@ DEFAULT_FRAMEWORK = "gz-baiyun-2022"
 
 def main(argv: Sequence[str] | None = None) -> int:
     _argparse_zh.install()
+    for stream in (sys.stdout, sys.stderr):
+        # a Windows console or a redirect in GBK cannot show every character: never crash on that
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -44,10 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:  # noqa: BLE001 - the user sees one line, the developer gets the log
-        log = Path(tempfile.gettempdir()) / "xlperf-error.log"
         try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f"，详情已写入 {log}"
+            handle, name = tempfile.mkstemp(prefix="xlperf-error-", suffix=".log")
+            with open(handle, "w", encoding="utf-8") as log:
+                log.write(traceback.format_exc())
+            where = f"，详情已写入 {name}"
         except OSError:
             where = ""
         _say_error(f"内部错误{where}。请把该文件发给维护人员。")
@@ -121,17 +126,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from ._open import read_json
+    from ._open import open_year
     from .core.frameworks import load_framework
-    from .core.jsonform import year_from_dict
     from .workbook.build import build_workbook
 
     year = None
     if args.data:
-        data = read_json(Path(args.data))
-        fw_id = args.framework or (data.get("framework") if isinstance(data, dict) else None) or DEFAULT_FRAMEWORK
-        fw = load_framework(fw_id)
-        year = year_from_dict(data, fw, source=Path(args.data).name)
+        if Path(args.data).suffix.lower() != ".json":
+            raise XlperfError(f"--from 应给出 .json 数据文件，收到 {args.data}")
+        year, fw = open_year(Path(args.data), args.framework)
     else:
         fw = load_framework(args.framework or DEFAULT_FRAMEWORK)
     path = build_workbook(Path(args.output), fw, year, overwrite=args.force)
@@ -148,7 +151,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         _print_json(card.to_dict())
     else:
         _print_scorecard(card)
-    return 0
+    return 0 if card.complete else 1  # some indicator could not be scored: the total is not final
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -175,7 +178,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise XlperfError(f"工作簿中有 {len(year.unreadable)} 处数据无法读取，导出会丢失这些数据（第一处：{first}）",
                           fix="请先运行 xlperf check 查看并修改")
     text = json.dumps(year_to_dict(year, fw), ensure_ascii=False, indent=2) + "\n"
-    path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force)
+    path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force,
+                        suffixes=(".json",), protect=(Path(args.file),))
     print(f"已导出：{path}")
     return 0
 
@@ -248,7 +252,10 @@ def _print_scorecard(card: Scorecard) -> None:
     rows.append(None)
     rows += [("", c.name, "小计", _num(c.points), _num(c.score), "") for c in card.categories]
     rows.append(None)
-    rows.append(("", "", "总分", _num(card.framework.scoring.total_points), card.total_text, f"等级：{card.grade}"))
+    if card.complete:
+        rows.append(("", "", "总分", _num(card.framework.scoring.total_points), card.total_text, f"等级：{card.grade}"))
+    else:
+        rows.append(("", "", "总分", _num(card.framework.scoring.total_points), "不完整", "有指标无法计分"))
     print(render(("代码", "一级指标", "指标", "分值", "得分", "评分说明"), rows, right=(3, 4), title=title))
     for note in card.notes:
         print(note)

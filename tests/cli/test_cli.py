@@ -8,7 +8,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import run_xlperf
 
 SEED_SCORES = {

@@ -85,8 +85,14 @@ class TestYearFromDict:
 
     def test_wrong_direction(self, framework, example_data):
         """A target direction outside ≥ ≤ = 定性 is refused at targets[i].direction."""
-        example_data["targets"][2]["direction"] = ">="
+        example_data["targets"][2]["direction"] = "大于"
         assert refused(example_data, framework).location.path == "targets[2].direction"
+
+    def test_keyboard_directions_are_understood(self, framework, example_data):
+        """">=", "<=" and "＝" typed on a keyboard without ≥/≤ mean ≥, ≤ and =."""
+        for typed, meant in ((">=", "≥"), ("<=", "≤"), ("＝", "=")):
+            example_data["targets"][2]["direction"] = typed
+            assert year_from_dict(example_data, framework).targets[2].direction == meant
 
     def test_wrong_kind(self, framework, example_data):
         """A target kind other than 产出/效益 is refused at targets[i].kind."""

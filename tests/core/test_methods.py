@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from xlperf.core.engine import score_indicator
 from xlperf.core.errors import InputError
 
 
@@ -82,10 +83,15 @@ class TestRatio:
         assert result.error.location.path == "facts.expenditure_actual"
         assert result.sentence == str(result.error)
 
-    def test_huge_actual(self, score):
-        """An absurdly large actual (1e30) is still capped at full marks, not a crash in rounding."""
-        result = score("ZX03", facts={"expenditure_actual": "1e30"})
-        assert result.error is not None or result.score == D("10")
+    def test_huge_actual(self, framework, example_data, year_with):
+        """An absurd actual (1e30) is refused where it was typed; set directly, it is capped, never a crash."""
+        with pytest.raises(InputError) as info:
+            year_with(framework, example_data, facts={"expenditure_actual": "1e30"})
+        assert info.value.location.path == "facts.expenditure_actual"
+        year = year_with(framework, example_data)
+        year.facts["expenditure_actual"] = D("1e30")
+        result = score_indicator(framework, year, framework.indicator("ZX03"))
+        assert result.score == D("10")
 
     def test_display_digits_zero(self, score):
         """CG06: 6528/10000 is shown as 65% and scores 0.65."""

@@ -178,8 +178,9 @@ class Scorecard:
             "framework": self.framework.id,
             "department": self.year.department,
             "year": self.year.year,
-            "total": _json_number(self.total),
-            "grade": self.grade,
+            # a partial sum is not a total: null until every indicator can be scored
+            "total": _json_number(self.total) if self.complete else None,
+            "grade": self.grade if self.complete else None,
             "complete": self.complete,
             "categories": [{"name": c.name, "weight": _json_number(c.points), "score": _json_number(c.score)}
                            for c in self.categories],

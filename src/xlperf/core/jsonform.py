@@ -11,8 +11,17 @@ from typing import Any
 
 from .errors import InputError, Location, at
 from .frameworks import Framework
-from .model import DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear, IndicatorEntry, Project, Target
-from .values import parse_number, parse_text
+from .model import (
+    DIRECTIONS,
+    QUALITATIVE_RESULTS,
+    TARGET_KINDS,
+    TEXT_FIELDS,
+    DepartmentYear,
+    IndicatorEntry,
+    Project,
+    Target,
+)
+from .values import normalize_direction, parse_number, parse_text
 
 FORMAT = "xlperf/department-year@1"
 
@@ -50,6 +59,8 @@ def year_from_dict(data: object, framework: Framework, source: str = "") -> Depa
         row = _obj(raw, path)
         _known(row, {"value", "reason", "name"}, path)
         value = row.get("value")
+        if value is not None and framework.indicator(code).method_info.entry == "none":
+            raise _err(f"{path}.value", "该指标由数据自动计算，不需要填报值，请设为 null")
         if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise _err(f"{path}.value", "填报值应为文字或数字")
         with at(Location(path=f"{path}.value")):
@@ -84,7 +95,8 @@ def year_to_dict(year: DepartmentYear, framework: Framework) -> dict[str, Any]:
 def _target(raw: object, path: str) -> Target:
     row = _obj(raw, path)
     _known(row, {"kind", "name", "direction", "target", "actual", "unit", "weight", "result", "note"}, path)
-    kind, direction = _str(row.get("kind"), f"{path}.kind"), _str(row.get("direction"), f"{path}.direction")
+    kind = _str(row.get("kind"), f"{path}.kind")
+    direction = normalize_direction(_str(row.get("direction"), f"{path}.direction"))
     if kind not in TARGET_KINDS:
         raise _err(f"{path}.kind", f"类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
     if direction not in DIRECTIONS:

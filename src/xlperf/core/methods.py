@@ -9,9 +9,9 @@ engine fills after rounding. They never round, do I/O, or know about cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Literal, Protocol, TypeVar
 
 from ._rounding import excel_round, format_number, format_percent

@@ -6,6 +6,7 @@ Excel hands over floats, ints, strings, None, bools and error strings such as "#
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -35,21 +36,23 @@ def parse_number(raw: object) -> Decimal | None:
             raise InputError("应填数字，收到非有限数")
         return raw
     if isinstance(raw, int):
-        return Decimal(raw)
+        return _bounded(Decimal(raw))
     if isinstance(raw, float):
         if not math.isfinite(raw):
             raise InputError("应填数字，收到非有限数")
-        return Decimal(repr(raw))
+        return _bounded(Decimal(repr(raw)))
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        raise InputError("应填数字，收到的是日期或时间", fix="请把单元格格式改为“常规”或“数值”后重新填写数字")
     if not isinstance(raw, str):
-        raise InputError(f"应填数字，收到“{raw!r}”")
+        raise InputError(f"应填数字，收到类型为 {type(raw).__name__} 的值")
     text = raw.strip()
     if text.upper() in EXCEL_ERRORS:
         raise InputError(f"单元格是 Excel 错误值 {text.upper()}", fix="请检查该单元格的公式，或直接填写数字")
     ascii_text = text.translate(_FULL_WIDTH).strip()
     if _NUMBER.fullmatch(ascii_text):
-        return _decimal(ascii_text)
+        return _bounded(_decimal(ascii_text))
     if _GROUPED.fullmatch(ascii_text):
-        return _decimal(ascii_text.replace(",", ""))
+        return _bounded(_decimal(ascii_text.replace(",", "")))
     unit = _UNIT_SUFFIX.match(ascii_text)
     if unit and _NUMBER.fullmatch(unit.group(1).replace(",", "")):
         number = unit.group(1).replace(",", "")
@@ -85,6 +88,26 @@ def parse_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()
+
+
+#: No amount in a department's accounts comes near this (10^15 万元); beyond it a value is a typo
+MAGNITUDE_LIMIT = Decimal("1e15")
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if abs(value) >= MAGNITUDE_LIMIT:
+        raise InputError(f"数值 {value:.6g} 过大，不像是金额或数量", fix="请检查是否多打了数字或用了科学计数法")
+    if value != 0 and abs(value) < Decimal("1e-9"):
+        raise InputError(f"数值 {value:.6g} 过小，不像是金额或数量", fix="请检查单元格中的数字")
+    return value
+
+
+DIRECTION_SPELLINGS = {">=": "≥", "＞＝": "≥", "≧": "≥", "<=": "≤", "＜＝": "≤", "≦": "≤", "==": "=", "＝": "="}
+
+
+def normalize_direction(text: str) -> str:
+    """≥/≤/= as people type them on a keyboard without those signs (>=, <=, ＝ …)."""
+    return DIRECTION_SPELLINGS.get(text.strip(), text.strip())
 
 
 def _decimal(text: str) -> Decimal:

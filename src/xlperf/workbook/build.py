@@ -29,7 +29,8 @@ def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear 
                    *, overwrite: bool = True) -> Path:
     """Write the workbook to `path` (atomically): empty when `year` is None, else filled and scored."""
     scorecard = score_year(framework, year) if year is not None else None
-    return atomic_write(Path(path), lambda tmp: _write(tmp, framework, year, scorecard), overwrite=overwrite)
+    return atomic_write(Path(path), lambda tmp: _write(tmp, framework, year, scorecard), overwrite=overwrite,
+                        suffixes=(".xlsx",))
 
 
 class _Formats:
@@ -76,7 +77,11 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     for ws in sheets.values():
         ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
                         "select_locked_cells": True, "select_unlocked_cells": True})
-    wb.close()
+    try:
+        wb.close()
+    except Exception:
+        wb.fileclosed = True  # or XlsxWriter tries again when the object is collected, and prints a traceback
+        raise
 
 
 def _ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:

@@ -17,9 +17,17 @@ from typing import Any
 
 from ..core.errors import InputError, Location, UnsafeFileError, WorkbookError, XlperfError, at
 from ..core.frameworks import Framework, load_framework, shipped_frameworks
-from ..core.model import (DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear,
-                          IndicatorEntry, Project, Target)
-from ..core.values import is_blank, parse_number, parse_text
+from ..core.model import (
+    DIRECTIONS,
+    QUALITATIVE_RESULTS,
+    TARGET_KINDS,
+    TEXT_FIELDS,
+    DepartmentYear,
+    IndicatorEntry,
+    Project,
+    Target,
+)
+from ..core.values import is_blank, normalize_direction, parse_number, parse_text
 from . import layout as L
 
 ROWS_BELOW_TABLES = 200
@@ -141,6 +149,7 @@ def _targets(cells: _Cells) -> Iterator[tuple[Location, Target | InputError]]:
 def _target(location: Location, row: dict[str, Any]) -> Target:
     with at(location):
         kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
+        direction = normalize_direction(direction)
         result = parse_text(row["result"])
         if not name:
             raise InputError("这一行填了内容，但“指标名称”为空")
