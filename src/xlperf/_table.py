@@ -6,6 +6,7 @@ as much as reading the workbook (benchmarks/bench_core.py); this costs a millise
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 from collections.abc import Sequence
@@ -17,19 +18,26 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+_TOKEN = re.compile(r"[0-9A-Za-z.,%/+\-]+ ?|.", re.S)
+
+
 def wrap(text: str, limit: int) -> list[str]:
-    """Break text into lines of at most `limit` display columns (any character may break)."""
+    """Break text into lines of at most `limit` display columns; numbers and Latin words stay whole."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0
-        for ch in paragraph:
-            w = width(ch)
+        for token in _TOKEN.findall(paragraph):
+            w = width(token)
             if used + w > limit and line:
-                lines.append(line)
+                lines.append(line.rstrip())
                 line, used = "", 0
-            line += ch
+            while w > limit:  # a token longer than the column: cut it
+                lines.append(token[:limit])
+                token = token[limit:]
+                w = width(token)
+            line += token
             used += w
-        lines.append(line)
+        lines.append(line.rstrip())
     return lines
 
 

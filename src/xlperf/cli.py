@@ -206,7 +206,7 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
         rows = [(ind.code, ind.category, ind.name, _num(ind.points), ind.criteria, sources[ind.source])
                 for ind in fw.indicators]
         print(render(("代码", "一级指标", "指标", "分值", "评分标准", "来源"), rows, right=(3,),
-                     title=f"{fw.id}：{fw.locality}{fw.year} {fw.title}"))
+                     title=f"{fw.id}：{fw.locality}{fw.year}年 {fw.title}"))
         return 0
     rows = []
     for fw_id in shipped_frameworks():

@@ -139,7 +139,8 @@ class TestNewAndExport:
         assert result.returncode == 1
         findings = json.loads(result.stdout)["findings"]
         assert all(f["location"] for f in findings)
-        assert any(f["id"] == "E001" and f["location"].startswith("收支情况!") for f in findings)
+        assert any(f["id"] == "E204" and f["location"].startswith("收支情况!") for f in findings)
+        assert not any(f["id"] == "E001" and f["location"].startswith("收支情况!") for f in findings)  # listed once
 
     def test_new_from_json_round_trips(self, tmp_path: Path, example_workbook: Path) -> None:
         """export → new --from → export gives the same JSON."""

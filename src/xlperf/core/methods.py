@@ -127,6 +127,9 @@ class RatioParams(RateParams):
 def ratio(points: Decimal, ctx: Context, p: RatioParams) -> Outcome:
     numerator, denominator = ctx.number(p.numerator), ctx.number(p.denominator)
     if denominator == 0 and p.when_zero == "not_applicable":
+        if numerator > 0:
+            raise ctx.fact_error(p.numerator, f"“{ctx.fact_label(p.denominator)}”为 0，但“{ctx.fact_label(p.numerator)}”为 "
+                                 f"{ctx.fact_number(p.numerator)}，两者矛盾", fix="请核对这两个数")
         why = p.zero_text or f"{ctx.fact_label(p.denominator)}为 0"
         return Outcome(points, why, not_applicable=True)
     rate = _rate(ctx, p)

@@ -16,9 +16,13 @@ def _blank(card: Scorecard, reason: str) -> bool:
 
 @check("E001", "indicator-not-computable", "“{name}”无法计分：{error}")
 def indicator_not_computable(card: Scorecard) -> Iterator[Hit]:
+    from .numbers import blank_facts
+
+    # an unreadable cell is E002 and a blank fact E204, each listed once, whatever uses them
     unreadable = {id(e) for e in card.year.unreadable.values()}
+    blank = {str(card.year.where(f"facts.{key}")) for key, _ in blank_facts(card, used=True)}
     for r in card.results:
-        if r.error is not None and id(r.error) not in unreadable:  # those are E002, once per cell
+        if r.error is not None and id(r.error) not in unreadable and str(r.error.location) not in blank:
             yield Hit(r.error.location, {"name": r.name, "error": r.error.message + (
                 f"。{r.error.fix}" if r.error.fix else "")})
 

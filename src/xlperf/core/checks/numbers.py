@@ -47,10 +47,37 @@ def negative_amount(card: Scorecard) -> Iterator[Hit]:
                 card.framework, card.year, fact.key)})
 
 
+def blank_facts(card: Scorecard, *, used: bool) -> Iterator[tuple[str, str]]:
+    """(key, name) of the required facts left blank, among those indicators use (or the others)."""
+    needed = {key for ind in card.framework.indicators for key in ind.facts()}
+    for fact in card.framework.facts:
+        if (fact.required and (fact.key in needed) == used and card.year.facts.get(fact.key) is None
+                and f"facts.{fact.key}" not in card.year.unreadable):
+            yield fact.key, fact.name
+
+
+@check("E204", "fact-blank", "“{name}”未填写，用到它的指标无法计分。没有请填 0。")
+def fact_blank(card: Scorecard) -> Iterator[Hit]:
+    for key, name in blank_facts(card, used=True):
+        yield Hit(card.year.where(f"facts.{key}"), {"name": name})
+
+
 @check("W204", "fact-missing", "“{name}”未填写。没有请填 0。")
 def fact_missing(card: Scorecard) -> Iterator[Hit]:
-    used = {key for ind in card.framework.indicators for key in ind.facts()}
-    for fact in card.framework.facts:
-        # a blank fact an indicator needs is already E001 on that indicator
-        if fact.required and fact.key not in used and card.year.facts.get(fact.key) is None:
-            yield Hit(card.year.where(f"facts.{fact.key}"), {"name": fact.name})
+    for key, name in blank_facts(card, used=False):
+        yield Hit(card.year.where(f"facts.{key}"), {"name": name})
+
+
+@check("W205", "rate-above-100", "{label}为 {rate}，超过 100%：“{numerator}”大于“{denominator}”，通常是填错了，请核对。")
+def rate_above_100(card: Scorecard) -> Iterator[Hit]:
+    fw, year = card.framework, card.year
+    pairs = {(p.actual, p.budget) for p in fw.checks.not_above}  # those are W202 already
+    for r in card.results:
+        params = r.indicator.params
+        if r.rate is None or r.rate <= 1 or getattr(params, "relative", True) or not hasattr(params, "numerator"):
+            continue
+        if (params.numerator, params.denominator) in pairs:
+            continue
+        yield Hit(year.where(f"facts.{params.numerator}"), {
+            "label": params.label, "rate": r.rate_text, "numerator": fw.fact(params.numerator).name,
+            "denominator": fw.fact(params.denominator).name})
