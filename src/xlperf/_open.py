@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .core.errors import InputError, Location, WorkbookError, at
 from .core.frameworks import Framework, load_framework, shipped_frameworks
-from .core.jsonform import year_from_dict
 from .core.model import DepartmentYear
 
 EXAMPLE = "baiyun-kexie-2022"
@@ -25,6 +23,8 @@ def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[De
             raise InputError("JSON 顶层应为对象 { … }，而不是列表或单个值", location=Location(path="$", file=path.name))
         # a data file is untrusted like a workbook: it may name a shipped framework, never a file to open
         fw = load_framework(framework or _shipped_id(data, path))
+        from .core.jsonform import year_from_dict
+
         with at(Location(file=path.name)):
             return year_from_dict(data, fw, source=path.name), fw
     if path.suffix.lower() in (".xlsx", ".xlsm") or not path.suffix:
@@ -70,11 +70,13 @@ def _shipped_id(data: dict[str, Any], path: Path) -> str:
 
 def example_data() -> Any:
     """The shipped 2022 example (白云区科协) in the JSON form."""
-    text = (resources.files("xlperf") / "examples" / f"{EXAMPLE}.json").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent / "examples" / f"{EXAMPLE}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 
 def example_year() -> tuple[DepartmentYear, Framework]:
+    from .core.jsonform import year_from_dict
+
     data = example_data()
     fw = load_framework(data["framework"])
     return year_from_dict(data, fw, source=f"{EXAMPLE}.json"), fw

@@ -136,15 +136,18 @@ class TestRead:
         assert year.facts["expenditure_budget"] == Decimal("332.21")
         assert score_year(load_framework(year.framework_id), year).total == Decimal("99.15")
 
-    def test_input_formula_without_saved_value_is_not_a_number(self, tmp_path: Path, example_workbook: Path) -> None:
-        """A formula no program has calculated reads as blank: the indicator is not scored, never guessed."""
+    def test_input_formula_without_saved_value_is_reported_as_such(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A formula no program has calculated is reported as such (not "未填写") and never guessed."""
         path = tmp_path / "uncalculated.xlsx"
         cell = _with_cell_xml(example_workbook, path, L.fact_name("carryover"),
                               lambda cell: f'<c r="{cell}"><f>0.5+0.4</f></c>')
         year = read_workbook(path)
         card = score_year(load_framework(year.framework_id), year)
         assert card.result("ZH01").score is None
-        assert str(card.result("ZH01").error.location) == f"收支情况!{cell}"
+        problem = year.unreadable["facts.carryover"]
+        assert card.result("ZH01").error is problem
+        assert (problem.location.sheet, problem.location.cell) == ("收支情况", cell)
+        assert "0.5+0.4" in problem.message and "保存" in problem.fix
 
     def test_text_in_a_number_cell_names_the_cell(self, tmp_path: Path, example_workbook: Path) -> None:
         """"332.21万元" in an amount cell is recorded with its cell and the number to type instead."""

@@ -110,7 +110,24 @@ def _read(cells: _Cells, fw: Framework, source: str) -> DepartmentYear:
     year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
     year.projects = list(_rows(year, "projects", _projects(cells)))
     year.outside_tables = cells.below(L.TARGETS, len(L.TARGET_COLUMNS)) + cells.below(L.PROJECTS, len(L.PROJECT_COLUMNS))
+    _uncalculated_formulas(cells, fw, year)
     return year
+
+
+def _uncalculated_formulas(cells: _Cells, fw: Framework, year: DepartmentYear) -> None:
+    """A blank input that is really a formula no program has calculated (the file was written by a
+    tool that does not calculate): say so, rather than "未填写"."""
+    blanks = [(f"facts.{f.key}", L.fact_name(f.key)) for f in fw.facts if year.facts.get(f.key) is None]
+    blanks += [(f"indicators.{i.code}.value", L.indicator_name(i.code, "VALUE")) for i in fw.indicators
+               if i.method_info.entry != "none" and year.entry(i.code).value is None]
+    for key, name in blanks:
+        if key in year.unreadable:
+            continue
+        formula = cells.formula(name)
+        if formula:
+            year.unreadable[key] = InputError(
+                f"单元格是公式“{formula[:40]}”，但文件中没有保存它的计算结果", location=cells.location(name),
+                fix="请在 Excel 或 WPS 中打开该文件并保存一次，或直接填写数值")
 
 
 @contextmanager
@@ -183,8 +200,9 @@ def _projects(cells: _Cells) -> Iterator[tuple[Location, Project | InputError]]:
 class _Cells:
     """The values of an openpyxl workbook, looked up through defined names."""
 
-    def __init__(self, wb: Any, file: str) -> None:
-        self.wb, self.file = wb, file
+    def __init__(self, wb: Any, file: str, path: Path | None = None) -> None:
+        self.wb, self.file, self.path = wb, file, path
+        self._formula_book: Any = None
         self._grids: dict[str, dict[tuple[int, int], Any]] = {}
         self._names: dict[str, tuple[str, str]] = {}
         self._broken: set[str] = set()
@@ -255,6 +273,31 @@ class _Cells:
             self._grids[sheet] = grid
         return self._grids[sheet]
 
+    def formula(self, name: str) -> str:
+        """The formula typed in a named cell ("" when none). Loads the formulas only when first asked."""
+        if self.path is None:
+            return ""
+        if self._formula_book is None:
+            import openpyxl
+
+            self._formula_book = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            self._formula_grids: dict[str, dict[tuple[int, int], Any]] = {}
+        sheet, ref = self._dest(name)
+        if sheet not in self._formula_grids:
+            grid = {}
+            for r, values in enumerate(self._formula_book[sheet].iter_rows(
+                    min_row=1, max_row=self._last_row.get(sheet, 1), values_only=True), start=1):
+                for c, value in enumerate(values, start=1):
+                    if isinstance(value, str) and value.startswith("="):
+                        grid[(r, c)] = value
+            self._formula_grids[sheet] = grid
+        (col, row), _ = _bounds(ref)
+        return str(self._formula_grids[sheet].get((row, col), ""))
+
+    def close(self) -> None:
+        if self._formula_book is not None:
+            self._formula_book.close()
+
     def value(self, name: str) -> Any:
         sheet, ref = self._dest(name)
         (col, row), _ = _bounds(ref)
@@ -294,14 +337,18 @@ class _OpenCells:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.wb: Any = None
+        self.cells: _Cells | None = None
 
     def __enter__(self) -> _Cells:
         self.wb = _load(self.path)
-        return _Cells(self.wb, self.path.name)
+        self.cells = _Cells(self.wb, self.path.name, self.path)
+        return self.cells
 
     def __exit__(self, *exc: object) -> None:
         if self.wb is not None:
             self.wb.close()
+        if self.cells is not None:
+            self.cells.close()
 
 
 def _load(path: Path) -> Any:
