@@ -247,3 +247,128 @@ class TestChecksCatalogue:
         for check in CHECKS.values():
             assert check.id[0] in "EWI"
             assert check.severity == {"E": "错误", "W": "警告", "I": "提示"}[check.id[0]]
+
+
+def _shipped_toml() -> str:
+    from xlperf.core.frameworks import SHIPPED_DIR
+
+    return (SHIPPED_DIR / "gz-baiyun-2022.toml").read_text(encoding="utf-8")
+
+
+class TestFrameworkIdentity:
+    def test_workbook_from_an_edited_copy_is_not_scored_with_shipped_rules(self, tmp_path: Path) -> None:
+        """A workbook built from an edited copy that kept the shipped id is refused without --framework."""
+        copy = tmp_path / "copy.toml"
+        copy.write_text(_shipped_toml().replace("limit = 0.10, share = 1", "limit = 0.001, share = 1"), encoding="utf-8")
+        data = tmp_path / "d.json"
+        from xlperf._open import example_data
+
+        data.write_text(json.dumps(example_data(), ensure_ascii=False), encoding="utf-8")
+        book = tmp_path / "c.xlsx"
+        assert run_xlperf("new", "-o", str(book), "--from", str(data), "--framework", str(copy)).returncode == 0
+        refused = run_xlperf("score", str(book))
+        assert refused.returncode == 2 and "--framework" in refused.stderr
+        scored = json.loads(run_xlperf("score", str(book), "--framework", str(copy), "--json").stdout)
+        assert {i["code"]: i["score"] for i in scored["indicators"]}["ZH01"] == 1
+
+    def test_workbook_naming_an_unknown_framework_never_opens_a_path(self, tmp_path: Path,
+                                                                      example_workbook: Path) -> None:
+        """A framework cell holding a path is not followed: the user is asked for --framework."""
+        book = tmp_path / "path.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, cell = next(iter(wb.defined_names["XP_FRAMEWORK"].destinations))
+        secret = tmp_path / "secret.toml"
+        secret.write_text(_shipped_toml(), encoding="utf-8")
+        wb[sheet][cell.replace("$", "")] = str(secret)
+        wb.save(book)
+        result = run_xlperf("score", str(book))
+        assert result.returncode == 2 and "不是内置框架" in result.stderr and "--framework" in result.stderr
+
+    def test_framework_file_with_bom_is_read(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A framework saved by Windows Notepad (UTF-8 with BOM) loads."""
+        bom = tmp_path / "bom.toml"
+        bom.write_bytes(b"\xef\xbb\xbf" + _shipped_toml().encode("utf-8"))
+        assert run_xlperf("score", str(example_workbook), "--framework", str(bom)).returncode == 0
+
+    def test_framework_value_out_of_range_is_refused(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A percent typed where a fraction belongs (execution_rate_below = 90) is refused at its place."""
+        bad = tmp_path / "pct.toml"
+        bad.write_text(_shipped_toml().replace("execution_rate_below = 0.9", "execution_rate_below = 90"), encoding="utf-8")
+        result = run_xlperf("score", str(example_workbook), "--framework", str(bad))
+        assert result.returncode == 2 and "explanations.execution_rate_below" in result.stderr
+
+
+class TestOutputs:
+    def test_new_refuses_a_wrong_suffix(self, tmp_path: Path) -> None:
+        """new -o x.json (or no suffix) is refused: the file would not open as what it claims to be."""
+        for name in ("x.json", "noext", "x.xlsm"):
+            result = run_xlperf("new", "-o", str(tmp_path / name))
+            assert result.returncode == 2 and ".xlsx" in result.stderr
+            assert not (tmp_path / name).exists()
+
+    def test_export_never_overwrites_its_input(self, tmp_path: Path, example_workbook: Path) -> None:
+        """export with -o naming the input workbook is refused, even with --force."""
+        copy = tmp_path / "in.xlsx"
+        shutil.copy(example_workbook, copy)
+        before = copy.read_bytes()
+        result = run_xlperf("export", str(copy), "-o", str(copy), "--force")
+        assert result.returncode == 2 and copy.read_bytes() == before
+
+    def test_output_into_a_directory_says_so(self, tmp_path: Path, example_workbook: Path) -> None:
+        """-o naming an existing folder says it is a folder (not "已存在")."""
+        result = run_xlperf("export", str(example_workbook), "-o", str(tmp_path))
+        assert result.returncode == 2 and "文件夹" in result.stderr
+
+    def test_outputs_get_normal_permissions(self, tmp_path: Path) -> None:
+        """Files are created readable by others as the umask allows, not private like a temp file."""
+        import os
+        import stat
+
+        path = tmp_path / "perm.xlsx"
+        old = os.umask(0o022)
+        try:
+            assert run_xlperf("new", "-o", str(path)).returncode == 0
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+    def test_gbk_console_does_not_crash(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Output to a GBK console or redirect replaces what GBK lacks instead of failing."""
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+        for args in (("frameworks", "gz-baiyun-2022"), ("score", str(example_workbook))):
+            result = subprocess.run([sys.executable, "-m", "xlperf", *args], capture_output=True, env=env, timeout=60)
+            assert result.returncode == 0, result.stderr.decode("gbk", "replace")
+
+
+class TestJsonInput:
+    @pytest.mark.parametrize("content, word", [("[]", "顶层应为对象"), ("", "第 1 行"), ("{\"a\": ", "JSON"),
+                                               ("\ufeff{}", "framework")])
+    def test_bad_json_gives_one_chinese_line(self, tmp_path: Path, content: str, word: str) -> None:
+        """An array, an empty file, broken JSON or a BOM-prefixed object: a clear line, exit 2."""
+        path = tmp_path / "d.json"
+        path.write_text(content, encoding="utf-8")
+        result = run_xlperf("score", str(path))
+        assert result.returncode == 2 and word in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+    def test_gbk_encoded_json_is_explained(self, tmp_path: Path) -> None:
+        """A JSON file saved in GBK is refused with a hint to save it as UTF-8."""
+        path = tmp_path / "gbk.json"
+        path.write_bytes('{"department": "白云区科协"}'.encode("gbk"))
+        result = run_xlperf("score", str(path))
+        assert result.returncode == 2 and "UTF-8" in result.stderr
+
+    def test_json_errors_name_the_file(self, tmp_path: Path) -> None:
+        """A wrong value in a JSON file names the file and the JSON path."""
+        from xlperf._open import example_data
+
+        data = example_data()
+        data["indicators"]["GK01"]["value"] = True
+        path = tmp_path / "bool.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        result = run_xlperf("score", str(path))
+        assert result.returncode == 2 and "bool.json" in result.stderr and "indicators.GK01.value" in result.stderr

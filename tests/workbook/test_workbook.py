@@ -197,6 +197,30 @@ class TestRead:
         with pytest.raises(WorkbookError):
             read_workbook(path)
 
+    def test_row_typed_below_a_table_is_warned(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A target typed just below the 绩效目标 table is not read, and W403 says where it is."""
+        from xlperf import run_checks
+
+        path = tmp_path / "below.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, ref = _cell(wb, L.TARGETS)
+        below = int(re.sub(r"\D", "", ref.split(":")[1])) + 1
+        wb[sheet][f"B{below}"], wb[sheet][f"C{below}"] = "产出", "漏在表外的目标"
+        wb.save(path)
+        year = read_workbook(path)
+        assert "漏在表外的目标" not in [t.name for t in year.targets]
+        findings = run_checks(score_year(load_framework(year.framework_id), year))
+        assert [(f.id, f.where) for f in findings] == [("W403", f"绩效目标!B{below}:J{below}")]
+
+    def test_name_of_a_deleted_row_is_explained(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A name whose row was deleted (#REF!) says which name and that a row was deleted."""
+        path = tmp_path / "ref.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        wb.defined_names[L.fact_name("carryover")].attr_text = "'收支情况'!#REF!"
+        wb.save(path)
+        with pytest.raises(WorkbookError, match="XP_F_carryover.*#REF!"):
+            read_workbook(path)
+
     def test_foreign_workbook_is_refused(self, tmp_path: Path) -> None:
         """A workbook not made by xlperf is refused with a hint to use `xlperf new`."""
         path = tmp_path / "other.xlsx"
