@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 from pathlib import Path
@@ -118,7 +119,8 @@ class TestCheck:
         broken = tmp_path / "two.xlsx"
         wb = openpyxl.load_workbook(example_workbook)
         cells = []
-        for name, value in (("XP_F_carryover", "三百"), ("XP_F_public_budget", "25万元")):
+        for name, value in (("XP_F_carryover", "三百"), ("XP_F_public_budget", "25万元"),
+                            ("XP_I_ZH02_VALUE", datetime.datetime(2022, 3, 1))):
             sheet, cell = next(iter(wb.defined_names[name].destinations))
             wb[sheet][cell.replace("$", "")] = value
             cells.append(f"{sheet}!{cell.replace('$', '')}")

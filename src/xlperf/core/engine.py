@@ -46,7 +46,13 @@ class IndicatorContext:
     def fact_number(self, key: str) -> str:
         return fact_number(self.framework, self.number(key), key)
 
+    def _unreadable_entry(self) -> None:
+        problem = self.year.unreadable.get(f"indicators.{self.indicator.code}.value")
+        if problem is not None:
+            raise problem
+
     def entry_choice(self, choices: tuple[str, ...]) -> str:
+        self._unreadable_entry()
         raw = self.year.entry(self.indicator.code).value
         with at(self._entry_location()):
             answer = parse_choice(raw, choices)
@@ -55,6 +61,7 @@ class IndicatorContext:
         return answer
 
     def entry_count(self) -> Decimal:
+        self._unreadable_entry()
         raw = self.year.entry(self.indicator.code).value
         with at(self._entry_location()):
             count = parse_count(raw)
