@@ -1,0 +1,184 @@
+"""Cells looked up through defined names, from any source of cell values.
+
+Two sources exist: a workbook file read with openpyxl (`_file_source.py`) and the live workbook
+in Excel seen through xlwings (`xlperf.macros`). Both hand over the same three things: the defined
+names with what they refer to, the sheet names, and the values of a sheet's rows from A1. So the
+command line and the buttons read a workbook through one reader (read.py) and cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+from ..core.errors import Location, WorkbookError
+from ..core.values import is_blank
+from . import layout as L
+
+#: Rows read below the last named cell of a sheet: room to notice data typed under a table, while a
+#: stray value in row 1 000 000 costs nothing
+ROWS_BELOW_TABLES = 200
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!=]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
+
+
+class CellSource(Protocol):
+    """Where cell values come from: a file, or a workbook open in Excel."""
+
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-scope names and what they refer to, as Excel writes it: "'收支情况'!$C$4", '="x"'."""
+        ...
+
+    def sheet_names(self) -> Sequence[str]: ...
+
+    def rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
+        """The values of rows 1..last_row, each from column A (shorter rows are fine)."""
+        ...
+
+    def formula_rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
+        """The same rows with formulas instead of values ("" where a source cannot tell)."""
+        ...
+
+
+def parse_reference(text: str) -> tuple[str, str] | None:
+    """"='收支情况'!$C$4" -> ("收支情况", "C4"); None for constants and anything else."""
+    match = _REFERENCE.match(text.strip())
+    if not match:
+        return None
+    sheet = (match.group(1) or "").replace("''", "'") or (match.group(2) or "").strip()
+    return sheet, match.group(3).replace("$", "")
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(column, row) of the first and last cell of "C4" or "B2:J58"."""
+    match = _CELL.match(ref)
+    if not match:
+        raise WorkbookError(f"名称指向的区域“{ref}”无法识别")
+    c1, r1, c2, r2 = match.groups()
+    first = (column_index(c1), int(r1))
+    return first, ((column_index(c2), int(r2)) if c2 else first)
+
+
+class Cells:
+    """The values of one workbook, looked up through the defined names of layout.py."""
+
+    def __init__(self, source: CellSource, file: str) -> None:
+        self.source, self.file = source, file
+        self._grids: dict[str, dict[tuple[int, int], Any]] = {}
+        self._formula_grids: dict[str, dict[tuple[int, int], str]] = {}
+        self._names: dict[str, tuple[str, str]] = {}
+        self._broken: set[str] = set()
+        self._constants: dict[str, str] = {}
+        for name, refers_to in source.defined_names().items():
+            target = parse_reference(refers_to)
+            if target is not None:
+                self._names[name] = target
+            elif "#REF!" in refers_to:
+                self._broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
+            else:
+                self._constants[name] = refers_to.strip().removeprefix("=").strip('"')
+        self._last_row: dict[str, int] = {}
+        for sheet, ref in self._names.values():
+            (_, _), (_, last) = bounds(ref)
+            self._last_row[sheet] = max(self._last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
+        if L.LAYOUT_NAME not in self._constants:
+            raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
+                                location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
+        version = self._constants[L.LAYOUT_NAME]
+        if version != L.LAYOUT_VERSION:
+            raise WorkbookError(f"工作簿版式为“{version}”，本程序只能读取“{L.LAYOUT_VERSION}”",
+                                location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+
+    def constant(self, name: str) -> str:
+        """The text of a defined name that holds a constant (="…"), or "" when absent."""
+        return self._constants.get(name, "")
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def _dest(self, name: str) -> tuple[str, str]:
+        if name in self._broken:
+            raise WorkbookError(f"名称“{name}”指向的单元格已被删除（#REF!），通常是整行或整列被删除了",
+                                location=Location(file=self.file),
+                                fix="请撤销删除；或用 xlperf new 重新生成工作簿后把数据填回")
+        try:
+            return self._names[name]
+        except KeyError:
+            raise WorkbookError(f"工作簿缺少名称“{name}”，可能被删除或改名，或工作簿不是用这个评分框架生成的",
+                                location=Location(file=self.file),
+                                fix="请在“公式 > 名称管理器”中恢复，或重新生成工作簿") from None
+
+    def cell_of(self, name: str) -> str:
+        return self._dest(name)[1]
+
+    def location(self, name: str, whole: bool = False) -> Location:
+        sheet, ref = self._dest(name)
+        return Location(sheet=sheet, cell="" if whole else ref)
+
+    def _rows_into_grid(self, rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], Any]:
+        grid: dict[tuple[int, int], Any] = {}
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                if value is not None:
+                    grid[(r, c)] = value
+        return grid
+
+    def _grid(self, sheet: str) -> dict[tuple[int, int], Any]:
+        if sheet not in self._grids:
+            if sheet not in self.source.sheet_names():
+                raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
+            self._grids[sheet] = self._rows_into_grid(self.source.rows(sheet, self._last_row.get(sheet, 1)))
+        return self._grids[sheet]
+
+    def value(self, name: str) -> Any:
+        sheet, ref = self._dest(name)
+        (col, row), _ = bounds(ref)
+        return self._grid(sheet).get((row, col))
+
+    def formula(self, name: str) -> str:
+        """The formula typed in a named cell ("" when none); formulas are read only when first asked."""
+        sheet, ref = self._dest(name)
+        if sheet not in self._formula_grids:
+            grid = self._rows_into_grid(self.source.formula_rows(sheet, self._last_row.get(sheet, 1)))
+            self._formula_grids[sheet] = {k: v for k, v in grid.items() if isinstance(v, str) and v.startswith("=")}
+        (col, row), _ = bounds(ref)
+        return self._formula_grids[sheet].get((row, col), "")
+
+    def below(self, name: str, width: int) -> list[Location]:
+        """Non-blank rows just below a named table: data typed there would be silently ignored."""
+        sheet, ref = self._dest(name)
+        (col1, _), (_, row2) = bounds(ref)
+        grid = self._grid(sheet)
+        rows = sorted({r for (r, c), v in grid.items() if r > row2 and col1 <= c < col1 + width and not is_blank(v)})
+        last = column_letters(col1 + width - 1)
+        return [Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}") for r in rows]
+
+    def table(self, name: str, keys: list[str]) -> Iterator[tuple[Location, dict[str, Any]]]:
+        """The non-blank rows of a named table range, as dicts keyed by `keys` (left to right)."""
+        sheet, ref = self._dest(name)
+        (col1, row1), (col2, row2) = bounds(ref)
+        if col2 - col1 + 1 < len(keys):
+            raise WorkbookError(f"名称“{name}”指向的区域列数不足", location=Location(sheet=sheet, file=self.file))
+        grid = self._grid(sheet)
+        last = column_letters(col1 + len(keys) - 1)
+        for r in range(row1, row2 + 1):
+            values = [grid.get((r, c)) for c in range(col1, col1 + len(keys))]
+            if all(is_blank(v) for v in values):
+                continue
+            yield Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}"), dict(zip(keys, values))
