@@ -111,7 +111,7 @@ class TestRead:
         """Every input knows its cell, for messages."""
         back = read_workbook(example_workbook)
         assert str(back.where("facts.carryover")).startswith("收支情况!C")
-        assert str(back.where("indicators.GK01.reason")).startswith("评分表!J")
+        assert str(back.where("indicators.GK01.reason")).startswith("评分表!K")
         assert back.targets[0].location is not None and back.targets[0].location.sheet == "绩效目标"
 
     def test_moved_input_is_found_through_its_name(self, tmp_path: Path, example_workbook: Path) -> None:

@@ -60,6 +60,18 @@ def parse_number(raw: object) -> Decimal | None:
     raise InputError(f"应填数字，收到“{_clip(text)}”", fix="请填写阿拉伯数字，如 332.21")
 
 
+def parse_percent(raw: object) -> Decimal | None:
+    """A rate typed any of three ways: 95, 0.95 or "95%" all mean 95% (0.95). Numbers above 1 are
+    read as percentages; 1 itself means 100%."""
+    if isinstance(raw, str) and raw.strip().translate(_FULL_WIDTH).endswith("%"):
+        number = parse_number(raw.strip().translate(_FULL_WIDTH)[:-1])
+        return None if number is None else number / 100
+    number = parse_number(raw)
+    if number is None:
+        return None
+    return number / 100 if abs(number) > 1 else number
+
+
 def parse_count(raw: object) -> Decimal | None:
     """A whole, non-negative number of things (problems found, contracts signed ...)."""
     value = parse_number(raw)

@@ -52,6 +52,7 @@ class _Formats:
         self.input_number = wb.add_format({**inp, "num_format": "General"})
         self.output = wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "num_format": "0.00", "bold": True})
         self.output_text = wb.add_format({**base, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True})
+        self.warning = wb.add_format({**base, "font_color": "#C00000", "bold": True, "text_wrap": True})
 
     def for_fact(self, fact: Fact) -> Any:
         if fact.unit in ("万元", "元"):
@@ -59,7 +60,7 @@ class _Formats:
         return self.input_count if fact.digits == 0 else self.input_number
 
 
-def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None) -> None:
+def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None, udfs: bool = False) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
     wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
@@ -71,7 +72,7 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)
     _facts(wb, sheets[L.FACTS_SHEET], fmt, fw, year)
     _targets(wb, sheets[L.TARGETS_SHEET], fmt, year)
-    _scoresheet(wb, sheets[L.SCORESHEET], fmt, fw, year, card)
+    _scoresheet(wb, sheets[L.SCORESHEET], fmt, fw, year, card, udfs)
     _projects(wb, sheets[L.PROJECTS_SHEET], fmt, year)
     _issues(wb, sheets[L.ISSUES_SHEET], fmt, year)
     for ws in sheets.values():
@@ -162,7 +163,8 @@ def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depar
 def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
     for col, width in enumerate((14, 34, 16, 8, 50)):
         ws.set_column(col, col, width)
-    for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明")):
+    ws.set_column(5, 5, 22, None, {"hidden": True})  # 数据项编号: tells the UDFs which value is which
+    for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明", "数据项编号（程序用）")):
         _text(ws, 0, col, header, fmt.header)
     ws.freeze_panes(1, 0)
     _page(ws)
@@ -180,7 +182,10 @@ def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depa
                                                 "error_title": fact.name,
                                                 "error_message": f"请只填数字（单位：{fact.unit}），不要带单位或文字"})
             wb.define_name(L.fact_name(fact.key), _ref(ws.name, row, 2))
+            _text(ws, row, 5, fact.key, fmt.fixed)
             row += 1
+    wb.define_name(L.FACT_KEYS, _ref(ws.name, 1, 5, row - 1, 5))
+    wb.define_name(L.FACT_VALUES, _ref(ws.name, 1, 2, row - 1, 2))
 
 
 def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, columns: tuple[L.Column, ...], rows: list[dict[str, Any]],
@@ -233,15 +238,27 @@ def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | N
             row = _text_block(wb, ws, fmt, row, key, year)
 
 
+#: The arguments every scoring UDF takes: the whole input of the department, by defined name
+UDF_ARGS = ", ".join((L.FRAMEWORK, L.CODES, L.VALUES, L.NAMES, L.FACT_KEYS, L.FACT_VALUES, L.TARGETS))
+NO_PYTHON_HINT = "提示：未能调用 Python 计分，得分不会更新。请启用宏，并按“使用说明”工作表安装 Python 和 xlperf。"
+
+
 def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None,
-                card: Scorecard | None) -> None:
+                card: Scorecard | None, udfs: bool) -> None:
+    """The 评分表. With `udfs`, scores are UDF formulas (one array call for all indicators) whose
+    cached results are the engine's, so the file shows the right numbers before Python is set up."""
     cols = {c.key: i for i, c in enumerate(L.SCORE_COLUMNS)}
+    widths = {c.key: c.width for c in L.SCORE_COLUMNS}
     for i, column in enumerate(L.SCORE_COLUMNS):
         ws.set_column(i, i, column.width)
         _text(ws, 1, i, column.header, fmt.header)
     _text(ws, 0, 0, f"{fw.title}（{fw.locality}{fw.year}）", fmt.title)
+    if udfs:
+        ws.merge_range(0, cols["value"], 0, cols["reason"], "", fmt.warning)
+        ws.write_formula(0, cols["value"], f'=IFERROR(IF(LEFT(PERF_STATUS(),6)="xlperf","",'
+                                           f'"{NO_PYTHON_HINT}"),"{NO_PYTHON_HINT}")', fmt.warning, "")
     ws.freeze_panes(2, 3)
-    row = 2
+    first = row = 2
     for category in fw.categories:
         indicators = [ind for ind in fw.indicators if ind.category == category.name]
         if len(indicators) > 1:
@@ -265,24 +282,84 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
             _number(ws, row, cols["score"], result.score if result else None, fmt.output)
             wb.define_name(L.indicator_name(ind.code, "SCORE"), _ref(ws.name, row, cols["score"]))
             _number(ws, row, cols["deduction"], result.deduction if result else None, fmt.output)
+            _text(ws, row, cols["sentence"], result.sentence if result else "", fmt.output_text)
             _text(ws, row, cols["reason"], entry.reason if entry else "", fmt.input_text)
             wb.define_name(L.indicator_name(ind.code, "REASON"), _ref(ws.name, row, cols["reason"]))
-            _text(ws, row, cols["sentence"], result.sentence if result else "", fmt.output_text)
-            widths = {c.key: c.width for c in L.SCORE_COLUMNS}
             ws.set_row(row, _height([(ind.criteria, widths["criteria"]), (ind.explanation, widths["explanation"]),
                                      (entry.reason if entry else "", widths["reason"]),
                                      (result.sentence if result else "", widths["sentence"])], minimum=30))
             row += 1
+    last = row - 1
+    for name, key in ((L.CODES, "code"), (L.VALUES, "value"), (L.NAMES, "name")):
+        wb.define_name(name, _ref(ws.name, first, cols[key], last, cols[key]))
+    wb.define_name(L.SCORES, _ref(ws.name, first, cols["score"], last, cols["sentence"]))
+    if udfs:
+        cached = [(r.score if r.score is not None else r.sentence, r.deduction, r.sentence) for r in card.results] \
+            if card else [(None, None, "")] * (last - first + 1)
+        _array(ws, first, cols["score"], f"=PERF_SCORES({UDF_ARGS})", cached,
+               (fmt.output, fmt.output, fmt.output_text))
+    total_row = row
     _text(ws, row, 0, "合计", fmt.group)
     ws.merge_range(row, 1, row, 2, "总分", fmt.group)
     ws.write_number(row, cols["points"], float(fw.scoring.total_points), fmt.fixed_num)
-    _number(ws, row, cols["score"], card.total if card else None, fmt.output)
+    _number(ws, row, cols["score"], card.total if card and card.complete else None, fmt.output)
     wb.define_name(L.TOTAL, _ref(ws.name, row, cols["score"]))
     _text(ws, row + 1, 0, "等级", fmt.group)
-    _text(ws, row + 1, cols["score"], card.grade if card else "", fmt.output_text)
+    _text(ws, row + 1, cols["score"], card.grade if card and card.complete else "", fmt.output_text)
     wb.define_name(L.GRADE, _ref(ws.name, row + 1, cols["score"]))
+    if udfs:
+        total: Any = card.total if card and card.complete else (_incomplete(card) if card else None)
+        _array(ws, total_row, cols["score"], f"=PERF_TOTAL({UDF_ARGS})",
+               [(total,), (card.grade if card and card.complete else "",)], (fmt.output,))
+    row += 3
+    _text(ws, row, 0, "一级指标小计", fmt.group)
+    ws.merge_range(row, 1, row, 2, "", fmt.group)
+    _text(ws, row, cols["points"], "分值", fmt.group)
+    _text(ws, row, cols["score"], "得分", fmt.group)
+    row += 1
+    for i, category in enumerate(fw.categories):
+        summary = card.categories[i] if card else None
+        _text(ws, row + i, 0, category.name, fmt.fixed)
+        points = sum((ind.points for ind in fw.indicators if ind.category == category.name), Decimal(0))
+        ws.write_number(row + i, cols["points"], float(points), fmt.fixed_num)
+        _number(ws, row + i, cols["score"], summary.score if summary else None, fmt.output)
+    wb.define_name(L.CATEGORY_SCORES, _ref(ws.name, row, cols["score"], row + len(fw.categories) - 1, cols["score"]))
+    if udfs:
+        _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})",
+               [(c.score,) for c in card.categories] if card else [(None,)] * len(fw.categories), (fmt.output,))
     _page(ws, landscape=True)
     ws.repeat_rows(1)
+
+
+def _incomplete(card: Scorecard) -> str:
+    return f"有 {len(card.errors)} 项指标无法计分"
+
+
+def _array(ws: Worksheet, row: int, col: int, formula: str, cached: list[tuple[Any, ...]],
+           formats: tuple[Any, ...]) -> None:
+    """A classic array formula over a fixed block (works in every Excel version, no spilling), with the
+    engine's results as the cached values of every cell of the block."""
+    height, width = len(cached), len(cached[0])
+    first = cached[0][0]
+    ws.write_array_formula(row, col, row + height - 1, col + width - 1, "{" + formula + "}", formats[0],
+                           _cell_value(first))
+    for i, values in enumerate(cached):
+        for j, value in enumerate(values):
+            if i == 0 and j == 0:
+                continue
+            cell_format = formats[min(j, len(formats) - 1)]
+            if isinstance(value, Decimal):
+                ws.write_number(row + i, col + j, float(value), cell_format)
+            elif value is None or value == "":
+                ws.write_string(row + i, col + j, "", cell_format)
+            else:
+                ws.write_string(row + i, col + j, str(value), cell_format)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return "" if value is None else value
 
 
 def _value_cell(ws: Worksheet, row: int, col: int, ind: Any, entry: Any, fmt: _Formats) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LAYOUT_VERSION = "xlperf-layout-1"
+LAYOUT_VERSION = "xlperf-layout-2"
 LAYOUT_NAME = "XP_LAYOUT"  # a defined name holding the version as a constant
 
 INFO_SHEET = "基本信息"
@@ -35,6 +35,15 @@ TARGETS = "XP_TARGETS"  # the data rows of the 绩效目标 table
 PROJECTS = "XP_PROJECTS"  # the data rows of the 项目支出 table
 TOTAL = "XP_TOTAL"
 GRADE = "XP_GRADE"
+
+# Ranges the UDF formulas take as arguments (whole columns of the 收支情况 and 评分表 tables)
+FACT_KEYS = "XP_FACT_KEYS"  # 收支情况: the (hidden) 数据项编号 column
+FACT_VALUES = "XP_FACT_VALUES"  # 收支情况: the 数值 column
+CODES = "XP_CODES"  # 评分表: 指标代码
+VALUES = "XP_VALUES"  # 评分表: 填报值
+NAMES = "XP_NAMES"  # 评分表: 指标 (an editable name is read from here)
+SCORES = "XP_SCORES"  # 评分表: the 自评得分 | 扣分 | 评分说明 block the array formula fills
+CATEGORY_SCORES = "XP_CATEGORY_SCORES"  # 评分表: 一级指标小计 scores
 
 
 def text_name(key: str) -> str:
@@ -88,8 +97,8 @@ SCORE_COLUMNS = (
     Column("value", "填报值", 10),
     Column("score", "自评得分", 9),
     Column("deduction", "扣分", 7),
-    Column("reason", "扣分原因／情况说明", 40),
     Column("sentence", "评分说明（自动生成）", 42),
+    Column("reason", "扣分原因／情况说明", 40),
 )
 
 #: Empty rows offered below the example's targets and projects, for the department to fill.

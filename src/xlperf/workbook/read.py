@@ -7,7 +7,7 @@ Every value is parsed by the pure parsers of core.values, and the cell is stampe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -197,3 +197,41 @@ def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError]]:
             continue
         yield location, Project(name, budget, actual, parse_text(row["outputs"]), parse_text(row["benefits"]),
                                 parse_text(row["satisfaction"]), location)
+
+
+def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any], names: Sequence[Any],
+                     fact_keys: Sequence[Any], fact_values: Sequence[Any],
+                     target_rows: Sequence[Sequence[Any]]) -> DepartmentYear:
+    """The department-year as the UDFs see it: the values of the 评分表 and 收支情况 columns and the
+    绩效目标 rows, as Excel passes them. Places are named in words (no cell is known to a UDF)."""
+    year = DepartmentYear(department="", year=None, framework_id=fw.id)
+    given = {parse_text(k): v for k, v in zip(fact_keys, fact_values) if not is_blank(k)}
+    for fact in fw.facts:
+        where = Location(path=f"数据项“{fact.name}”")
+        year.locations[f"facts.{fact.key}"] = where
+        year.facts[fact.key] = None
+        with _keep_going(year, f"facts.{fact.key}", where):
+            year.facts[fact.key] = parse_number(given.get(fact.key))
+    rows = {parse_text(c).upper(): (v, n) for c, v, n in zip(codes, values, names) if not is_blank(c)}
+    for ind in fw.indicators:
+        raw, name = rows.get(ind.code.upper(), (None, None))
+        where = Location(path=f"“{ind.name}”的填报值")
+        year.locations[f"indicators.{ind.code}.value"] = where
+        value: Decimal | str | None = None
+        if ind.method_info.entry != "none":
+            with _keep_going(year, f"indicators.{ind.code}.value", where):
+                value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else parse_number(raw))
+        display = parse_text(name) if ind.name_editable else ""
+        year.entries[ind.code] = IndicatorEntry(value, "", display)
+    keys = [c.key for c in L.TARGET_COLUMNS]
+    year.locations["targets"] = Location(path="绩效目标表")
+    for i, row in enumerate(target_rows, start=1):
+        cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
+        if all(is_blank(v) for v in cells.values()):
+            continue
+        where = Location(path=f"绩效目标第 {i} 行")
+        try:
+            year.targets.append(_target(where, cells))
+        except InputError as exc:
+            year.unreadable[f"targets[{where}]"] = exc
+    return year

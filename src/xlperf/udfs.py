@@ -1,0 +1,227 @@
+"""Excel functions (xlwings UDFs) for the 评分表: thin, like xlwings' own udfs.py beside its engine.
+
+Each function converts what Excel hands over (floats, None, strings, nested lists for ranges,
+error values as "#DIV/0!" text), calls the same engine as the command line, and returns numbers or
+a short Chinese message, never a traceback. One array call (`PERF_SCORES`) scores the whole 评分表:
+every UDF call is a round trip through COM, so 26 calls would cost 26 trips.
+
+The decorators only annotate on Linux, so every function is a plain callable in tests; the VBA
+wrappers are generated from these annotations (xlperf.workbook.vba). Docstrings are what Excel's
+function wizard shows, hence Chinese.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import xlwings as xw
+
+from . import __version__
+from .core.errors import XlperfError
+
+log = logging.getLogger(__name__)
+CATEGORY = "xlperf 绩效自评"
+T = TypeVar("T")
+Cell = Any  # what Excel passes for one cell: float, str, bool, None, or an error as "#N/A" text
+
+_RANGE_DOCS = {
+    "框架": "评分框架编号，如 gz-baiyun-2022（基本信息!评分框架）",
+    "代码": "评分表的“指标代码”列",
+    "填报值": "评分表的“填报值”列",
+    "名称": "评分表的“指标”列",
+    "数据项编号": "收支情况的“数据项编号”列（隐藏列）",
+    "数据项数值": "收支情况的“数值”列",
+    "绩效目标": "绩效目标表（类别、指标名称、方向、目标值、实际值、单位、权重、定性完成情况、说明）",
+}
+
+
+def _guard(body: Callable[[], T], name: str) -> T | str:
+    """Run a UDF body; an XlperfError becomes its Chinese message, anything else a short note + log.
+
+    A plain call, not a decorator: xlwings reads each UDF's own signature to write its VBA wrapper."""
+    try:
+        return body()
+    except XlperfError as exc:
+        return f"错误：{exc}"
+    except Exception:  # noqa: BLE001 - a cell must never show a traceback
+        log.exception("xlperf UDF %s failed", name)
+        return "内部错误：请把 xlperf 日志发给维护人员"
+
+
+def _column(values: Any) -> list[Cell]:
+    """A one-column (or one-row) range as a flat list; a single cell as a list of one."""
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    flat: list[Cell] = []
+    for row in values:
+        flat.extend(row if isinstance(row, (list, tuple)) else [row])
+    return flat
+
+
+def _rows(values: Any) -> list[list[Cell]]:
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    return [list(r) if isinstance(r, (list, tuple)) else [r] for r in values]
+
+
+def _key(values: Any) -> Any:
+    """A hashable copy of a UDF argument, so that the scorecard of identical inputs is computed once."""
+    if isinstance(values, (list, tuple)):
+        return tuple(_key(v) for v in values)
+    return values
+
+
+@functools.lru_cache(maxsize=16)
+def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: Any, fact_values: Any,
+               targets: Any) -> Any:
+    # PERF_SCORES, PERF_TOTAL and PERF_CATEGORY_SCORES take the same inputs in one recalculation:
+    # the engine runs once for all three
+    from .core.engine import score_year
+    from .core.frameworks import load_framework, shipped_frameworks
+    from .workbook.read import year_from_ranges
+
+    framework_id = str(framework or "").strip()
+    if framework_id not in shipped_frameworks():
+        raise XlperfError(f"评分框架“{framework_id}”不是内置框架", fix="请检查基本信息中的“评分框架”")
+    fw = load_framework(framework_id)
+    year = year_from_ranges(fw, _column(codes), _column(values), _column(names), _column(fact_keys),
+                            _column(fact_values), _rows(targets))
+    return score_year(fw, year)
+
+
+def _card(*args: Any) -> Any:
+    return _scorecard(*(_key(a) for a in args))
+
+
+def _score_or_message(result: Any) -> float | str:
+    if result.score is None:
+        return f"错误：{result.error}" if result.error else "错误：无法计分"
+    return float(result.score)
+
+
+def _doc_args(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for name, doc in _RANGE_DOCS.items():
+        fn = xw.arg(name, doc=doc, ndim=2, err_to_str=True)(fn)
+    return fn
+
+
+@xw.func(category=CATEGORY)
+@_doc_args
+def PERF_SCORES(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803 - names Excel shows
+    """一次算出评分表全部指标的自评得分、扣分和评分说明（返回每个指标一行、三列）。"""
+
+    def body() -> list[list[Any]]:
+        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        return [[_score_or_message(r), "" if r.deduction is None else float(r.deduction), r.sentence]
+                for r in card.results]
+
+    result = _guard(body, "PERF_SCORES")
+    if isinstance(result, str):  # fill the whole block, so no cell keeps a stale score
+        return [[result, "", ""]] * max(len(_column(代码)), 1)
+    return result
+
+
+@xw.func(category=CATEGORY)
+@_doc_args
+def PERF_TOTAL(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+    """总分和等级（返回两行：总分在上，等级在下）。有指标无法计分时给出提示。"""
+    def body() -> list[list[Any]]:
+        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        if not card.complete:
+            return [[f"有 {len(card.errors)} 项指标无法计分"], [""]]
+        return [[float(card.total)], [card.grade]]
+
+    return _guard(body, "PERF_TOTAL")
+
+
+@xw.func(category=CATEGORY)
+@_doc_args
+def PERF_CATEGORY_SCORES(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+    """各一级指标的得分小计（按评分框架中一级指标的顺序，每个一行）。"""
+    def body() -> list[list[Any]]:
+        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        return [[float(c.score)] for c in card.categories]
+
+    return _guard(body, "PERF_CATEGORY_SCORES")
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("指标", doc="指标代码（如 ZX03）或指标名称")
+@_doc_args
+def PERF_SCORE(指标, 框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+    """一个指标的自评得分（按代码或名称）。填报有误时返回说明。"""
+    return _guard(lambda: _score_or_message(_result(_card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标),
+                                                     指标)), "PERF_SCORE")
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("指标", doc="指标代码（如 ZX03）或指标名称")
+@_doc_args
+def PERF_RULE(指标, 框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+    """一个指标的评分说明（如“结转结余率为 0.27%，≤10%，得 2 分。”），或填报有误时的说明。"""
+    def body() -> str:
+        result = _result(_card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标), 指标)
+        return f"错误：{result.error}" if result.error else result.sentence
+
+    return _guard(body, "PERF_RULE")
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("分子", doc="如 支出决算数；只给一个参数时，它是一个百分比：95、0.95 或 “95%” 都表示 95%")
+@xw.arg("分母", doc="如 支出预算数（可省略）")
+@xw.arg("相对", doc="TRUE 时按 (分子 − 分母)/分母 计算增减率（如 公用经费控制率）")
+def PERF_RATE(分子, 分母=None, 相对=False):  # noqa: N802,N803
+    """比率：分子/分母（如 支出率、执行率），或 (分子 − 分母)/分母；只给一个数时把百分比统一为小数。"""
+    from .core.values import parse_number, parse_percent
+
+    def body() -> float:
+        if 分母 is None or 分母 == "":
+            return float(_number(parse_percent, 分子, "百分比"))
+        numerator, denominator = _number(parse_number, 分子, "分子"), _number(parse_number, 分母, "分母")
+        if denominator == 0:
+            raise XlperfError("分母为 0，无法计算比率")
+        return float((numerator - denominator) / denominator if 相对 else numerator / denominator)
+
+    return _guard(body, "PERF_RATE")
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("总分", doc="总分（0～100）")
+@xw.arg("框架", doc="评分框架编号，如 gz-baiyun-2022")
+def PERF_GRADE(总分, 框架="gz-baiyun-2022"):  # noqa: N802,N803
+    """按评分框架的等级划分给出等级（优、良、中、差）。"""
+    from .core.frameworks import load_framework
+    from .core.values import parse_number
+
+    return _guard(lambda: load_framework(str(框架)).grade(_number(parse_number, 总分, "总分")), "PERF_GRADE")
+
+
+@xw.func(category=CATEGORY)
+def PERF_STATUS():  # noqa: N802
+    """xlperf 是否可用：返回“xlperf 版本 已就绪”。评分表用它判断 Python 是否已安装好。"""
+    return f"xlperf {__version__} 已就绪"
+
+
+def _number(parse: Callable[[Any], Decimal | None], raw: Any, what: str) -> Decimal:
+    from .core.errors import InputError, Location, at
+
+    with at(Location(path=what)):
+        value = parse(raw)
+    if value is None:
+        raise InputError(f"{what}为空")
+    return value
+
+
+def _result(card: Any, code_or_name: Any) -> Any:
+    try:
+        return card.result(str(code_or_name or ""))
+    except KeyError:
+        raise XlperfError(f"没有指标“{code_or_name}”", fix="请填写指标代码（如 ZX03）或完整的指标名称") from None
+
+
+__all__ = ["PERF_CATEGORY_SCORES", "PERF_GRADE", "PERF_RATE", "PERF_RULE", "PERF_SCORE", "PERF_SCORES",
+           "PERF_STATUS", "PERF_TOTAL"]
