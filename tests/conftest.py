@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,3 @@ def example_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 2022 example built into a workbook once per session (tests copy it before changing it)."""
     year, fw = example_year()
     return build_workbook(tmp_path_factory.mktemp("example") / "白云区科协-2022.xlsx", fw, year)
-
-
-def run_xlperf(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, "-m", "xlperf", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd, timeout=120)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .core.engine import Scorecard
 
 DEFAULT_FRAMEWORK = "gz-baiyun-2022"
+DEFAULT_MACRO_WORKBOOK = "workbook/绩效自评.xlsm"  # the file committed in the repository
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,11 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo)
 
     new = sub.add_parser("new", help="生成一个新的绩效自评工作簿（空白，或由 JSON 数据填好）")
-    new.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    new.add_argument("-o", "--output", required=True, metavar="文件",
+                     help="输出文件：.xlsx 为普通工作簿；.xlsm 为带公式、按钮和宏的工作簿（Windows 版 Excel 使用）")
     new.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}，或 JSON 中写明的框架）")
     new.add_argument("--from", dest="data", metavar="数据.json", help="用 JSON 数据填写工作簿")
     new.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     new.set_defaults(run=cmd_new)
+
+    build = sub.add_parser("build-workbook", help="重新生成空白的宏工作簿（.xlsm，内置宏、公式和按钮；覆盖已有文件）")
+    build.add_argument("-o", "--output", default=DEFAULT_MACRO_WORKBOOK, metavar="文件",
+                       help=f"输出的 .xlsm 文件（默认 {DEFAULT_MACRO_WORKBOOK}）")
+    build.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}）")
+    build.set_defaults(run=cmd_build_workbook)
 
     for name, helptext, func in (("score", "计算工作簿（或 JSON）的各项得分、总分和等级", cmd_score),
                                  ("check", "检查填报问题（有“错误”时退出码为 1）", cmd_check)):
@@ -115,11 +123,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     example, fw = example_year()
     folder = Path(args.output)
-    name = safe_filename(f"{example.department}-{example.year}-绩效自评") + ".xlsx"
-    path = build_workbook(folder / name, fw, example)
+    name = safe_filename(f"{example.department}-{example.year}-绩效自评")
+    path = build_workbook(folder / f"{name}.xlsx", fw, example)
+    macro_path = build_workbook(folder / f"{name}.xlsm", fw, example)
     year, fw = open_year(path)  # read back what a clerk would open: the demo exercises the real path
     card, findings = _score_and_check(year, fw)
     print(f"已生成示例工作簿：{path}")
+    print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
     _print_scorecard(card)
     _print_findings(findings)
     return 0
@@ -139,6 +149,22 @@ def cmd_new(args: argparse.Namespace) -> int:
         fw = load_framework(args.framework or DEFAULT_FRAMEWORK)
     path = build_workbook(Path(args.output), fw, year, overwrite=args.force)
     print(f"已生成工作簿：{path}（评分框架 {fw.id}）")
+    return 0
+
+
+def cmd_build_workbook(args: argparse.Namespace) -> int:
+    from .core.frameworks import load_framework
+    from .workbook.build import build_workbook
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsm":
+        raise XlperfError(f"build-workbook 生成宏工作簿，输出文件 {output.name} 的扩展名应为 .xlsm",
+                          fix=f"请改为 {output.with_suffix('.xlsm').name}，或用 xlperf new 生成 .xlsx")
+    fw = load_framework(args.framework or DEFAULT_FRAMEWORK)
+    before = output.read_bytes() if output.is_file() else None
+    path = build_workbook(output, fw)
+    state = "未变化" if before == path.read_bytes() else "已生成"
+    print(f"{state}：{path}（评分框架 {fw.id}）")
     return 0
 
 

@@ -29,13 +29,13 @@ T = TypeVar("T")
 Cell = Any  # what Excel passes for one cell: float, str, bool, None, or an error as "#N/A" text
 
 _RANGE_DOCS = {
-    "框架": "评分框架编号，如 gz-baiyun-2022（基本信息!评分框架）",
-    "代码": "评分表的“指标代码”列",
-    "填报值": "评分表的“填报值”列",
-    "名称": "评分表的“指标”列",
-    "数据项编号": "收支情况的“数据项编号”列（隐藏列）",
-    "数据项数值": "收支情况的“数值”列",
-    "绩效目标": "绩效目标表（类别、指标名称、方向、目标值、实际值、单位、权重、定性完成情况、说明）",
+    "framework": "评分框架编号，如 gz-baiyun-2022（基本信息!评分框架）",
+    "codes": "评分表的“指标代码”列",
+    "values": "评分表的“填报值”列",
+    "names": "评分表的“指标”列",
+    "fact_keys": "收支情况的“数据项编号”列（隐藏列）",
+    "fact_values": "收支情况的“数值”列",
+    "targets": "绩效目标表（类别、指标名称、方向、目标值、实际值、单位、权重、定性完成情况、说明）",
 }
 
 
@@ -84,7 +84,8 @@ def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: A
     from .core.frameworks import load_framework, shipped_frameworks
     from .workbook.read import year_from_ranges
 
-    framework_id = str(framework or "").strip()
+    first = _column(framework)[0] if _column(framework) else None  # a one-cell range arrives as [[value]]
+    framework_id = str(first or "").strip()
     if framework_id not in shipped_frameworks():
         raise XlperfError(f"评分框架“{framework_id}”不是内置框架", fix="请检查基本信息中的“评分框架”")
     fw = load_framework(framework_id)
@@ -111,26 +112,26 @@ def _doc_args(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @xw.func(category=CATEGORY)
 @_doc_args
-def PERF_SCORES(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803 - names Excel shows
+def PERF_SCORES(framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803 - names Excel shows
     """一次算出评分表全部指标的自评得分、扣分和评分说明（返回每个指标一行、三列）。"""
 
     def body() -> list[list[Any]]:
-        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
         return [[_score_or_message(r), "" if r.deduction is None else float(r.deduction), r.sentence]
                 for r in card.results]
 
     result = _guard(body, "PERF_SCORES")
     if isinstance(result, str):  # fill the whole block, so no cell keeps a stale score
-        return [[result, "", ""]] * max(len(_column(代码)), 1)
+        return [[result, "", ""]] * max(len(_column(codes)), 1)
     return result
 
 
 @xw.func(category=CATEGORY)
 @_doc_args
-def PERF_TOTAL(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+def PERF_TOTAL(framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803
     """总分和等级（返回两行：总分在上，等级在下）。有指标无法计分时给出提示。"""
     def body() -> list[list[Any]]:
-        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
         if not card.complete:
             return [[f"有 {len(card.errors)} 项指标无法计分"], [""]]
         return [[float(card.total)], [card.grade]]
@@ -140,64 +141,64 @@ def PERF_TOTAL(框架, 代码, 填报值, 名称, 数据项编号, 数据项数�
 
 @xw.func(category=CATEGORY)
 @_doc_args
-def PERF_CATEGORY_SCORES(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+def PERF_CATEGORY_SCORES(framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803
     """各一级指标的得分小计（按评分框架中一级指标的顺序，每个一行）。"""
     def body() -> list[list[Any]]:
-        card = _card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标)
+        card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
         return [[float(c.score)] for c in card.categories]
 
     return _guard(body, "PERF_CATEGORY_SCORES")
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("指标", doc="指标代码（如 ZX03）或指标名称")
+@xw.arg("indicator", doc="指标代码（如 ZX03）或指标名称")
 @_doc_args
-def PERF_SCORE(指标, 框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+def PERF_SCORE(indicator, framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803
     """一个指标的自评得分（按代码或名称）。填报有误时返回说明。"""
-    return _guard(lambda: _score_or_message(_result(_card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标),
-                                                     指标)), "PERF_SCORE")
+    return _guard(lambda: _score_or_message(_result(_card(framework, codes, values, names, fact_keys, fact_values, targets),
+                                                     indicator)), "PERF_SCORE")
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("指标", doc="指标代码（如 ZX03）或指标名称")
+@xw.arg("indicator", doc="指标代码（如 ZX03）或指标名称")
 @_doc_args
-def PERF_RULE(指标, 框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标):  # noqa: N802,N803
+def PERF_RULE(indicator, framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803
     """一个指标的评分说明（如“结转结余率为 0.27%，≤10%，得 2 分。”），或填报有误时的说明。"""
     def body() -> str:
-        result = _result(_card(框架, 代码, 填报值, 名称, 数据项编号, 数据项数值, 绩效目标), 指标)
+        result = _result(_card(framework, codes, values, names, fact_keys, fact_values, targets), indicator)
         return f"错误：{result.error}" if result.error else result.sentence
 
     return _guard(body, "PERF_RULE")
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("分子", doc="如 支出决算数；只给一个参数时，它是一个百分比：95、0.95 或 “95%” 都表示 95%")
-@xw.arg("分母", doc="如 支出预算数（可省略）")
-@xw.arg("相对", doc="TRUE 时按 (分子 − 分母)/分母 计算增减率（如 公用经费控制率）")
-def PERF_RATE(分子, 分母=None, 相对=False):  # noqa: N802,N803
+@xw.arg("numerator", doc="如 支出决算数；只给一个参数时，它是一个百分比：95、0.95 或 “95%” 都表示 95%")
+@xw.arg("denominator", doc="如 支出预算数（可省略）")
+@xw.arg("relative", doc="TRUE 时按 (分子 − 分母)/分母 计算增减率（如 公用经费控制率）")
+def PERF_RATE(numerator, denominator=None, relative=False):  # noqa: N802,N803
     """比率：分子/分母（如 支出率、执行率），或 (分子 − 分母)/分母；只给一个数时把百分比统一为小数。"""
     from .core.values import parse_number, parse_percent
 
     def body() -> float:
-        if 分母 is None or 分母 == "":
-            return float(_number(parse_percent, 分子, "百分比"))
-        numerator, denominator = _number(parse_number, 分子, "分子"), _number(parse_number, 分母, "分母")
-        if denominator == 0:
+        if denominator is None or denominator == "":
+            return float(_number(parse_percent, numerator, "百分比"))
+        top, bottom = _number(parse_number, numerator, "分子"), _number(parse_number, denominator, "分母")
+        if bottom == 0:
             raise XlperfError("分母为 0，无法计算比率")
-        return float((numerator - denominator) / denominator if 相对 else numerator / denominator)
+        return float((top - bottom) / bottom if relative else top / bottom)
 
     return _guard(body, "PERF_RATE")
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("总分", doc="总分（0～100）")
-@xw.arg("框架", doc="评分框架编号，如 gz-baiyun-2022")
-def PERF_GRADE(总分, 框架="gz-baiyun-2022"):  # noqa: N802,N803
+@xw.arg("total", doc="总分（0～100）")
+@xw.arg("framework", doc="评分框架编号，如 gz-baiyun-2022")
+def PERF_GRADE(total, framework="gz-baiyun-2022"):  # noqa: N802,N803
     """按评分框架的等级划分给出等级（优、良、中、差）。"""
     from .core.frameworks import load_framework
     from .core.values import parse_number
 
-    return _guard(lambda: load_framework(str(框架)).grade(_number(parse_number, 总分, "总分")), "PERF_GRADE")
+    return _guard(lambda: load_framework(str(framework)).grade(_number(parse_number, total, "总分")), "PERF_GRADE")
 
 
 @xw.func(category=CATEGORY)

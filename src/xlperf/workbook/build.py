@@ -2,11 +2,17 @@
 
 Every input cell gets its defined name (see layout.py), so the reader never depends on rows.
 Text is always written with write_string, so a department's text starting with "=" stays text.
+
+An .xlsx is the plain workbook (values only). An .xlsm is the macro workbook: the same sheets with UDF
+formulas in the 评分表, plus 使用说明, xlwings.conf, buttons and the VBA project (vba.py), built in two
+passes (docs/developer-workbook-build.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,10 +33,28 @@ BUILD_DATE = dt.datetime(2022, 1, 1)
 
 def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear | None = None,
                    *, overwrite: bool = True) -> Path:
-    """Write the workbook to `path` (atomically): empty when `year` is None, else filled and scored."""
+    """Write the workbook to `path` (atomically): empty when `year` is None, else filled and scored.
+
+    The suffix decides the kind: .xlsx the plain workbook, .xlsm the macro workbook."""
     scorecard = score_year(framework, year) if year is not None else None
-    return atomic_write(Path(path), lambda tmp: _write(tmp, framework, year, scorecard), overwrite=overwrite,
-                        suffixes=(".xlsx",))
+    path = Path(path)
+    if path.suffix.lower() == ".xlsm":
+        return atomic_write(path, lambda tmp: _write_macro_workbook(tmp, framework, year, scorecard),
+                            overwrite=overwrite, suffixes=(".xlsx", ".xlsm"))
+    return atomic_write(path, lambda tmp: _write(tmp, framework, year, scorecard), overwrite=overwrite,
+                        suffixes=(".xlsx", ".xlsm"))
+
+
+def _write_macro_workbook(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None) -> None:
+    """Two passes: the workbook without VBA (its sheets give the document modules their code names),
+    then the same workbook with the vbaProject.bin pyOpenVBA made for the first."""
+    from .vba import vba_project_bin
+
+    with tempfile.TemporaryDirectory(prefix="xlperf-build-") as folder:
+        first = Path(folder) / "first-pass.xlsm"
+        _write(first, fw, year, card, udfs=True)
+        project = vba_project_bin(first)
+    _write(path, fw, year, card, udfs=True, vba_project=project)
 
 
 class _Formats:
@@ -60,7 +84,10 @@ class _Formats:
         return self.input_count if fact.digits == 0 else self.input_number
 
 
-def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None, udfs: bool = False) -> None:
+def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None, udfs: bool = False,
+           vba_project: bytes | None = None) -> None:
+    """One pass of XlsxWriter. `udfs`: the macro workbook's sheets (UDF formulas, 使用说明, xlwings.conf,
+    buttons, code names); `vba_project`: its vbaProject.bin (the second pass)."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
     wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
@@ -68,21 +95,42 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
     wb.define_name(L.FRAMEWORK_DIGEST, f'="{fw.digest}"')
     fmt = _Formats(wb)
-    sheets = {name: wb.add_worksheet(name) for name in L.SHEETS}
+    sheets = {name: wb.add_worksheet(name) for name in (L.MACRO_SHEETS if udfs else L.SHEETS)}
     _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)
     _facts(wb, sheets[L.FACTS_SHEET], fmt, fw, year)
     _targets(wb, sheets[L.TARGETS_SHEET], fmt, year)
     _scoresheet(wb, sheets[L.SCORESHEET], fmt, fw, year, card, udfs)
     _projects(wb, sheets[L.PROJECTS_SHEET], fmt, year)
     _issues(wb, sheets[L.ISSUES_SHEET], fmt, year)
-    for ws in sheets.values():
-        ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
-                        "select_locked_cells": True, "select_unlocked_cells": True})
+    if udfs:
+        _macro_parts(wb, sheets, fmt, fw, vba_project)
+    for name, ws in sheets.items():
+        if name != L.CONFIG_SHEET:  # xlwings.conf stays editable: the clerk may have to set Interpreter_Win
+            ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
+                            "select_locked_cells": True, "select_unlocked_cells": True})
     try:
         wb.close()
     except Exception:
         wb.fileclosed = True  # or XlsxWriter tries again when the object is collected, and prints a traceback
         raise
+
+
+def _macro_parts(wb: Workbook, sheets: dict[str, Worksheet], fmt: _Formats, fw: Framework,
+                 vba_project: bytes | None) -> None:
+    """使用说明, xlwings.conf, the buttons, the code names (the same in both passes) and the VBA project."""
+    from . import _macro_sheets, vba
+
+    _macro_sheets.guide(sheets[L.GUIDE_SHEET], fmt, fw, vba.xlwings_vba_version())
+    _macro_sheets.config(sheets[L.CONFIG_SHEET], fmt)
+    score_columns = [c.key for c in L.SCORE_COLUMNS]
+    scoresheet = sheets[L.SCORESHEET]
+    scoresheet.set_row(0, SCORESHEET_TITLE_HEIGHT)  # room for the buttons beside the title
+    _macro_sheets.insert_buttons(scoresheet, 0, score_columns.index("criteria"))
+    wb.set_vba_name("ThisWorkbook")
+    for ws in sheets.values():
+        ws.set_vba_name()  # Sheet1..N by position, as Excel and pyOpenVBA name them
+    if vba_project is not None:
+        wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
 
 
 def _ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
@@ -240,6 +288,7 @@ def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | N
 
 #: The arguments every scoring UDF takes: the whole input of the department, by defined name
 UDF_ARGS = ", ".join((L.FRAMEWORK, L.CODES, L.VALUES, L.NAMES, L.FACT_KEYS, L.FACT_VALUES, L.TARGETS))
+SCORESHEET_TITLE_HEIGHT = 36  # points: the 评分表's title row holds the buttons in the macro workbook
 NO_PYTHON_HINT = "提示：未能调用 Python 计分，得分不会更新。请启用宏，并按“使用说明”工作表安装 Python 和 xlperf。"
 
 
