@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,14 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:  # noqa: BLE001 - the user sees one line, the developer gets the log
-        try:
-            handle, name = tempfile.mkstemp(prefix="xlperf-error-", suffix=".log")
-            with open(handle, "w", encoding="utf-8") as log:
-                log.write(traceback.format_exc())
-            where = f"，详情已写入 {name}"
-        except OSError:
-            where = ""
-        _say_error(f"内部错误{where}。请把该文件发给维护人员。")
+        from ._errorlog import log_current_exception
+
+        _say_error(f"内部错误{log_current_exception()}。请把该文件发给维护人员。")
         return 2
 
 

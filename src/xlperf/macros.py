@@ -13,8 +13,6 @@ anything else a short note and a log file in the temporary folder.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,13 +139,9 @@ def _alert(book: Any, message: str, title: str, mode: str) -> None:
 
 
 def _log_traceback() -> str:
-    try:
-        handle, name = tempfile.mkstemp(prefix="xlperf-error-", suffix=".log")
-        with open(handle, "w", encoding="utf-8") as log:
-            log.write(traceback.format_exc())
-    except OSError:
-        return ""
-    return f"，详情已写入 {name}"
+    from ._errorlog import log_current_exception
+
+    return log_current_exception()
 
 
 def _checked(book: Any) -> tuple[Scorecard, list[Finding]]:

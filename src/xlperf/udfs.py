@@ -48,8 +48,10 @@ def _guard(body: Callable[[], T], name: str) -> T | str:
     except XlperfError as exc:
         return f"错误：{exc}"
     except Exception:  # noqa: BLE001 - a cell must never show a traceback
+        from ._errorlog import log_current_exception
+
         log.exception("xlperf UDF %s failed", name)
-        return "内部错误：请把 xlperf 日志发给维护人员"
+        return f"内部错误{log_current_exception()}，请发给维护人员"
 
 
 def _column(values: Any) -> list[Cell]:

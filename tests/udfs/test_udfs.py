@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +47,8 @@ class TestPerfScores:
         rows = udfs.PERF_SCORES(*udf_args)
         udfs._scorecard.cache_clear()
         assert rows[0][0].startswith("内部错误") and all(_no_traceback(r) is None for r in rows)
+        log = rows[0][0].split("详情已写入 ")[1].split("，")[0]
+        assert "ZeroDivisionError" in Path(log).read_text(encoding="utf-8")
 
 
 class TestPerfTotal:
