@@ -203,7 +203,7 @@ def PERF_GRADE(total, framework="gz-baiyun-2022"):  # noqa: N802,N803
     return _guard(lambda: load_framework(str(framework)).grade(_number(parse_number, total, "总分")), "PERF_GRADE")
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, volatile=True)  # volatile: the hint above the 评分表 follows every recalculation
 def PERF_STATUS():  # noqa: N802
     """xlperf 是否可用：返回“xlperf 版本 已就绪”。评分表用它判断 Python 是否已安装好。"""
     return f"xlperf {__version__} 已就绪"

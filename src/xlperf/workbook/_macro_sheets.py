@@ -60,9 +60,10 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
         ("这个工作簿", (f"用于填写{fw.locality}{fw.year}年度部门整体支出绩效自评（评分框架 {fw.id}）。"
                    "在黄色单元格填写数据；评分表的自评得分、扣分和评分说明由 Python 按评分框架自动计算，"
                    "并可一键检查填报、生成自评报告。")),
-        ("需要安装", ("1. Windows 版桌面 Excel（Excel 2010 或更高版本，含 Microsoft 365）。\n"
+        ("需要安装", ("1. Windows 版桌面 Excel（Excel 2013 或更高版本，含 Microsoft 365）；WPS 不能运行本工作簿的公式和按钮。\n"
                   "2. Python 3.10 或更高版本（python.org 下载；安装时勾选“Add python.exe to PATH”）。\n"
-                  f"3. 在“命令提示符”中运行：pip install xlperf（会同时安装 xlwings {xlwings_version}。"
+                  "3. 安装 xlperf：在“命令提示符”中运行 py -m pip install 加上信息部门提供的安装包路径，"
+                  f"如 py -m pip install xlperf-0.1.0-py3-none-any.whl（会同时安装 xlwings {xlwings_version}。"
                   f"本工作簿内置的正是 xlwings {xlwings_version} 的宏代码，请不要单独升级或降级 xlwings）。\n"
                   "4. 打开本工作簿时，点击提示栏上的“启用内容”（启用宏）。文件来自网络或邮件时，"
                   "先关闭 Excel，右键点击文件 →“属性”→ 勾选“解除锁定”→“确定”，再打开。")),
@@ -72,7 +73,8 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
                          "（在命令提示符中运行 where python 可查到 python.exe 所在的文件夹，pythonw.exe 在同一文件夹）。"
                          "A 列各项必须从第 1 行起连续填写，中间不能有空行；不要修改“UDF Modules”一行。")),
         ("各工作表", sheets),
-        ("两个按钮", ("生成报告：按当前填写的内容生成自评报告，保存在本工作簿所在的文件夹。\n"
+        ("两个按钮", ("生成报告：先检查填报，有错误时提示先修改；自评报告（Word）的生成将在后续版本提供，"
+                  "目前不会写出任何文件。\n"
                   "检查填报：检查漏填、错填和前后对不上的数字，结果写入“校验结果”工作表（点击可跳到对应单元格），"
                   "并弹出汇总。\n"
                   f"本页和“{L.SCORESHEET}”顶部各有这两个按钮。按钮和自评得分公式需要上面安装的 Excel 和 Python。")),

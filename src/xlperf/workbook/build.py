@@ -92,6 +92,9 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
                                          "strings_to_urls": False})
     wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
                        "author": "xlperf", "comments": f"评分框架 {fw.id}"})
+    # No full recalculation on open: the saved results (the engine's) stay visible where the UDFs cannot
+    # run (WPS, LibreOffice, Excel before Python is set up); any edit recalculates what depends on it.
+    wb.calc_on_load = False
     wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
     wb.define_name(L.FRAMEWORK_DIGEST, f'="{fw.digest}"')
     fmt = _Formats(wb)

@@ -81,6 +81,7 @@ failed:
 End Function
 
 Function PERF_STATUS()
+    Application.Volatile
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
         PERF_STATUS = XLPy.CallUDF("xlperf.udfs", "PERF_STATUS", Array(), ThisWorkbook, Application.Caller)
