@@ -227,3 +227,17 @@ class TestRead:
         openpyxl.Workbook().save(path)
         with pytest.raises(WorkbookError, match="xlperf new"):
             read_workbook(path)
+
+
+class TestConditionalFormat:
+    def test_deduction_without_reason_is_marked(self, example_workbook: Path) -> None:
+        """The 扣分原因 column turns red where a deduction has no reason (or only a placeholder like 无)."""
+        wb = openpyxl.load_workbook(example_workbook)
+        sheet, ref = _cell(wb, L.indicator_name("ZX01", "REASON"))
+        ws = wb[sheet]
+        rules = [(str(rng.sqref), rule.formula[0]) for rng in ws.conditional_formatting for rule in rng.rules]
+        column = re.sub(r"\d", "", ref)
+        (sqref, formula), = [(q, f) for q, f in rules if q.startswith(column)]
+        first_row = int(re.sub(r"\D", "", ref))
+        assert sqref == f"{column}{first_row}:{column}{first_row + 25}"
+        assert f"LEN(TRIM(${column}{first_row}))=0" in formula and '"无"' in formula and ">0" in formula

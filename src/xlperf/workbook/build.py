@@ -342,6 +342,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
                                      (result.sentence if result else "", widths["sentence"])], minimum=30))
             row += 1
     last = row - 1
+    _mark_unexplained_deductions(wb, ws, fw, first, last, cols)
     for name, key in ((L.CODES, "code"), (L.VALUES, "value"), (L.NAMES, "name")):
         wb.define_name(name, _ref(ws.name, first, cols[key], last, cols[key]))
     wb.define_name(L.SCORES, _ref(ws.name, first, cols["score"], last, cols["sentence"]))
@@ -381,6 +382,22 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
                [(c.score,) for c in card.categories] if card else [(None,)] * len(fw.categories), (fmt.output,))
     _page(ws, landscape=True)
     ws.repeat_rows(1)
+
+
+def _mark_unexplained_deductions(wb: Workbook, ws: Worksheet, fw: Framework, first: int, last: int,
+                                 cols: dict[str, int]) -> None:
+    """Shade the 扣分原因 cell red while its row has a deduction and no reason (or only "无" and the like),
+    as check E101 would report; the placeholder words come from the framework."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    deduction, reason = xl_col_to_name(cols["deduction"]), xl_col_to_name(cols["reason"])
+    top = first + 1
+    words = ",".join(f'"{w}"' for w in fw.explanations.blank_reasons)
+    formula = (f"=AND(ISNUMBER(${deduction}{top}),${deduction}{top}>0,"
+               f"OR(LEN(TRIM(${reason}{top}))=0,ISNUMBER(MATCH(TRIM(${reason}{top}),{{{words}}},0))))")
+    red = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+    ws.conditional_format(first, cols["reason"], last, cols["reason"], {"type": "formula", "criteria": formula,
+                                                                        "format": red})
 
 
 def _incomplete(card: Scorecard) -> str:
