@@ -55,16 +55,16 @@ def _named_framework(cells: Cells) -> Framework:
     framework_id = parse_text(cells.value(L.FRAMEWORK)) if cells.has(L.FRAMEWORK) else ""
     if not framework_id:
         raise WorkbookError("工作簿中没有写明评分框架（基本信息“评分框架”为空）", location=where,
-                            fix="请用 --framework 指定框架")
+                            fix="请在“评分框架”单元格填写框架编号（如 gz-baiyun-2022）；用命令行时也可加 --framework 指定")
     if framework_id not in shipped_frameworks():
         raise WorkbookError(f"工作簿使用的评分框架“{framework_id}”不是内置框架", location=where,
-                            fix="请用 --framework 指定该框架的 .toml 文件")
+                            fix="这是自定义评分框架，工作簿中的按钮和公式不能使用；请用命令 xlperf check 文件 --framework 该框架的.toml")
     framework = load_framework(framework_id)
     recorded = cells.constant(L.FRAMEWORK_DIGEST)
     if recorded and recorded != framework.digest:
         raise WorkbookError(f"工作簿生成时的评分规则与当前内置的“{framework_id}”不同（用了修改过的框架文件，"
                             "或 xlperf 升级后规则有变化）", location=where,
-                            fix=f"请用 --framework 指定生成它的框架文件；或用 --framework {framework_id} 按当前内置规则评分")
+                            fix=f"请用命令 xlperf check 文件 --framework 生成它的框架文件；或加 --framework {framework_id} 按当前内置规则评分")
     return framework
 
 
