@@ -1,0 +1,139 @@
+"""The report's chart: each 一级指标's score as a share of its 分值, as a horizontal bar chart.
+
+    png = category_chart_png(card, "得分率.png")      # or a BytesIO; returns None without a CJK font
+
+The chart needs a font with Chinese glyphs. When the machine has none of CJK_FONTS, the function
+returns None and writes nothing: the caller leaves the chart out of the report and tells the user
+NO_CJK_FONT_NOTICE. A chart of empty boxes ("tofu") is never drawn.
+
+matplotlib is imported only inside the functions: `import xlperf` and `xlperf --help` stay light.
+The figure is drawn with the Agg canvas directly (no pyplot, no display, no global state), at a fixed
+size and resolution and without the "Software" PNG tag, so the same scorecard gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .._files import atomic_write
+from ..core._rounding import format_number
+
+if TYPE_CHECKING:
+    from ..core.engine import Scorecard
+
+__all__ = ["CJK_FONTS", "NO_CJK_FONT_NOTICE", "TITLE", "category_chart_png", "cjk_font"]
+
+TITLE = "各一级指标得分率"
+
+# Tried in this order; the first one installed that has every character of the chart wins.
+CJK_FONTS = (
+    "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "SimSun",
+    "WenQuanYi Zen Hei",
+    # matplotlib < 3.11 (all that Python 3.10 gets) sees only the first face of a .ttc collection, which
+    # for Debian's fonts-noto-cjk is the Japanese one: the same characters, a few with Japanese shapes.
+    "Noto Sans CJK JP", "Noto Serif CJK JP",
+)
+
+NO_CJK_FONT_NOTICE = ("未找到可显示中文的字体（如 Noto Sans CJK SC、微软雅黑、黑体），报告中省略了“各一级指标得分率”图表。"
+                      "安装中文字体后重新生成报告即可加入图表")
+
+WIDTH_CM = 15.0  # the body width of an A4 page with the report's 2.8 + 2.6 cm side margins is 15.6 cm
+DPI = 200
+BAR_COLOUR = "#2F4A6D"  # dark slate blue: prints well in colour and in grey
+TRACK_COLOUR = "#E6E8EB"  # the unreached part of each bar, up to 100 %
+TEXT_COLOUR = "#262626"
+GRID_COLOUR = "#B8BDC4"
+
+
+def _font_covers(path: Any, text: str) -> bool:
+    from matplotlib import font_manager
+
+    font = font_manager.get_font(path)
+    return all(font.get_char_index(ord(ch)) for ch in set(text) if not ch.isspace())
+
+
+def cjk_font(text: str = TITLE) -> str | None:
+    """The first of CJK_FONTS that is installed and has a glyph for every character of `text`, or None."""
+    from matplotlib import font_manager
+
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name not in installed:
+            continue
+        path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+        if _font_covers(path, text):
+            return name
+    return None
+
+
+def _rows(card: Scorecard) -> list[tuple[str, float, str]]:
+    """(一级指标, share 0–1, "得分/分值") per category, in the framework's order."""
+    rows = []
+    for category in card.categories:
+        if category.points:
+            share = min(max(category.score / category.points, Decimal(0)), Decimal(1))
+            label = f"{format_number(category.score)}/{format_number(category.points)}"
+        else:  # every indicator of the category dropped as 不适用 under the "rescale" policy
+            share, label = Decimal(0), "不计分"
+        rows.append((category.name, float(share), label))
+    return rows
+
+
+def category_chart_png(card: Scorecard, path_or_buffer: str | Path | IO[bytes]) -> str | Path | IO[bytes] | None:
+    """Draw the 得分率 chart of `card` as a PNG into a file path (written atomically) or a binary buffer.
+
+    Returns `path_or_buffer`, or None (and writes nothing) when no installed font can show the chart's
+    Chinese text: then leave the chart out and show NO_CJK_FONT_NOTICE. Indicators that cannot be
+    scored yet count 0, as in the 评分表's subtotals.
+    """
+    rows = _rows(card)
+    font = cjk_font(TITLE + "".join(name + label for name, _, label in rows) + "0123456789%./")
+    if font is None:
+        return None
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, PercentFormatter
+
+    width = WIDTH_CM / 2.54
+    height = 0.85 + 0.3 * len(rows)
+    style = {"font.family": [font], "font.size": 9, "axes.unicode_minus": False, "text.color": TEXT_COLOUR,
+             "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR, "svg.hashsalt": "xlperf",
+             "path.simplify": True, "figure.dpi": DPI, "savefig.dpi": DPI}
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = range(len(rows))
+        ax.barh(positions, [1.0] * len(rows), height=0.58, color=TRACK_COLOUR, zorder=1)
+        ax.barh(positions, [share for _, share, _ in rows], height=0.58, color=BAR_COLOUR, zorder=2)
+        for y, (_, _, label) in zip(positions, rows):
+            ax.annotate(label, (1.0, y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                        fontsize=9, annotation_clip=False)
+        ax.set_yticks(list(positions), [name for name, _, _ in rows], fontsize=10)
+        ax.set_ylim(len(rows) - 0.45, -0.55)  # first category on top
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_locator(FixedLocator([0, 0.2, 0.4, 0.6, 0.8, 1.0]))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(axis="y", length=0, pad=6)
+        ax.tick_params(axis="x", length=0, labelsize=8, pad=4)
+        ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6, linestyle=(0, (2, 2)), zorder=3)
+        ax.set_axisbelow(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(TITLE, fontsize=11, fontweight="bold", pad=8)
+        # the score labels stand right of the 100 % line: keep room for them
+        fig.get_layout_engine().set(w_pad=0.06, h_pad=0.04)
+
+        def save(target: Any) -> None:
+            fig.savefig(target, format="png", dpi=DPI, facecolor="white",
+                        metadata={"Software": None, "Title": None, "Author": None, "Description": None})
+
+        if isinstance(path_or_buffer, (str, Path)):
+            atomic_write(Path(path_or_buffer), save, suffixes=(".png",))
+        else:
+            save(path_or_buffer)
+    return path_or_buffer
