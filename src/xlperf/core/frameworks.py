@@ -145,6 +145,21 @@ class CheckRules:
 
 
 @dataclass(frozen=True)
+class FinanceLine:
+    """One budget/actual pair of the report's 收支规模 sentence ("财政拨款收入预算数 … 决算数 … 完成率 …")."""
+
+    label: str
+    budget: str
+    actual: str
+    lead: str = ""  # words before it, e.g. "其中："
+
+
+@dataclass(frozen=True)
+class ReportRules:
+    finance: tuple[FinanceLine, ...] = ()
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     title: str
@@ -158,6 +173,7 @@ class Framework:
     scoring: Scoring = field(default_factory=Scoring)
     explanations: Explanations = field(default_factory=Explanations)
     checks: CheckRules = field(default_factory=CheckRules)
+    report: ReportRules = field(default_factory=ReportRules)
     path: str = ""
     #: fingerprint of the rules: a workbook records it, so that a workbook made from an edited copy
     #: of a framework is never scored silently with the shipped rules of the same id
@@ -246,7 +262,8 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
         raise FrameworkError(f"无法读取框架文件 {path}", fix="请检查文件是否存在、是否有读取权限") from exc
 
 
-_SECTIONS = ("framework", "scoring", "explanations", "checks", "grades", "facts", "categories", "indicators")
+_SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "grades", "facts", "categories",
+             "indicators")
 _META_KEYS = ("id", "title", "locality", "year", "description")
 
 
@@ -268,13 +285,14 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
     scoring = _params.build(Scoring, data.get("scoring", {}), "scoring")
     explanations = _params.build(Explanations, data.get("explanations", {}), "explanations")
     checks = _params.build(CheckRules, data.get("checks", {}), "checks")
+    report = _params.build(ReportRules, data.get("report", {}), "report")
     indicators = tuple(_indicator(row, i) for i, row in enumerate(_list(data, "indicators")))
     framework = Framework(
         id=_text(meta, "id", "framework.id"), title=_text(meta, "title", "framework.title"),
         locality=_text(meta, "locality", "framework.locality"), year=_int(meta, "year", "framework.year"),
         description=str(meta.get("description", "")), facts=facts, categories=categories,
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
-        path=path)
+        report=report, path=path)
     _validate(framework)
     return dataclasses.replace(framework, digest=_digest(framework))
 
@@ -394,6 +412,10 @@ def _validate(fw: Framework) -> None:
         for key in (rule.total, *rule.parts):
             if key not in fact_keys:
                 raise _error(f"checks.sums[{i}]", f"引用了未定义的数据项“{key}”")
+    for i, line in enumerate(fw.report.finance):
+        for key in (line.budget, line.actual):
+            if key not in fact_keys:
+                raise _error(f"report.finance[{i}]", f"引用了未定义的数据项“{key}”")
     for i, pair in enumerate(fw.checks.not_above):
         for key in (pair.actual, pair.budget):
             if key not in fact_keys:

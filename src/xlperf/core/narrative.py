@@ -32,30 +32,21 @@ def _rate_of(card: Scorecard, actual: str, budget: str) -> str:
     return format_percent(a / b)
 
 
-def _has(card: Scorecard, *keys: str) -> bool:
-    return all(card.year.facts.get(k) is not None for k in keys) and all(
-        any(f.key == k for f in card.framework.facts) for k in keys)
-
-
 def finance_sentence(card: Scorecard) -> str:
-    """部门整体收支规模和支出进度, in the seed's wording (only for the facts the framework has)."""
+    """部门整体收支规模和支出进度, in the seed's wording, from the framework's [report] finance lines."""
     fw, year = card.framework, card.year
     pieces = []
-    pairs = (("财政拨款收入预算数", "income_budget", "income_actual", ""),
-             ("整体支出全年预算数", "expenditure_budget", "expenditure_actual", ""),
-             ("基本支出全年预算数", "basic_budget", "basic_actual", "其中："),
-             ("项目支出全年预算数", "project_budget", "project_actual", ""))
-    for label, budget, actual, lead in pairs:
-        if not _has(card, budget, actual):
+    for line in fw.report.finance:
+        if year.facts.get(line.budget) is None or year.facts.get(line.actual) is None:
             continue
-        pieces.append(f"{lead}{label} {fact_text(fw, year, budget)}，决算数 {fact_text(fw, year, actual)}，"
-                      f"完成率 {_rate_of(card, actual, budget)}")
+        pieces.append((line.lead, f"{line.label} {fact_text(fw, year, line.budget)}，决算数 "
+                                  f"{fact_text(fw, year, line.actual)}，完成率 {_rate_of(card, line.actual, line.budget)}"))
     if not pieces:
         return ""
-    head = f"{year.year or ''}年我部门" if year.year else "本年度我部门"
-    text = pieces[0]
-    for piece in pieces[1:]:
-        text += ("，" if piece.startswith("其中") else "；") + piece
+    text = pieces[0][1]
+    for lead, piece in pieces[1:]:
+        text += f"，{lead}{piece}" if lead else f"；{piece}"
+    head = f"{year.year}年我部门" if year.year else "本年度我部门"
     return f"{head}{text}。"
 
 

@@ -130,7 +130,7 @@ def category_chart_png(card: Scorecard, path_or_buffer: str | Path | IO[bytes]) 
 
         def save(target: Any) -> None:
             fig.savefig(target, format="png", dpi=DPI, facecolor="white",
-                        metadata={"Software": None, "Title": None, "Author": None, "Description": None})
+                        metadata={"Software": None})
 
         if isinstance(path_or_buffer, (str, Path)):
             atomic_write(Path(path_or_buffer), save, suffixes=(".png",))
