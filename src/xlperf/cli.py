@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
         cmd.set_defaults(run=func)
 
+    report = sub.add_parser("report", help="生成自评报告（Word，可另存 PDF）；有“错误”时拒绝生成，除非加 --force")
+    report.add_argument("file", metavar="文件", help=".xlsx/.xlsm 工作簿或 .json 数据")
+    report.add_argument("-o", "--output", metavar="报告.docx", help="输出文件（默认：输入文件旁的“…-自评报告.docx”）")
+    report.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转换为 PDF")
+    report.add_argument("--template", metavar="模板.docx", help="改用自己的报告模板（先检查其中的标签）")
+    report.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
+    report.add_argument("--force", action="store_true",
+                        help="覆盖已存在的文件；有“错误”时仍然生成，并在报告首页列出待核实的问题")
+    report.set_defaults(run=cmd_report)
+
     export = sub.add_parser("export", help="把工作簿导出为 JSON 数据")
     export.add_argument("file", metavar="文件", help=".xlsx/.xlsm 工作簿")
     export.add_argument("-o", "--output", required=True, metavar="数据.json", help="输出的 JSON 文件")
@@ -123,6 +133,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     card, findings = _score_and_check(year, fw)
     print(f"已生成示例工作簿：{path}")
     print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
+    from .report.pdf import libreoffice_available
+    from .report.render import render_report
+
+    pdf = libreoffice_available()
+    report = folder / f"{safe_filename(f'{example.department}-{example.year}-自评报告')}.docx"
+    files = render_report(card, report, pdf=pdf, overwrite=True, protect=(path,))
+    print(f"已生成自评报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else "（未安装 LibreOffice，未生成 PDF）"))
+    for note in files.notes:
+        print(note)
     _print_scorecard(card)
     _print_findings(findings)
     return 0
@@ -184,6 +203,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_findings(findings, always=True)
     return 1 if any(f.is_error for f in findings) else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ._open import open_year
+    from .report.render import default_report_path, render_report
+
+    source = Path(args.file)
+    year, fw = open_year(source, args.framework)
+    card, findings = _score_and_check(year, fw)
+    errors = [f for f in findings if f.is_error]
+    if errors and not args.force:
+        _print_findings(errors)
+        raise XlperfError(f"有 {len(errors)} 条“错误”，未生成报告", fix="请先修改；确需生成时加 --force，报告首页会列出待核实的问题")
+    out = Path(args.output) if args.output else default_report_path(source)
+    files = render_report(card, out, template=Path(args.template) if args.template else None, pdf=args.pdf,
+                          overwrite=args.force, pending=errors, protect=(source,))
+    print(f"已生成报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else ""))
+    for note in files.notes:
+        print(note)
+    if errors:
+        print(f"注意：报告首页列出了 {len(errors)} 条待核实的问题。")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

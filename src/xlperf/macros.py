@@ -112,7 +112,7 @@ def check_workbook(book: Any = None) -> None:
 
 
 def generate_report(book: Any = None) -> None:
-    """生成报告: check the workbook; with no 错误, write the report beside it (a later version)."""
+    """生成报告: check the workbook; with no 错误, write the report beside it (a new name each time)."""
     _run(book, REPORT_TITLE, _generate_report)
 
 
@@ -179,13 +179,16 @@ def _generate_report(book: Any) -> tuple[str, str]:
     if errors:
         return (f"填报中还有 {errors} 条错误，不能生成报告。\n"
                 f"请先点击“检查填报”，按“{RESULT_SHEET}”工作表逐条修改后再生成报告。"), "critical"
+    from .report.render import render_report
+
     path = _report_path(book)
-    # The report issue renders the report of `_card` to `path` here, then says where it is.
-    lines = ["检查通过，没有错误。"]
+    # the same function as `xlperf report`; a new name each time, so no earlier report is overwritten
+    files = render_report(_card, path, overwrite=False)
+    lines = [f"已生成自评报告：{files.docx}"]
     if findings:
         lines.append(f"另有 {len(findings)} 条警告或提示，可点击“检查填报”查看。")
-    lines += ["本版本还不能生成 Word 报告，这一功能将在后续版本中提供（命令行 xlperf 目前也不能生成报告），本次没有生成任何文件。",
-              f"以后生成的报告将保存在工作簿所在的文件夹：{path.name}"]
+    lines += list(files.notes)
+    lines.append("报告中的数字均来自本工作簿。需要 PDF 时，可在 Word 中“另存为 PDF”。")
     return "\n".join(lines), "info"
 
 

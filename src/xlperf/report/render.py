@@ -1,0 +1,92 @@
+"""Render the 自评报告 into a Word template (docxtpl), and to PDF when asked.
+
+`render_report` is the one function the command (`xlperf report`), the demo and the workbook's
+生成报告 button call. Every number comes from the Scorecard through core.narrative; this module only
+places the narrative into the template, adds the chart and writes the files (atomically).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._files import atomic_write
+from ..core.checks import Finding
+from ..core.engine import Scorecard
+from ..core.errors import XlperfError
+from ..core.narrative import report_context
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_TEMPLATE = TEMPLATES / "gz-baiyun.docx"
+CHART_WIDTH_MM = 150
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    docx: Path
+    pdf: Path | None = None
+    notes: tuple[str, ...] = ()  # what the user should know (chart left out, PDF not made …), in Chinese
+
+
+def default_report_path(source: Path) -> Path:
+    """`<input stem>-自评报告.docx` next to the input."""
+    return source.with_name(f"{source.stem}-自评报告.docx")
+
+
+def render_report(card: Scorecard, out: Path, *, template: Path | None = None, pdf: bool = False,
+                  overwrite: bool = False, pending: list[Finding] | None = None,
+                  protect: tuple[Path, ...] = ()) -> ReportFiles:
+    """Write the report of `card` to `out` (.docx) and, with `pdf`, beside it as .pdf.
+
+    `pending`: errors the user chose to override; they are listed on the first page as 待核实.
+    `protect`: input files the output must never replace.
+    """
+    from docxtpl import DocxTemplate, InlineImage
+    from docx.shared import Mm
+
+    template_path = Path(template) if template else DEFAULT_TEMPLATE
+    if template:
+        _check_user_template(template_path)
+    context: dict[str, Any] = report_context(card)
+    context["pending"] = [f"{f.where}：{f.message}" if f.where else f.message for f in (pending or [])]
+    notes: list[str] = []
+    doc = DocxTemplate(str(template_path))
+    context["chart"] = _chart(doc, card, notes, InlineImage, Mm)
+
+    def write(tmp: Path) -> None:
+        doc.render(context, autoescape=True)
+        doc.save(str(tmp))
+
+    docx = atomic_write(Path(out), write, overwrite=overwrite, suffixes=(".docx",), protect=protect)
+    pdf_path = None
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        pdf_path = convert_to_pdf(docx, docx.with_suffix(".pdf"), overwrite=overwrite)
+    return ReportFiles(docx, pdf_path, tuple(notes))
+
+
+def _chart(doc: Any, card: Scorecard, notes: list[str], inline_image: Any, mm: Any) -> Any:
+    from .chart import category_chart_png
+
+    buffer = io.BytesIO()
+    if category_chart_png(card, buffer) is None:
+        notes.append("未找到中文字体，报告中省略了得分率图表（安装 Noto CJK 或微软雅黑等字体后可生成）。")
+        return ""
+    buffer.seek(0)
+    return inline_image(doc, buffer, width=mm(CHART_WIDTH_MM))
+
+
+def _check_user_template(path: Path) -> None:
+    if not path.exists():
+        raise XlperfError(f"找不到报告模板：{path}")
+    if path.suffix.lower() != ".docx":
+        raise XlperfError(f"报告模板应为 .docx 文件：{path}", fix="请在 Word 中另存为 .docx")
+    from .template_check import check_template
+
+    problems = check_template(path)
+    if problems:
+        raise XlperfError(f"报告模板 {path.name} 有问题：" + "；".join(problems),
+                          fix="请对照 docs/report-template.md 修改模板中的标签")
