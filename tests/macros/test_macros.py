@@ -263,14 +263,18 @@ class TestGenerateReport:
         assert alert.title == "xlperf 生成报告"
         assert not list(Path(book.fullname).parent.glob("*.docx"))
 
-    def test_a_clean_workbook_is_told_the_report_comes_later(self, open_book: Opener) -> None:
-        """Without errors the message says honestly that no report was written yet, and where it will go."""
+    def test_a_clean_workbook_gets_its_report_beside_it(self, open_book: Opener) -> None:
+        """Without errors the report is written beside the workbook, and a second click makes a new file."""
+        from docx import Document
+
         book = open_book()
         macros.generate_report(book)
         (alert,) = book.alerts()
-        assert "后续版本" in alert.prompt and "没有生成任何文件" in alert.prompt
-        assert f"{Path(book.fullname).stem}-自评报告.docx" in alert.prompt
-        assert not list(Path(book.fullname).parent.glob("*.docx"))
+        report = Path(book.fullname).with_name(f"{Path(book.fullname).stem}-自评报告.docx")
+        assert report.exists() and str(report) in alert.prompt
+        assert any("99.15" in p.text for p in Document(str(report)).paragraphs)
+        macros.generate_report(book)
+        assert report.with_name(f"{report.stem}(2).docx").exists()
 
     def test_a_broken_workbook_gets_a_chinese_message(self, open_book: Opener) -> None:
         """The report button reads like the check button: a missing name is a message, not a traceback."""

@@ -302,10 +302,10 @@ class TestCommands:
         assert result.returncode == 0, result.stderr
         assert "xl/vbaProject.bin" in _parts(tmp_path / "x.xlsm")
 
-    def test_demo_writes_both_workbooks(self, tmp_path: Path) -> None:
-        """`xlperf demo` writes the example as .xlsx and as .xlsm side by side."""
+    def test_demo_writes_both_workbooks_and_the_report(self, tmp_path: Path) -> None:
+        """`xlperf demo` writes the example as .xlsx and .xlsm side by side, and its report (.docx and .pdf)."""
         assert _xlperf("demo", "-o", str(tmp_path)).returncode == 0
-        assert {p.suffix for p in tmp_path.iterdir()} == {".xlsx", ".xlsm"}
+        assert {p.suffix for p in tmp_path.iterdir()} == {".xlsx", ".xlsm", ".docx", ".pdf"}
 
     def test_build_workbook_refuses_xlsx(self, tmp_path: Path) -> None:
         """build-workbook writes macro workbooks only: an .xlsx output is refused in one Chinese line."""

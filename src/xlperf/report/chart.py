@@ -41,10 +41,13 @@ NO_CJK_FONT_NOTICE = ("未找到可显示中文的字体（如 Noto Sans CJK SC�
 
 WIDTH_CM = 15.0  # the body width of an A4 page with the report's 2.8 + 2.6 cm side margins is 15.6 cm
 DPI = 200
-BAR_COLOUR = "#2F4A6D"  # dark slate blue: prints well in colour and in grey
+BAR_COLOUR = "#3D5A80"  # slate blue: prints well in colour and in grey
 TRACK_COLOUR = "#E6E8EB"  # the unreached part of each bar, up to 100 %
 TEXT_COLOUR = "#262626"
 GRID_COLOUR = "#B8BDC4"
+MUTED_COLOUR = "#6B6F76"
+TITLE_SIZE, NAME_SIZE, LABEL_SIZE, TICK_SIZE = 12, 10.5, 10, 9  # points: 五号 (10.5 pt) for the names
+LABEL_HEADER = "得分/分值"
 
 
 def _font_covers(path: Any, text: str) -> bool:
@@ -75,62 +78,77 @@ def _rows(card: Scorecard) -> list[tuple[str, float, str]]:
         if category.points:
             share = min(max(category.score / category.points, Decimal(0)), Decimal(1))
             label = f"{format_number(category.score)}/{format_number(category.points)}"
+            if any(r.score is None for r in card.results if r.indicator.category == category.name):
+                label += " 待补"  # an indicator not yet scorable counts 0 here, as in the subtotal
         else:  # every indicator of the category dropped as 不适用 under the "rescale" policy
             share, label = Decimal(0), "不计分"
         rows.append((category.name, float(share), label))
     return rows
 
 
-def category_chart_png(card: Scorecard, path_or_buffer: str | Path | IO[bytes]) -> str | Path | IO[bytes] | None:
+def category_chart_png(card: Scorecard,
+                       path_or_buffer: str | Path | IO[bytes]) -> str | Path | IO[bytes] | None:
     """Draw the 得分率 chart of `card` as a PNG into a file path (written atomically) or a binary buffer.
 
     Returns `path_or_buffer`, or None (and writes nothing) when no installed font can show the chart's
     Chinese text: then leave the chart out and show NO_CJK_FONT_NOTICE. Indicators that cannot be
-    scored yet count 0, as in the 评分表's subtotals.
+    scored yet count 0, as in the 评分表's subtotals, and their category's label says "待补".
     """
     rows = _rows(card)
-    font = cjk_font(TITLE + "".join(name + label for name, _, label in rows) + "0123456789%./")
+    font = cjk_font(TITLE + LABEL_HEADER + "".join(name + label for name, _, label in rows) + "0123456789%./")
     if font is None:
         return None
 
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import FixedLocator, PercentFormatter
 
-    width = WIDTH_CM / 2.54
-    height = 0.85 + 0.3 * len(rows)
-    style = {"font.family": [font], "font.size": 9, "axes.unicode_minus": False, "text.color": TEXT_COLOUR,
-             "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR, "svg.hashsalt": "xlperf",
-             "path.simplify": True, "figure.dpi": DPI, "savefig.dpi": DPI}
-    with matplotlib.rc_context(style):
-        fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
+    names, labels = [name for name, _, _ in rows], [label for _, _, label in rows]
+    width, height = WIDTH_CM / 2.54, 0.85 + 0.32 * len(rows)
+    with matplotlib.rc_context({"font.family": [font], "axes.unicode_minus": False, "text.color": TEXT_COLOUR,
+                                "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}):
+        fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
+        canvas = FigureCanvasAgg(fig)
+        # a fixed layout from the measured text (faster than a layout engine, and the same every time)
+        renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+
+        def text_width(texts: list[str], size: float) -> float:  # inches
+            prop = FontProperties(family=font, size=size)
+            widths = [renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts]
+            return float(max(widths)) / DPI
+
+        left = (4 + 6) / 72 + text_width(names, NAME_SIZE)
+        right = (6 + 6) / 72 + text_width(labels + [LABEL_HEADER], LABEL_SIZE)
+        top, bottom = (TITLE_SIZE * 1.3 + 8 + LABEL_SIZE * 1.3 + 2) / 72, (TICK_SIZE * 1.3 + 4 + 3) / 72
+        ax = fig.add_axes((left / width, bottom / height,
+                           1 - (left + right) / width, 1 - (top + bottom) / height))
         positions = range(len(rows))
-        ax.barh(positions, [1.0] * len(rows), height=0.58, color=TRACK_COLOUR, zorder=1)
-        ax.barh(positions, [share for _, share, _ in rows], height=0.58, color=BAR_COLOUR, zorder=2)
-        for y, (_, _, label) in zip(positions, rows):
+        ax.barh(positions, [1.0] * len(rows), height=0.55, color=TRACK_COLOUR, zorder=1)
+        ax.barh(positions, [share for _, share, _ in rows], height=0.55, color=BAR_COLOUR, zorder=2)
+        for y, label in zip(positions, labels):
             ax.annotate(label, (1.0, y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=9, annotation_clip=False)
-        ax.set_yticks(list(positions), [name for name, _, _ in rows], fontsize=10)
+                        fontsize=LABEL_SIZE, annotation_clip=False)
+        ax.annotate(LABEL_HEADER, (1.0, -0.55), xytext=(6, 2), textcoords="offset points", ha="left",
+                    va="bottom", fontsize=LABEL_SIZE, color=MUTED_COLOUR, annotation_clip=False)
+        ax.set_yticks(list(positions), names, fontsize=NAME_SIZE)
         ax.set_ylim(len(rows) - 0.45, -0.55)  # first category on top
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_locator(FixedLocator([0, 0.2, 0.4, 0.6, 0.8, 1.0]))
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.tick_params(axis="y", length=0, pad=6)
-        ax.tick_params(axis="x", length=0, labelsize=8, pad=4)
-        ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6, linestyle=(0, (2, 2)), zorder=3)
-        ax.set_axisbelow(False)
+        ax.tick_params(axis="x", length=0, labelsize=TICK_SIZE, pad=4)
+        ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6, linestyle=(0, (2, 2)), zorder=0)
+        ax.set_axisbelow(True)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(TITLE, fontsize=11, fontweight="bold", pad=8)
-        # the score labels stand right of the 100 % line: keep room for them
-        fig.get_layout_engine().set(w_pad=0.06, h_pad=0.04)
+        fig.text(0.5, 1 - 4 / 72 / height, TITLE, ha="center", va="top", fontsize=TITLE_SIZE,
+                 fontweight="bold")
 
         def save(target: Any) -> None:
-            fig.savefig(target, format="png", dpi=DPI, facecolor="white",
-                        metadata={"Software": None})
+            # no "Software" tag (it names the matplotlib version): the same scorecard gives the same bytes
+            fig.savefig(target, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
 
         if isinstance(path_or_buffer, (str, Path)):
             atomic_write(Path(path_or_buffer), save, suffixes=(".png",))

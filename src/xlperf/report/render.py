@@ -43,8 +43,8 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
     `pending`: errors the user chose to override; they are listed on the first page as 待核实.
     `protect`: input files the output must never replace.
     """
-    from docxtpl import DocxTemplate, InlineImage
     from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     template_path = Path(template) if template else DEFAULT_TEMPLATE
     if template:
@@ -84,9 +84,6 @@ def _check_user_template(path: Path) -> None:
         raise XlperfError(f"找不到报告模板：{path}")
     if path.suffix.lower() != ".docx":
         raise XlperfError(f"报告模板应为 .docx 文件：{path}", fix="请在 Word 中另存为 .docx")
-    from .template_check import check_template
+    from .template_check import validate_template
 
-    problems = check_template(path)
-    if problems:
-        raise XlperfError(f"报告模板 {path.name} 有问题：" + "；".join(problems),
-                          fix="请对照 docs/report-template.md 修改模板中的标签")
+    validate_template(path)  # unknown names, broken or split tags: a Chinese TemplateError
