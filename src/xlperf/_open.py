@@ -53,6 +53,10 @@ def read_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise InputError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列附近有误）", location=where,
                          fix="请检查引号、逗号和括号") from exc
+    except RecursionError as exc:
+        raise InputError("JSON 的括号嵌套层数过多，不像是 xlperf 的数据文件", location=where) from exc
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise InputError("JSON 中有位数过多、无法读取的数字", location=where, fix="金额请以万元为单位填写，如 332.21") from exc
     except OSError as exc:
         raise InputError(f"无法读取 JSON 文件（系统错误代码 {exc.errno}）", location=where) from exc
 

@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _say_error(message: str) -> None:
-    print(f"xlperf：错误：{message}", file=sys.stderr)
+    line = " ".join(message.splitlines())  # one line, whatever a hostile file put in a name the message quotes
+    print(f"xlperf：错误：{line}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -144,6 +145,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(note)
     _print_scorecard(card)
     _print_findings(findings)
+    if findings and all(f.id == "W303" for f in findings):
+        print("说明：示例照录公开的 2022 年自评报告原文，这几条警告是原报告本身前后说法不一之处（同一满意度、知晓度"
+              "一处写 95%、一处写 98%），检查如实指出。警告不影响计分，也不妨碍生成报告；实际填报时请核对改为一致。")
     return 0
 
 
@@ -246,12 +250,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_checks(args: argparse.Namespace) -> int:
     from ._table import render
-    from .core.checks import CHECKS, catalogue_markdown
+    from .core.checks import catalogue, catalogue_markdown
 
     if args.markdown:
         sys.stdout.write(catalogue_markdown())
         return 0
-    print(render(("编号", "级别", "名称", "说明模板"), [(c.id, c.severity, c.symbol, c.template) for c in CHECKS.values()],
+    print(render(("编号", "级别", "名称", "说明模板"), [(c.id, c.severity, c.symbol, c.template) for c in catalogue()],
                  title="检查项目"))
     return 0
 

@@ -74,6 +74,31 @@ class LiveSource:
     def formula_rows(self, sheet: str, last_row: int) -> list[list[Any]]:
         return _grid(self._range(sheet, last_row, self._width(sheet)).formula, last_row)
 
+    def merged_ranges(self, sheet: str) -> list[str]:
+        """Merged areas over the named ranges of a sheet, as the file reader finds them in the XML.
+
+        One question to Excel per named range (Range.MergeCells is False when nothing in it is
+        merged, the usual case); the cells are asked one by one only in a range that has a merge.
+        When Excel cannot tell, what was found so far (a merge then shows as a blank, never a guess)."""
+        found: dict[str, None] = {}
+        try:
+            worksheet = self.book.sheets[sheet]
+            for refers_to in self.defined_names().values():
+                target = parse_reference(refers_to)
+                if target is None or target[0] != sheet:
+                    continue
+                api = worksheet.range(target[1]).api
+                if api.MergeCells is False:
+                    continue
+                for cell in api.Cells:
+                    if cell.MergeCells:
+                        area = str(cell.MergeArea.Address).replace("$", "")
+                        if ":" in area:
+                            found.setdefault(area)
+        except Exception:  # noqa: BLE001 - an Excel without this API, or a protected view: no merges known
+            pass
+        return list(found)
+
     def _range(self, sheet: str, last_row: int, width: int) -> Any:
         return self.book.sheets[sheet].range((1, 1), (max(last_row, 1), width))
 
@@ -218,7 +243,7 @@ def _write_results(book: Any, summary: str, when: str, findings: list[Finding]) 
     rows: list[list[Any]] = [[summary, "", "", ""], [when, "", "", ""]]
     if findings:
         rows.append(list(HEADER))
-        rows += [[f.id, f.severity, _place(f.location), _text(f.message)] for f in findings]
+        rows += [[f.id, f.severity, _text(_place(f.location)), _text(f.message)] for f in findings]
     sheet.range((1, 1)).value = rows  # one write for every value
     sheet.range((1, 1)).font.bold = True
     for col, width in enumerate(_WIDTHS, start=1):

@@ -37,6 +37,7 @@ _RANGE_DOCS = {
     "fact_values": "收支情况的“数值”列",
     "targets": "绩效目标表（类别、指标名称、方向、目标值、实际值、单位、权重、定性完成情况、说明）",
 }
+_REASONS_DOC = "评分表的“扣分原因／情况说明”列（与指标代码列同行；可省略，省略时不检查扣分原因）"
 
 
 def _guard(body: Callable[[], T], name: str) -> T | str:
@@ -79,7 +80,7 @@ def _key(values: Any) -> Any:
 
 @functools.lru_cache(maxsize=16)
 def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: Any, fact_values: Any,
-               targets: Any) -> Any:
+               targets: Any, reasons: Any = None) -> Any:
     # PERF_SCORES, PERF_TOTAL and PERF_CATEGORY_SCORES take the same inputs in one recalculation:
     # the engine runs once for all three
     from .core.engine import score_year
@@ -92,7 +93,7 @@ def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: A
         raise XlperfError(f"评分框架“{framework_id}”不是内置框架", fix="请检查基本信息中的“评分框架”")
     fw = load_framework(framework_id)
     year = year_from_ranges(fw, _column(codes), _column(values), _column(names), _column(fact_keys),
-                            _column(fact_values), _rows(targets))
+                            _column(fact_values), _rows(targets), None if reasons is None else _column(reasons))
     return score_year(fw, year)
 
 
@@ -174,6 +175,30 @@ def PERF_RULE(indicator, framework, codes, values, names, fact_keys, fact_values
 
 
 @xw.func(category=CATEGORY)
+@xw.arg("indicator", doc="指标代码（如 ZX03）或指标名称")
+@_doc_args
+@xw.arg("reasons", doc=_REASONS_DOC, ndim=2, err_to_str=True)
+def PERF_CHECK(indicator, framework, codes, values, names, fact_keys, fact_values, targets, reasons=None):  # noqa: N802,N803
+    """一个指标的填报检查结果：与该指标有关的错误、警告和提示，每条一行；没有问题时为空。"""
+    def body() -> str:
+        from .core.checks import findings_for, run_checks
+
+        given = None if _omitted(reasons) else reasons
+        card = _card(framework, codes, values, names, fact_keys, fact_values, targets, given)
+        code = _result(card, indicator).code
+        # without the 扣分原因 column, a deduction would look unexplained: those checks are left out
+        findings = findings_for(run_checks(card, reasons=given is not None), code)
+        return "\n".join(f"{f.severity} {f.id}：{f.message}" for f in findings)
+
+    return _guard(body, "PERF_CHECK")
+
+
+def _omitted(value: Any) -> bool:
+    """An optional range argument left out: xlwings passes None (or an empty cell's value)."""
+    return value is None or value == "" or value == [[None]]
+
+
+@xw.func(category=CATEGORY)
 @xw.arg("numerator", doc="如 支出决算数；只给一个参数时，它是一个百分比：95、0.95 或 “95%” 都表示 95%")
 @xw.arg("denominator", doc="如 支出预算数（可省略）")
 @xw.arg("relative", doc="TRUE 时按 (分子 − 分母)/分母 计算增减率（如 公用经费控制率）")
@@ -226,5 +251,5 @@ def _result(card: Any, code_or_name: Any) -> Any:
         raise XlperfError(f"没有指标“{code_or_name}”", fix="请填写指标代码（如 ZX03）或完整的指标名称") from None
 
 
-__all__ = ["PERF_CATEGORY_SCORES", "PERF_GRADE", "PERF_RATE", "PERF_RULE", "PERF_SCORE", "PERF_SCORES",
+__all__ = ["PERF_CATEGORY_SCORES", "PERF_CHECK", "PERF_GRADE", "PERF_RATE", "PERF_RULE", "PERF_SCORE", "PERF_SCORES",
            "PERF_STATUS", "PERF_TOTAL"]

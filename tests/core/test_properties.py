@@ -14,7 +14,7 @@ from xlperf.core.errors import InputError
 from xlperf.core.frameworks import Framework
 from xlperf.core.jsonform import year_from_dict, year_to_dict
 from xlperf.core.model import DIRECTIONS, QUALITATIVE_RESULTS
-from xlperf.core.values import parse_number
+from xlperf.core.values import parse_number, parse_number_in_unit, parse_number_noted
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -102,7 +102,8 @@ class TestScoreYearProperties:
     @SETTINGS
     @given(data=st.data())
     def test_scores_and_total(self, framework, data):
-        """Every indicator has 0 ≤ score ≤ points or an error, and the total is excel_round(Σ scores)."""
+        """Every indicator has 0 ≤ score ≤ points or an error, the total is excel_round(Σ scores), and the
+        category subtotals add up to Σ scores."""
         year = year_from_dict(data.draw(department_years(framework)), framework)
         card = score_year(framework, year)
         for result in card.results:
@@ -113,6 +114,10 @@ class TestScoreYearProperties:
                 assert result.score is None
         # no rescale and no caps in the shipped framework
         assert card.total == excel_round(sum((r.score for r in card.results if r.score is not None), Decimal(0)))
+        # the category subtotals add up to the same sum, and each stays within its category's points
+        assert sum((c.score for c in card.categories), Decimal(0)) == sum(
+            (r.score for r in card.results if r.score is not None), Decimal(0))
+        assert all(0 <= c.score <= c.points for c in card.categories)
         assert 0 <= card.total <= 100
         assert card.grade == framework.grade(card.total)
         assert card.complete == (not card.errors)
@@ -197,6 +202,63 @@ class TestParseNumberProperties:
     def test_grouped_round_trip(self, value):
         """A number written with thousands separators reads back the same."""
         assert parse_number(f"{value:,f}") == value
+
+
+plausible = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4,
+                        allow_nan=False, allow_infinity=False).filter(lambda d: d == 0 or abs(d) >= Decimal("1e-9"))
+FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+spaces = st.text(alphabet=" \u3000\t", min_size=1, max_size=3)
+
+
+class TestParseNumberNotedProperties:
+    @SETTINGS
+    @given(value=plausible)
+    def test_plain_text_has_no_note(self, value):
+        """A number typed plainly (text or number) reads back exactly, with no note."""
+        assert parse_number_noted(str(value)) == (value, None)
+        assert parse_number_noted(float(value)).note is None
+
+    @SETTINGS
+    @given(value=plausible)
+    def test_full_width_reads_the_same_with_a_note(self, value):
+        """Full-width digits give the same number, and a note that names them and the number read."""
+        number, note = parse_number_noted(f"{value:f}".translate(FULL_WIDTH))
+        assert number == value
+        assert note is not None and "全角数字" in note and f"按 {value:f} 读取" in note
+
+    @SETTINGS
+    @given(value=plausible, before=spaces, after=spaces)
+    def test_spaces_read_the_same_with_a_note(self, value, before, after):
+        """Spaces around a number give the same number, and a note that says so."""
+        number, note = parse_number_noted(f"{before}{value}{after}")
+        assert number == value and note is not None and "空格" in note
+
+    @SETTINGS
+    @given(value=st.decimals(min_value=1000, max_value=10**9, places=2))
+    def test_thousands_separators_read_the_same_with_a_note(self, value):
+        """"1,234.50" reads as 1234.50, with a note naming the separators."""
+        number, note = parse_number_noted(f"{value:,f}")
+        assert number == value and note is not None and "千位分隔符" in note
+
+    @SETTINGS
+    @given(raw=st.one_of(st.text(max_size=12), st.floats(allow_nan=True), st.integers(), st.none()))
+    def test_parse_number_is_the_noted_value(self, raw):
+        """parse_number gives the value of parse_number_noted, or both refuse with an InputError."""
+        try:
+            expected = parse_number_noted(raw).value
+        except InputError:
+            with pytest.raises(InputError):
+                parse_number(raw)
+        else:
+            assert parse_number(raw) == expected
+
+    @SETTINGS
+    @given(value=st.decimals(min_value=0, max_value=1000, places=2), sign=st.sampled_from(["%", "％", " %"]))
+    def test_percent_three_ways_in_a_percent_row(self, value, sign):
+        """In a row whose unit is %, 95 and "95%" read the same; a % sign elsewhere is refused."""
+        assert parse_number_in_unit(f"{value}{sign}", "%").value == parse_number_in_unit(str(value), "%").value == value
+        with pytest.raises(InputError):
+            parse_number_in_unit(f"{value}%", "次")
 
 
 class TestJsonRoundTripProperties:

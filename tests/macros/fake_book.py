@@ -149,11 +149,57 @@ class FakeRange:
         for cell in self.cells():
             (self.sheet.wrapped.add if value else self.sheet.wrapped.discard)(cell)
 
+    @property
+    def api(self) -> FakeRangeApi:
+        """The COM Range, for what xlwings does not wrap (merged cells)."""
+        return FakeRangeApi(self)
+
     def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
         assert self.first == self.last, "xlwings adds a hyperlink to a single cell"
         text = address if text_to_display is None else text_to_display
         self.sheet.links[self.first] = Link(address, text, screen_tip or "")
         self.sheet.set(*self.first, text)  # TextToDisplay is what the cell shows
+
+
+class FakeRangeApi:
+    """COM's Range.MergeCells (True, False, or None when mixed), .Cells and .MergeArea.Address."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        self._range = rng
+
+    def _merge_of(self, cell: tuple[int, int]) -> Any:
+        return next((m for m in self._range.sheet.values.merged_cells.ranges
+                     if m.min_row <= cell[0] <= m.max_row and m.min_col <= cell[1] <= m.max_col), None)
+
+    @property
+    def MergeCells(self) -> bool | None:  # noqa: N802 - COM's name
+        self._range.sheet.book.reads.append(("MergeCells", self._range.sheet.name))
+        merged = [self._merge_of(cell) is not None for cell in self._range.cells()]
+        return True if all(merged) else (False if not any(merged) else None)
+
+    @property
+    def Cells(self) -> list[FakeRangeApi]:  # noqa: N802
+        return [FakeRange(self._range.sheet, cell, cell).api for cell in self._range.cells()]
+
+    @property
+    def MergeArea(self) -> Any:  # noqa: N802
+        merge = self._merge_of(self._range.first)
+        first = (merge.min_row, merge.min_col) if merge else self._range.first
+        last = (merge.max_row, merge.max_col) if merge else self._range.first
+        return _Address(first, last)
+
+
+@dataclass
+class _Address:
+    first: tuple[int, int]
+    last: tuple[int, int]
+
+    @property
+    def Address(self) -> str:  # noqa: N802
+        from openpyxl.utils.cell import get_column_letter
+
+        a, b = (f"${get_column_letter(c)}${r}" for r, c in (self.first, self.last))
+        return a if a == b else f"{a}:{b}"
 
 
 def _formula_text(value: Any) -> str:
@@ -295,6 +341,11 @@ class FakeBook:
         sheet, cell = self.cell_of(name)
         self.sheets[sheet].range(cell).value = value
         return cell
+
+    def merge(self, sheet: str, ref: str) -> None:
+        """Merge cells (开始 > 合并后居中): Excel keeps the top-left value and empties the others."""
+        for wb in (self.values_wb, self.formulas_wb):
+            wb[sheet].merge_cells(ref)
 
     def delete_name(self, name: str) -> None:
         del self._names[name]

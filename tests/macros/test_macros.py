@@ -43,6 +43,15 @@ def _same_year(a: DepartmentYear, b: DepartmentYear) -> None:
     assert {k: str(v) for k, v in a.facts.items()} == {k: str(v) for k, v in b.facts.items()}  # 12, not 12.0
 
 
+#: The example's findings: the published report's own 95%-vs-98% statements (W303, kept on purpose)
+EXAMPLE_WARNINGS = ["W303", "W303"]
+
+
+def _errors(book: FakeBook) -> list[list[object]]:
+    """The 错误 rows of the 校验结果 sheet."""
+    return [row for row in _results(book) if str(row[0]).startswith("E")]
+
+
 def _results(book: FakeBook) -> list[list[object]]:
     """The finding rows of the 校验结果 sheet."""
     sheet = book.sheets[macros.RESULT_SHEET]
@@ -52,6 +61,16 @@ def _results(book: FakeBook) -> list[list[object]]:
         rows.append([sheet.text(row, c) for c in range(1, 5)])
         row += 1
     return rows
+
+
+def _make_consistent(book: FakeBook) -> None:
+    """Correct the published report's two 98% statements to the 95% of its 绩效目标 (as a clerk would)."""
+    sheet, first = book.cell_of(L.PROJECTS)
+    row = int(re.sub(r"\D", "", first))
+    for r in range(row, row + 3):
+        rng = book.sheets[sheet].range((r, 6))  # 效益
+        if isinstance(rng.value, str):
+            rng.value = rng.value.replace("满意度达 98%", "满意度达 95%").replace("知晓度达 98%", "知晓度达 95%")
 
 
 class TestLiveSource:
@@ -93,10 +112,28 @@ class TestLiveSource:
         assert ("formula", "评分表") in book.reads  # the uncalculated formula was found live too
 
     def test_reads_each_sheet_once(self, open_book: Opener) -> None:
-        """One read of each sheet's values (one COM call each), no formulas when nothing is blank."""
+        """One read of each sheet's values (one COM call each), no formulas when nothing is blank, and one
+        MergeCells question per named range (no cell is asked when nothing is merged over the inputs)."""
         book = open_book()
         _live(book)
-        assert sorted(book.reads) == sorted(("value", s) for s in L.SHEETS)
+        assert sorted(r for r in book.reads if r[0] != "MergeCells") == sorted(("value", s) for s in L.SHEETS)
+        merge_questions = [r for r in book.reads if r[0] == "MergeCells"]
+        assert len(merge_questions) <= len(macros.LiveSource(book).defined_names())
+
+    def test_merged_cells_over_inputs_are_found_as_in_the_file(self, open_book: Opener, tmp_path: Path) -> None:
+        """A merge over two 收支情况 inputs is E003 at that range, from the live workbook as from the saved file."""
+        book = open_book()
+        sheet, cell = book.cell_of(L.fact_name("basic_budget"))
+        below = f"{cell[0]}{int(cell[1:]) + 1}"
+        book.merge(sheet, f"{cell}:{below}")
+        live = _live(book)
+        assert [str(where) for where in live.merged_inputs] == [f"{sheet}!{cell}:{below}"]
+        assert list(live.merged_inputs.values()) == [("facts.basic_actual",)]
+        saved = tmp_path / "merged.xlsx"
+        book.values_wb.save(saved)
+        assert read_workbook(saved).merged_inputs == {Location(sheet=sheet, cell=f"{cell}:{below}"): ("facts.basic_actual",)}
+        macros.check_workbook(book)
+        assert [r[:3] for r in _errors(book)] == [["E003", "错误", f"{sheet}!{cell}:{below}"]]
 
     def test_sheet_scoped_names_are_left_out(self, open_book: Opener) -> None:
         """Print titles and other sheet-scoped names are not layout names (the file reader does not see them)."""
@@ -114,18 +151,29 @@ class TestLiveSource:
 
 
 class TestCheckWorkbook:
-    def test_example_checks_clean(self, open_book: Opener) -> None:
-        """The example passes: 校验结果 says so, is the last and active sheet, and a message box says so too."""
+    def test_example_has_no_errors(self, open_book: Opener) -> None:
+        """The example has no 错误, only its two W303: 校验结果 lists them, is the last and active sheet, and an
+        information box (not a critical one) points at it."""
         book = open_book()
         macros.check_workbook(book)
         sheet = book.sheets[macros.RESULT_SHEET]
-        assert sheet.text(1, 1).startswith("检查通过")
+        assert sheet.text(1, 1) == "共 2 条，其中错误 0 条。"
         assert "99.15" in sheet.text(2, 1)
-        assert _results(book) == []
+        assert [r[0] for r in _results(book)] == EXAMPLE_WARNINGS
         assert book.values_wb.sheetnames[-1] == macros.RESULT_SHEET and book.active == macros.RESULT_SHEET
         (alert,) = book.alerts()
         assert alert.title == "xlperf 检查填报" and alert.mode == "info"
-        assert alert.prompt.startswith("检查通过") and "99.15" in alert.prompt
+        assert alert.prompt.startswith("共 2 条，其中错误 0 条。") and macros.RESULT_SHEET in alert.prompt
+
+    def test_a_clean_workbook_says_so(self, open_book: Opener) -> None:
+        """With the example's two statements made consistent, 校验结果 and the message box say 检查通过 and the total."""
+        book = open_book()
+        _make_consistent(book)
+        macros.check_workbook(book)
+        assert book.sheets[macros.RESULT_SHEET].text(1, 1).startswith("检查通过")
+        assert _results(book) == []
+        (alert,) = book.alerts()
+        assert alert.mode == "info" and alert.prompt.startswith("检查通过") and "99.15" in alert.prompt
 
     def test_the_macro_workbook_checks_clean(self, open_book: Opener, tmp_path_factory: pytest.TempPathFactory) -> None:
         """The .xlsm the buttons live in reads like its file, checks clean, and 校验结果 goes before xlwings.conf."""
@@ -133,7 +181,7 @@ class TestCheckWorkbook:
         book = open_book(build_workbook(tmp_path_factory.mktemp("xlsm") / "绩效自评.xlsm", fw, year))
         assert _live(book) == read_workbook(book.fullname)
         macros.check_workbook(book)
-        assert book.alerts()[-1].prompt.startswith("检查通过")
+        assert book.alerts()[-1].prompt.startswith("共 2 条，其中错误 0 条。")
         assert book.values_wb.sheetnames[-2:] == [macros.RESULT_SHEET, "xlwings.conf"]
 
     def test_deduction_without_reason_is_listed_with_a_link(self, open_book: Opener) -> None:
@@ -141,11 +189,11 @@ class TestCheckWorkbook:
         book = open_book()
         cell = book.type_into(L.indicator_name("ZX03", "REASON"), "")
         macros.check_workbook(book)
-        (row,) = _results(book)
+        (row,) = _errors(book)
         assert row[:3] == ["E101", "错误", f"{L.SCORESHEET}!{cell}"]
-        link = book.sheets[macros.RESULT_SHEET].links[(macros.FIRST_FINDING_ROW, 3)]
+        link = book.sheets[macros.RESULT_SHEET].links[(macros.FIRST_FINDING_ROW, 3)]  # errors come first
         assert link.address == f"#'{L.SCORESHEET}'!{cell}" and link.text == f"{L.SCORESHEET}!{cell}"
-        assert book.sheets[macros.RESULT_SHEET].text(1, 1) == "共 1 条，其中错误 1 条。有错误时报告不能提交，请先修改。"
+        assert book.sheets[macros.RESULT_SHEET].text(1, 1) == "共 3 条，其中错误 1 条。有错误时报告不能提交，请先修改。"
         (alert,) = book.alerts()
         assert "错误 1 条" in alert.prompt and alert.mode == "critical"
 
@@ -155,7 +203,7 @@ class TestCheckWorkbook:
         before = Path(book.fullname).read_bytes()
         book.type_into(L.indicator_name("ZX03", "REASON"), "")
         macros.check_workbook(book)
-        assert [r[0] for r in _results(book)] == ["E101"]
+        assert [r[0] for r in _results(book)] == ["E101", *EXAMPLE_WARNINGS]
         assert Path(book.fullname).read_bytes() == before
         assert read_workbook(book.fullname).entry("ZX03").reason  # on disk the reason is still there
 
@@ -190,8 +238,9 @@ class TestCheckWorkbook:
         book.type_into(name, reason)
         macros.check_workbook(book)
         assert book.values_wb.sheetnames.count(macros.RESULT_SHEET) == 1
-        assert _results(book) == [] and book.sheets[macros.RESULT_SHEET].links == {}
-        assert book.sheets[macros.RESULT_SHEET].text(1, 1).startswith("检查通过")
+        assert [r[0] for r in _results(book)] == EXAMPLE_WARNINGS
+        assert len(book.sheets[macros.RESULT_SHEET].links) == len(EXAMPLE_WARNINGS)  # the E101 link is gone
+        assert book.sheets[macros.RESULT_SHEET].text(1, 1) == "共 2 条，其中错误 0 条。"
 
     @pytest.mark.parametrize(("damage", "words"), [("delete_name", "缺少名称"), ("break_name", "已被删除")])
     def test_a_broken_workbook_gets_a_chinese_message(self, open_book: Opener, damage: str, words: str) -> None:
@@ -232,7 +281,7 @@ class TestCheckWorkbook:
         book = open_book()
         monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
         macros.check_workbook()
-        assert book.alerts()[0].prompt.startswith("检查通过")
+        assert book.alerts()[0].prompt.startswith("共 2 条")
 
     def test_outside_excel_it_says_so(self) -> None:
         """Run without Excel, it exits with a Chinese line (what RunPython's popup would show), no traceback."""
@@ -248,7 +297,7 @@ class TestCheckWorkbook:
             raise RuntimeError("no window")
 
         monkeypatch.setattr(book.app, "alert", broken)
-        with pytest.raises(SystemExit, match="检查通过"):
+        with pytest.raises(SystemExit, match="共 2 条"):
             macros.check_workbook(book)
 
 

@@ -1,10 +1,13 @@
 """PDF conversion with LibreOffice: Chinese text survives; missing, failing or hanging LibreOffice gives a
-Chinese error and never a partial file. The real conversions fail (never skip) without LibreOffice: CI
-installs it."""
+Chinese error and never a partial file; missing official fonts get installed stand-ins of their kind
+(serif body, sans 黑体, Kai 楷体) through a fontconfig file of the conversion's own, and the user is told.
+The real conversions fail (never skip) without LibreOffice: CI installs it."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -187,7 +190,175 @@ class TestFailures:
 
         monkeypatch.setattr(pdf.subprocess, "Popen", popen)
         pdf.convert_to_pdf(docx_file, tmp_path / "报告.pdf", timeout=20)
-        profile = next(a for a in seen[0] if a.startswith("-env:UserInstallation="))
+        soffice = next(command for command in seen if "--headless" in command)  # (fc-list runs first)
+        profile = next(a for a in soffice if a.startswith("-env:UserInstallation="))
         assert profile.startswith("-env:UserInstallation=file:///")
-        assert "--headless" in seen[0] and "--convert-to" in seen[0]
-        assert os.fspath(docx_file) not in seen[0]  # a copy is converted, so no lock file beside the original
+        assert "--convert-to" in soffice
+        assert os.fspath(docx_file) not in soffice  # a copy is converted, so no lock file beside the original
+
+
+# --- fonts ------------------------------------------------------------------------------------------
+
+CJK_STAND_INS = {"Noto Serif CJK SC", "Noto Sans CJK SC"}
+OFFICIAL_FONTS = ("仿宋_GB2312", "黑体", "楷体_GB2312", "宋体")
+#: (East-Asian font, Latin font, text) of each page of the fonts document, as the report template sets them
+FONT_PAGES = (("仿宋_GB2312", "Times New Roman", "本部门整体支出绩效自评：预算完成率为百分之九十五"),
+              ("黑体", "Times New Roman", "一、基本情况二、综合评价分析"),
+              ("楷体_GB2312", "Times New Roman", "（一）部门概况（二）年度总体工作"),
+              ("宋体", "宋体", "— 1 —"))  # the page number: its Latin text in 宋体 too
+
+
+def _fonts_docx(path: Path) -> Path:
+    """One page per font of FONT_PAGES: a 仿宋_GB2312 body, a 黑体 and a 楷体_GB2312 heading, a 宋体 page
+    number."""
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for number, (east, latin, text) in enumerate(FONT_PAGES):
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(text)
+        fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+        for attribute in ("ascii", "hAnsi", "cs"):
+            fonts.set(qn(f"w:{attribute}"), latin)
+        fonts.set(qn("w:eastAsia"), east)
+        if number < len(FONT_PAGES) - 1:
+            paragraph.add_run().add_break(WD_BREAK.PAGE)
+    document.save(str(path))
+    return path
+
+
+def _text_fonts(pdf_file: Path) -> dict[str, str]:
+    """Each line of text in the PDF and the font it is set in (pdftohtml -xml, subset prefix removed)."""
+    pdftohtml = shutil.which("pdftohtml")
+    if pdftohtml is None:
+        pytest.fail("pdftohtml is not installed: install the Debian package poppler-utils (.ci/run does).")
+    xml = subprocess.run([pdftohtml, "-xml", "-i", "-stdout", str(pdf_file)], capture_output=True,
+                         check=True).stdout.decode(errors="replace")
+    fonts = {m[0]: m[1].split("+")[-1] for m in re.findall(r'<fontspec id="(\d+)"[^>]*family="([^"]*)"', xml)}
+    return {html.unescape(m[1]): fonts[m[0]] for m in re.findall(r'<text [^>]*font="(\d+)"[^>]*>(.*?)</text>', xml)}
+
+
+def _require_cjk_stand_ins() -> set[str]:
+    installed = pdf._installed_families()
+    if installed is None:
+        pytest.skip("LibreOffice does not use fontconfig on this system")
+    if any(name in installed for name in OFFICIAL_FONTS):
+        pytest.skip("this machine has the official fonts themselves: nothing is replaced")
+    if not CJK_STAND_INS <= installed:
+        pytest.fail("Noto Serif/Sans CJK SC are not installed: install the Debian package fonts-noto-cjk "
+                    "(.ci/run does).")
+    return installed
+
+
+@pytest.mark.libreoffice
+class TestFontsInThePdf:
+    def test_each_official_font_gets_a_stand_in_of_its_kind(self, tmp_path: Path) -> None:
+        """Without the official fonts: the 仿宋 body in a CJK serif, the 黑体 heading in a CJK sans (not both
+        in one fallback face), 楷体 in a Kai face when one is installed, the 宋体 page number's dashes and
+        digits in a Latin serif; the note names what was replaced."""
+        _require_libreoffice()
+        installed = _require_cjk_stand_ins()
+        target = tmp_path / "fonts.pdf"
+        notes: list[str] = []
+        pdf.convert_to_pdf(_fonts_docx(tmp_path / "fonts.docx"), target, notes=notes)
+        fonts = _text_fonts(target)
+        assert set(fonts) == {text for _, _, text in FONT_PAGES}, fonts
+        assert fonts[FONT_PAGES[0][2]].startswith("NotoSerifCJK"), fonts
+        assert fonts[FONT_PAGES[1][2]].startswith("NotoSansCJK"), fonts
+        kai = "UKaiCN" if "AR PL UKai CN" in installed else "NotoSerifCJK"
+        assert fonts[FONT_PAGES[2][2]].startswith(kai), fonts
+        assert fonts[FONT_PAGES[3][2]].startswith(("DejaVuSerif", "LiberationSerif")), fonts
+        assert len(notes) == 1, notes
+        assert notes[0].startswith("本机缺少仿宋_GB2312、宋体、黑体、楷体_GB2312字体，PDF 中以 Noto Serif CJK SC")
+        assert "用 Word 另存为 PDF" in notes[0]
+
+
+class TestFontPlan:
+    STAND_INS = {"Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Serif", "Liberation Serif", "DejaVu Sans"}
+
+    def test_missing_fonts_are_aliased_and_named_in_the_note(self, tmp_path: Path) -> None:
+        system = tmp_path / "system.conf"
+        plan = pdf.font_plan(["Times New Roman", "仿宋_GB2312", "黑体", "楷体_GB2312"], self.STAND_INS, system)
+        assert plan.replaced == {"仿宋_GB2312": "Noto Serif CJK SC", "黑体": "Noto Sans CJK SC",
+                                 "楷体_GB2312": "Noto Serif CJK SC"}  # no Kai face installed: the serif
+        assert plan.config is not None and f"<include>{system}</include>" in plan.config
+        assert ("<alias binding=\"same\"><family>黑体</family><prefer><family>Noto Sans CJK SC</family>"
+                "</prefer></alias>") in plan.config
+        assert plan.note == ("本机缺少仿宋_GB2312、黑体、楷体_GB2312字体，PDF 中以 Noto Serif CJK SC、Noto Sans CJK SC 代替；"
+                             "在装有这些字体的 Windows 电脑上用 Word 另存为 PDF 可得到标准字体。")
+
+    def test_installed_fonts_are_left_alone(self, tmp_path: Path) -> None:
+        """A machine with 仿宋_GB2312 (under either of its names) keeps it; only the rest is replaced."""
+        installed = self.STAND_INS | {"FangSong_GB2312", "仿宋_GB2312", "SimHei", "黑体"}
+        plan = pdf.font_plan(["仿宋_GB2312", "黑体", "楷体_GB2312"], installed, tmp_path / "system.conf")
+        assert plan.replaced == {"楷体_GB2312": "Noto Serif CJK SC"}
+        assert plan.config is not None and "<family>仿宋_GB2312</family>" not in plan.config
+        assert "<family>黑体</family>" not in plan.config
+        assert pdf.font_plan(["仿宋_GB2312"], installed, tmp_path / "system.conf").note == ""
+
+    def test_without_stand_ins_the_configuration_is_not_changed(self, tmp_path: Path) -> None:
+        plan = pdf.font_plan(["仿宋_GB2312", "黑体"], {"DejaVu Sans"}, tmp_path / "system.conf")
+        assert plan.config is None and plan.replaced == {"仿宋_GB2312": "", "黑体": ""}
+        assert "PDF 中由 LibreOffice 以其他字体代替" in plan.note
+
+    def test_the_shipped_template_names_the_official_fonts(self) -> None:
+        from xlperf.report.render import DEFAULT_TEMPLATE
+
+        assert set(pdf._document_fonts(DEFAULT_TEMPLATE)) == {
+            "Times New Roman", "仿宋_GB2312", "楷体_GB2312", "方正小标宋简体", "黑体", "宋体"}
+
+    @posix_only
+    def test_fontconfig_reads_the_generated_file_as_meant(self, tmp_path: Path) -> None:
+        """fontconfig itself (fc-match) with the generated file: each official font resolves to its stand-in
+        in simplified Chinese, 宋体's Latin text to a Latin serif, and other fonts as before."""
+        installed = _require_cjk_stand_ins()
+        fc_match = shutil.which("fc-match")
+        assert fc_match, "fc-match is missing (Debian package fontconfig)"
+        plan = pdf.font_plan(list(OFFICIAL_FONTS) + ["方正小标宋简体"], installed)
+        assert plan.config is not None
+        config = tmp_path / "fonts.conf"
+        config.write_text(plan.config, encoding="utf-8")
+
+        def family(pattern: str) -> str:
+            env = dict(os.environ, FONTCONFIG_FILE=str(config))
+            return subprocess.run([fc_match, "-f", "%{family[0]}", pattern], env=env, capture_output=True,
+                                  check=True).stdout.decode()
+
+        assert family("仿宋_GB2312") == "Noto Serif CJK SC"
+        assert family("方正小标宋简体") == "Noto Serif CJK SC"
+        assert family("宋体:lang=zh-cn") == "Noto Serif CJK SC"
+        assert family("黑体") == "Noto Sans CJK SC"
+        assert family("楷体_GB2312") == ("AR PL UKai CN" if "AR PL UKai CN" in installed else "Noto Serif CJK SC")
+        assert family("宋体:lang=en") in ("DejaVu Serif", "Liberation Serif")
+        assert family("DejaVu Sans") == "DejaVu Sans"
+
+    @posix_only
+    def test_libreoffice_gets_the_file_and_the_note_comes_back(
+            self, tmp_path: Path, docx_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The generated fonts.conf is LibreOffice's FONTCONFIG_FILE while it runs; the note reaches the caller."""
+        seen = tmp_path / "seen.conf"
+        _fake_soffice(tmp_path, monkeypatch, f"cat \"$FONTCONFIG_FILE\" > '{seen}'\n"
+                                             "printf '%%PDF-1.7' > \"$out/report.pdf\"")
+        monkeypatch.setattr(pdf, "_installed_families", lambda: set(self.STAND_INS))
+        system = tmp_path / "system.conf"
+        system.write_text("<fontconfig/>", encoding="utf-8")
+        monkeypatch.setattr(pdf, "_system_fontconfig", lambda: system)
+        notes: list[str] = []
+        pdf.convert_to_pdf(docx_file, tmp_path / "报告.pdf", notes=notes, timeout=20)
+        assert "<family>仿宋_GB2312</family><prefer><family>Noto Serif CJK SC</family>" in seen.read_text("utf-8")
+        assert notes and notes[0].startswith("本机缺少仿宋_GB2312字体")
+
+    @posix_only
+    def test_unknown_fonts_leave_libreoffice_as_it_is(
+            self, tmp_path: Path, docx_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """When the fonts cannot be listed (no fc-list), LibreOffice runs with the user's own environment."""
+        seen = tmp_path / "seen.txt"
+        _fake_soffice(tmp_path, monkeypatch, f"echo \"${{FONTCONFIG_FILE:-none}}\" > '{seen}'\n"
+                                             "printf '%%PDF-1.7' > \"$out/report.pdf\"")
+        monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+        monkeypatch.setattr(pdf, "_installed_families", lambda: None)
+        notes: list[str] = []
+        pdf.convert_to_pdf(docx_file, tmp_path / "报告.pdf", notes=notes, timeout=20)
+        assert seen.read_text().strip() == "none" and notes == []

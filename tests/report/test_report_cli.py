@@ -138,6 +138,11 @@ class TestReportCommand:
         assert pdf.read_bytes().startswith(b"%PDF")
         pages = int(re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", pdf.read_bytes(), re.S).group(1))
         assert 5 <= pages <= 20
+        from xlperf.report.pdf import _installed_families
+
+        installed = _installed_families()
+        if installed is not None and "仿宋_GB2312" not in installed:  # the clerk is told the PDF's fonts differ
+            assert "本机缺少仿宋_GB2312" in result.stdout and "Word 另存为 PDF" in result.stdout
 
     def test_input_is_never_modified(self, tmp_path: Path, example_workbook: Path) -> None:
         """The workbook's bytes are the same after a report."""

@@ -99,6 +99,43 @@ class TestPerfScore:
         assert "请只填数字 332.21" in result
 
 
+def _reasons(udf_args: list[Any], **changed: str) -> list[list[Any]]:
+    """The 扣分原因 column beside the 指标代码 column, as Excel passes it; `changed` by code."""
+    year, _ = example_year()
+    return [[changed.get(row[0], year.entry(row[0]).reason if row[0] else None)] for row in udf_args[1]]
+
+
+class TestPerfCheck:
+    def test_nothing_to_say(self, udf_args: list[Any]) -> None:
+        """An indicator without findings gives "" (the cell stays empty)."""
+        assert udfs.PERF_CHECK("ZX03", *udf_args) == ""
+        assert udfs.PERF_CHECK("CG06", *udf_args, _reasons(udf_args)) == ""
+
+    def test_findings_of_that_indicator_only(self, udf_args: list[Any]) -> None:
+        """A zero 整体支出预算数 concerns 支出率 and 结转结余率 (E207), not 采购政策效能."""
+        args = with_fact(udf_args, "expenditure_budget", 0)
+        message = udfs.PERF_CHECK("ZX03", *args)
+        assert "错误 E207：" in message and "整体支出预算数" in message
+        assert "E207" in udfs.PERF_CHECK("结转结余率", *args)
+        assert udfs.PERF_CHECK("CG06", *args) == ""
+
+    def test_a_tolerated_number_is_a_notice(self, udf_args: list[Any]) -> None:
+        """Full-width digits are read, and the indicator that uses them says so (提示 I501)."""
+        message = udfs.PERF_CHECK("ZX03", *with_fact(udf_args, "expenditure_budget", "３３２.２１"))
+        assert message.startswith("提示 I501：") and "332.21" in message
+
+    def test_reasons_are_checked_only_when_given(self, udf_args: list[Any]) -> None:
+        """采购政策效能 loses 0.35: without the 扣分原因 column nothing is said of its reason; with it blank, E101."""
+        assert udfs.PERF_CHECK("CG06", *udf_args) == ""
+        message = udfs.PERF_CHECK("CG06", *udf_args, _reasons(udf_args, CG06="无"))
+        assert message.startswith("错误 E101：") and "只写了“无”" in message
+
+    def test_unknown_indicator(self, udf_args: list[Any]) -> None:
+        """An unknown indicator names itself."""
+        message = udfs.PERF_CHECK("ZX99", *udf_args)
+        assert message.startswith("错误：") and "ZX99" in message
+
+
 class TestPerfRule:
     def test_rule_sentence(self, udf_args: list[Any]) -> None:
         """The rule sentence the report reuses."""

@@ -210,7 +210,8 @@ class TestRead:
         year = read_workbook(path)
         assert "漏在表外的目标" not in [t.name for t in year.targets]
         findings = run_checks(score_year(load_framework(year.framework_id), year))
-        assert [(f.id, f.where) for f in findings] == [("W403", f"绩效目标!B{below}:J{below}")]
+        # the example's own W303 (the published report's 95% and 98%) aside, W403 is all
+        assert [(f.id, f.where) for f in findings if f.id != "W303"] == [("W403", f"绩效目标!B{below}:J{below}")]
 
     def test_name_of_a_deleted_row_is_explained(self, tmp_path: Path, example_workbook: Path) -> None:
         """A name whose row was deleted (#REF!) says which name and that a row was deleted."""

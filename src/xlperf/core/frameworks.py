@@ -142,6 +142,19 @@ class CheckRules:
     completion_above_execution: Decimal | None = Decimal("0.05")
     #: texts the report cannot do without (keys of model.TEXT_FIELDS)
     required_texts: tuple[str, ...] = ("overview", "key_tasks", "problems", "measures")
+    #: W206: an amount in 元 above 0 but below this looks typed in 万元 (0 turns this off) …
+    yuan_below: Decimal = Decimal(100)
+    #: … and one in 万元 at or above this looks typed in 元 (100 亿元 by default)
+    wanyuan_at_least: Decimal = Decimal(1000000)
+    #: W302: in a 绩效目标 row whose unit is %, a value ≤ 1 beside one > 1 that is about 100 times it
+    #: (within this factor: 0.95 beside 95, not 0.5 beside 2) looks typed as a fraction
+    percent_scale_factor: Decimal = Decimal(2)
+    #: W303: the texts whose numbers are compared with the 绩效目标 (keys of model.TEXT_FIELDS; the
+    #: projects' 产出/效益/满意度 texts are always compared) …
+    consistency_texts: tuple[str, ...] = ("overview", "goals", "annual_work", "key_tasks", "performance_goals",
+                                          "management", "conclusion", "achievements", "problems", "measures")
+    #: … and how many linking characters (达、为、共 …) may stand between a target's name and its number
+    mention_gap: int = 2
 
 
 @dataclass(frozen=True)
@@ -422,9 +435,11 @@ def _validate(fw: Framework) -> None:
                 raise _error(f"checks.not_above[{i}]", f"引用了未定义的数据项“{key}”")
     from .model import TEXT_FIELDS
 
-    for key in fw.checks.required_texts:
-        if key not in TEXT_FIELDS:
-            raise _error("checks.required_texts", f"未知的文字项“{key}”，可用：{'、'.join(TEXT_FIELDS)}")
+    for where, keys in (("checks.required_texts", fw.checks.required_texts),
+                        ("checks.consistency_texts", fw.checks.consistency_texts)):
+        for key in keys:
+            if key not in TEXT_FIELDS:
+                raise _error(where, f"未知的文字项“{key}”，可用：{'、'.join(TEXT_FIELDS)}")
     reason_code = fw.explanations.execution_reason_indicator
     if reason_code and reason_code.upper() not in codes:
         raise _error("explanations.execution_reason_indicator", f"指标代码“{reason_code}”不存在")
@@ -457,6 +472,15 @@ def _validate_ranges(fw: Framework) -> None:
     gap = fw.checks.completion_above_execution
     if gap is not None and not 0 <= gap <= one:
         raise _error("checks.completion_above_execution", f"应为 0～1 之间的比率（如 0.05 表示 5 个百分点），收到 {gap}")
+    checks = fw.checks
+    if checks.yuan_below < 0:
+        raise _error("checks.yuan_below", f"应为不小于 0 的金额（元），收到 {checks.yuan_below}")
+    if checks.wanyuan_at_least <= 0:
+        raise _error("checks.wanyuan_at_least", f"应为大于 0 的金额（万元），收到 {checks.wanyuan_at_least}")
+    if not 1 <= checks.percent_scale_factor <= 10:
+        raise _error("checks.percent_scale_factor", f"应在 1～10 之间（如 2），收到 {checks.percent_scale_factor}")
+    if not 0 <= checks.mention_gap <= 6:
+        raise _error("checks.mention_gap", f"应为 0～6 的整数，收到 {checks.mention_gap}")
     for i, rule in enumerate(fw.checks.sums):
         if not rule.parts or rule.tolerance < 0:
             raise _error(f"checks.sums[{i}]", "parts 至少要有一项，tolerance 不能为负")

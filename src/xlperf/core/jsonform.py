@@ -21,7 +21,14 @@ from .model import (
     Project,
     Target,
 )
-from .values import normalize_direction, parse_number, parse_text
+from .values import (
+    Parsed,
+    normalize_direction,
+    parse_number,
+    parse_number_in_unit,
+    parse_number_noted,
+    parse_text,
+)
 
 FORMAT = "xlperf/department-year@1"
 
@@ -37,20 +44,23 @@ def year_from_dict(data: object, framework: Framework, source: str = "") -> Depa
     # the framework actually used (an override wins over the one the file names)
     year = DepartmentYear(department=_str(data.get("department"), "department"), year=_year(data.get("year")),
                           framework_id=framework.id, source=source)
+    year.locations.update({key: Location(path=key) for key in ("department", "year")})
     texts = _obj(data.get("texts", {}), "texts")
     _known(texts, set(TEXT_FIELDS), "texts")
     year.texts = {k: _str(texts.get(k), f"texts.{k}") for k in TEXT_FIELDS}
+    year.locations.update({f"texts.{k}": Location(path=f"texts.{k}") for k in TEXT_FIELDS})
     facts = _obj(data.get("facts", {}), "facts")
     _known(facts, {f.key for f in framework.facts}, "facts")
     for fact in framework.facts:
         with at(Location(path=f"facts.{fact.key}")):
-            year.facts[fact.key] = parse_number(facts.get(fact.key))
+            year.facts[fact.key] = _noted(year, f"facts.{fact.key}", parse_number_noted(facts.get(fact.key)))
         year.locations[f"facts.{fact.key}"] = Location(path=f"facts.{fact.key}")
     year.locations["targets"] = Location(path="targets")
     for i, row in enumerate(_arr(data.get("targets", []), "targets")):
-        year.targets.append(_target(row, f"targets[{i}]"))
+        year.targets.append(_target(row, f"targets[{i}]", year))
+    year.locations["projects"] = Location(path="projects")
     for i, row in enumerate(_arr(data.get("projects", []), "projects")):
-        year.projects.append(_project(row, f"projects[{i}]"))
+        year.projects.append(_project(row, f"projects[{i}]", year))
     entries = _obj(data.get("indicators", {}), "indicators")
     codes = {ind.code for ind in framework.indicators}
     _known(entries, codes, "indicators")
@@ -65,6 +75,11 @@ def year_from_dict(data: object, framework: Framework, source: str = "") -> Depa
             raise _err(f"{path}.value", "填报值应为文字或数字")
         with at(Location(path=f"{path}.value")):
             parsed: Decimal | str | None = value if isinstance(value, str) or value is None else parse_number(value)
+        if isinstance(value, str) and framework.indicator(code).method_info.entry == "count":
+            try:
+                _noted(year, f"{path}.value", parse_number_noted(value))
+            except InputError:
+                pass  # the indicator refuses it when scored
         year.entries[code] = IndicatorEntry(parsed, _str(row.get("reason"), f"{path}.reason"),
                                             _str(row.get("name"), f"{path}.name"))
         for part in ("value", "reason", "name"):
@@ -92,7 +107,14 @@ def year_to_dict(year: DepartmentYear, framework: Framework) -> dict[str, Any]:
     }
 
 
-def _target(raw: object, path: str) -> Target:
+def _noted(year: DepartmentYear, key: str, parsed: Parsed) -> Decimal | None:
+    """The value of a tolerant parse; its note, if any, is kept for the checks (I501)."""
+    if parsed.note:
+        year.notices[key] = parsed.note
+    return parsed.value
+
+
+def _target(raw: object, path: str, year: DepartmentYear) -> Target:
     row = _obj(raw, path)
     _known(row, {"kind", "name", "direction", "target", "actual", "unit", "weight", "result", "note"}, path)
     kind = _str(row.get("kind"), f"{path}.kind")
@@ -104,24 +126,31 @@ def _target(raw: object, path: str) -> Target:
     result = _str(row.get("result"), f"{path}.result")
     if result and result not in QUALITATIVE_RESULTS:
         raise _err(f"{path}.result", f"完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
+    unit = _str(row.get("unit"), f"{path}.unit")
     numbers = {}
     for key in ("target", "actual", "weight"):
         with at(Location(path=f"{path}.{key}")):
-            numbers[key] = parse_number(row.get(key))
+            # in a row whose unit is %, "95%" reads as 95 (as 95 does)
+            parsed = parse_number_in_unit(row.get(key), unit) if key != "weight" else parse_number_noted(row.get(key))
+            numbers[key] = _noted(year, f"{path}.{key}", parsed)
     name = _str(row.get("name"), f"{path}.name")
     if not name:
         raise _err(f"{path}.name", "目标名称为空")
-    return Target(kind, name, direction, numbers["target"], numbers["actual"], _str(row.get("unit"), f"{path}.unit"),
+    for key in ("kind", "name", "direction", "target", "actual", "unit", "weight", "result", "note"):
+        year.locations[f"{path}.{key}"] = Location(path=f"{path}.{key}")
+    return Target(kind, name, direction, numbers["target"], numbers["actual"], unit,
                   numbers["weight"], result, _str(row.get("note"), f"{path}.note"), Location(path=path))
 
 
-def _project(raw: object, path: str) -> Project:
+def _project(raw: object, path: str, year: DepartmentYear) -> Project:
     row = _obj(raw, path)
     _known(row, {"name", "budget", "actual", "outputs", "benefits", "satisfaction"}, path)
+    for key in ("name", "budget", "actual", "outputs", "benefits", "satisfaction"):
+        year.locations[f"{path}.{key}"] = Location(path=f"{path}.{key}")
     amounts = {}
     for key in ("budget", "actual"):
         with at(Location(path=f"{path}.{key}")):
-            amounts[key] = parse_number(row.get(key))
+            amounts[key] = _noted(year, f"{path}.{key}", parse_number_noted(row.get(key)))
     texts = {k: _str(row.get(k), f"{path}.{k}") for k in ("outputs", "benefits", "satisfaction")}
     if not _str(row.get("name"), f"{path}.name"):
         raise _err(f"{path}.name", "项目名称为空")

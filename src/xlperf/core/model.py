@@ -80,7 +80,8 @@ class DepartmentYear:
     targets: list[Target] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     entries: dict[str, IndicatorEntry] = field(default_factory=dict)
-    #: "facts.<key>", "indicators.<code>.value|reason|name", "texts.<key>", "targets", "department" ...
+    #: "facts.<key>", "indicators.<code>.value|reason|name", "texts.<key>", "targets", "department",
+    #: and cells of table rows as "targets[<i>].<column>", "projects[<i>].<column>" (i: index in the list) ...
     locations: dict[str, Location] = field(default_factory=dict)
     source: str = ""  # file the data was read from, for messages
     #: inputs that could not be used, keyed as `locations` ("facts.<key>", "targets", "year" ...): the
@@ -88,6 +89,12 @@ class DepartmentYear:
     unreadable: dict[str, InputError] = field(default_factory=dict)
     #: rows filled in below a table's range, which are not read (warned by the checks)
     outside_tables: list[Location] = field(default_factory=list)
+    #: values read tolerantly, keyed as `locations` ("facts.<key>", "targets[2].actual" …): how each was
+    #: read ("“３３２.２１”按 332.21 读取（全角数字），建议直接填写 332.21"), listed as 提示 by the checks
+    notices: dict[str, str] = field(default_factory=dict)
+    #: merged cells that cover inputs: each merged range (e.g. 收支情况!B6:C7) -> the keys of the inputs
+    #: it hides, as `locations` ("facts.<key>", "targets[绩效目标!B5:J5]"); those inputs read as blank
+    merged_inputs: dict[Location, tuple[str, ...]] = field(default_factory=dict)
 
     def where(self, key: str) -> Location | None:
         """The place of an input, e.g. where("facts.expenditure_budget") -> 收支情况!C6."""

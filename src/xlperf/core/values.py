@@ -10,12 +10,14 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from .errors import InputError
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
                 "#CALC!")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％　", "0123456789.,-+% ")
+_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _UNIT_SUFFIX = re.compile(r"^\s*([+-]?[\d.,]+)\s*(万元|亿元|千元|元|%|％|个|次|项|人|场|篇|天|件)\s*$")
@@ -25,39 +27,97 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+class Parsed(NamedTuple):
+    """A number as read, and how it was read when that was not exactly as typed (a 提示 for the
+    department: "“３３２.２１”按 332.21 读取（全角数字），建议直接填写 332.21"); note is None otherwise."""
+
+    value: Decimal | None
+    note: str | None = None
+
+
 def parse_number(raw: object) -> Decimal | None:
     """A number as typed; None for a blank. Refuses units, words and Excel error values."""
+    return parse_number_noted(raw).value
+
+
+def parse_number_noted(raw: object) -> Parsed:
+    """parse_number, and a note when the text was read tolerantly: full-width digits, spaces around
+    the number, thousands separators. Nothing else is guessed: units, words and errors are refused."""
     if is_blank(raw):
-        return None
+        return Parsed(None)
     if isinstance(raw, bool):
         raise InputError(f"应填数字，收到逻辑值 {'TRUE' if raw else 'FALSE'}")
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise InputError("应填数字，收到非有限数")
-        return raw
+        return Parsed(raw)
     if isinstance(raw, int):
-        return _bounded(Decimal(raw))
+        return Parsed(_bounded(Decimal(raw)))
     if isinstance(raw, float):
         if not math.isfinite(raw):
             raise InputError("应填数字，收到非有限数")
-        return _bounded(Decimal(repr(raw)))
+        return Parsed(_bounded(Decimal(repr(raw))))
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise InputError("应填数字，收到的是日期或时间", fix="请把单元格格式改为“常规”或“数值”后重新填写数字")
     if not isinstance(raw, str):
         raise InputError(f"应填数字，收到类型为 {type(raw).__name__} 的值")
+    return _parse_text(raw, raw)
+
+
+def _parse_text(raw: str, shown: str) -> Parsed:
+    """A number typed as text; `shown` is what the department typed, for the messages."""
     text = raw.strip()
+    if not text:
+        return Parsed(None)
     if text.upper() in EXCEL_ERRORS:
         raise InputError(f"单元格是 Excel 错误值 {text.upper()}", fix="请检查该单元格的公式，或直接填写数字")
     ascii_text = text.translate(_FULL_WIDTH).strip()
     if _NUMBER.fullmatch(ascii_text):
-        return _bounded(_decimal(ascii_text))
+        value = _bounded(_decimal(ascii_text))
+        return Parsed(value, _note(shown, ascii_text, grouped=False))
     if _GROUPED.fullmatch(ascii_text):
-        return _bounded(_decimal(ascii_text.replace(",", "")))
+        plain = ascii_text.replace(",", "")
+        return Parsed(_bounded(_decimal(plain)), _note(shown, plain, grouped=True))
     unit = _UNIT_SUFFIX.match(ascii_text)
     if unit and _NUMBER.fullmatch(unit.group(1).replace(",", "")):
         number = unit.group(1).replace(",", "")
         raise InputError(f"“{text}”含单位“{unit.group(2)}”", fix=f"请只填数字 {number}，单位见表头")
     raise InputError(f"应填数字，收到“{_clip(text)}”", fix="请填写阿拉伯数字，如 332.21")
+
+
+def _note(shown: str, number: str, *, grouped: bool) -> str | None:
+    """Why a text number was not read exactly as typed, or None when it was (a plain "332.21")."""
+    reasons = []
+    typed = shown.strip().removesuffix("％")  # a full-width percent sign is harmless where % is expected
+    if typed.translate(_FULL_WIDTH) != typed:
+        reasons.append("全角数字" if any(ch in _FULL_WIDTH_DIGITS for ch in shown) else "全角符号")
+    if shown != shown.strip():
+        reasons.append("前后有空格")
+    if grouped:
+        reasons.append("千位分隔符")
+    if not reasons:
+        return None
+    return f"“{_clip(shown, 24)}”按 {number} 读取（{'、'.join(reasons)}），建议直接填写 {number}"
+
+
+PERCENT_UNITS = ("%", "％", "百分比")
+
+
+def is_percent_unit(unit: str) -> bool:
+    return unit.strip() in PERCENT_UNITS
+
+
+def parse_number_in_unit(raw: object, unit: str) -> Parsed:
+    """A 目标值 or 实际值 in the unit of its row. Where the unit is "%", "95%" is read as 95, as the
+    unit says (so 95, "95%" and "95 %" agree); a bare 0.95 stays 0.95, since it may be 0.95%: the
+    checks warn when a row mixes the two ways (W302). Otherwise as parse_number_noted."""
+    if isinstance(raw, str) and is_percent_unit(unit):
+        body = raw.rstrip()
+        if body[-1:] in ("%", "％"):
+            if not body[:-1].strip():
+                raise InputError(f"应填数字，收到“{_clip(raw.strip())}”", fix="请填写百分数，如 95 或 95%")
+            return _parse_text(body[:-1] + raw[len(body):], raw)
+    return parse_number_noted(raw)
 
 
 def parse_percent(raw: object) -> Decimal | None:

@@ -64,7 +64,7 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
     if pdf:
         from .pdf import convert_to_pdf
 
-        pdf_path = convert_to_pdf(docx, docx.with_suffix(".pdf"), overwrite=overwrite)
+        pdf_path = convert_to_pdf(docx, docx.with_suffix(".pdf"), overwrite=overwrite, notes=notes)
     return ReportFiles(docx, pdf_path, tuple(notes))
 
 

@@ -19,6 +19,10 @@ from . import layout as L
 #: Rows read below the last named cell of a sheet: room to notice data typed under a table, while a
 #: stray value in row 1 000 000 costs nothing
 ROWS_BELOW_TABLES = 200
+#: The largest range a name of the layout may cover (a table with rows inserted stays far below)
+MAX_NAMED_ROWS = 10_000
+MAX_NAMED_COLUMNS = 100
+_OUR_NAMES = "XP_"  # the prefix of every name of the layout
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 _REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!=]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
 
@@ -39,6 +43,9 @@ class CellSource(Protocol):
     def formula_rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
         """The same rows with formulas instead of values ("" where a source cannot tell)."""
         ...
+
+    # Optional: `merged_ranges(sheet) -> Sequence[str]`, the merged ranges of a sheet as "B6:C7" (at
+    # least those over the named cells). A source without it is taken to have no merged cells.
 
 
 def parse_reference(text: str) -> tuple[str, str] | None:
@@ -82,6 +89,7 @@ class Cells:
         self.source, self.file = source, file
         self._grids: dict[str, dict[tuple[int, int], Any]] = {}
         self._formula_grids: dict[str, dict[tuple[int, int], str]] = {}
+        self._merged: dict[str, list[str]] = {}
         self._names: dict[str, tuple[str, str]] = {}
         self._broken: set[str] = set()
         self._constants: dict[str, str] = {}
@@ -94,15 +102,21 @@ class Cells:
             else:
                 self._constants[name] = refers_to.strip().removeprefix("=").strip('"')
         self._last_row: dict[str, int] = {}
-        for sheet, ref in self._names.values():
-            (_, _), (_, last) = bounds(ref)
+        for name, (sheet, ref) in self._names.items():
+            if not name.startswith(_OUR_NAMES):
+                continue  # the clerk's own names (a whole column for a chart …) are never read
+            (col1, row1), (col2, last) = bounds(ref)
+            if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:
+                raise WorkbookError(f"名称“{name[:40]}”指向的区域“{ref}”过大（一个名称最多 {MAX_NAMED_ROWS} 行、"
+                                    f"{MAX_NAMED_COLUMNS} 列），工作簿可能被改坏或是恶意构造的",
+                                    location=Location(file=file), fix="请在“公式 > 名称管理器”中改正，或用 xlperf new 重新生成工作簿")
             self._last_row[sheet] = max(self._last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
         if L.LAYOUT_NAME not in self._constants:
             raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
                                 location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
         version = self._constants[L.LAYOUT_NAME]
         if version != L.LAYOUT_VERSION:
-            raise WorkbookError(f"工作簿版式为“{version}”，本程序只能读取“{L.LAYOUT_VERSION}”",
+            raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
                                 location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
 
     def constant(self, name: str) -> str:
@@ -150,6 +164,18 @@ class Cells:
         sheet, ref = self._dest(name)
         (col, row), _ = bounds(ref)
         return self._grid(sheet).get((row, col))
+
+    def at(self, sheet: str, row: int, col: int) -> Any:
+        """The value of one cell of a sheet the names reach (None beyond what was read)."""
+        return self._grid(sheet).get((row, col))
+
+    def merged(self, sheet: str) -> list[str]:
+        """The merged ranges of a sheet ("B6:C7"); [] when the source cannot tell."""
+        if sheet not in self._merged:
+            read = getattr(self.source, "merged_ranges", None)
+            refs = list(read(sheet)) if read is not None else []
+            self._merged[sheet] = [ref.replace("$", "").upper() for ref in refs if _CELL.match(ref.replace("$", "").upper())]
+        return self._merged[sheet]
 
     def formula(self, name: str) -> str:
         """The formula typed in a named cell ("" when none); formulas are read only when first asked."""

@@ -1,17 +1,27 @@
-"""Cell values from a workbook file, read with openpyxl: values only, nothing in the file executed."""
+"""Cell values from a workbook file, read with openpyxl: values only, nothing in the file executed.
+
+The file is untrusted: `_safety.check_workbook_file` refuses a hostile or broken file before openpyxl
+opens it, the rows read are bounded (rows: the names' reach + ROWS_BELOW_TABLES; columns: the names'
+reach), and whatever openpyxl, zipfile or the XML parser raise while reading becomes an UnsafeFileError.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import time
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
-from ._cells import Cells
+from ._cells import _OUR_NAMES, Cells, bounds, parse_reference
+from ._safety import READ_SECONDS, check_workbook_file
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_RESAVE = "请用 Excel 或 WPS 打开并另存后重试"
 
 
 class FileSource:
@@ -19,8 +29,17 @@ class FileSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.book = _load(path, data_only=True)
+        _check(path)
+        self._files: list[BinaryIO] = []
         self._formula_book: Any = None
+        try:
+            self.book = self._load(data_only=True)
+        except BaseException:
+            for handle in self._files:  # no FileSource to close: let go of the file (Windows locks it)
+                handle.close()
+            raise
+        self._widths: dict[str, int] | None = None
+        self._deadline = time.monotonic() + READ_SECONDS
 
     def defined_names(self) -> dict[str, str]:
         return {name: defined.attr_text or "" for name, defined in self.book.defined_names.items()}
@@ -29,18 +48,72 @@ class FileSource:
         return list(self.book.sheetnames)
 
     def rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
-        # values only, from A1: read-only openpyxl pads gaps, so positions are row/column numbers
-        return self.book[sheet].iter_rows(min_row=1, min_col=1, max_row=last_row, values_only=True)
+        return self._rows(self.book, sheet, last_row)
 
     def formula_rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
         if self._formula_book is None:
-            self._formula_book = _load(self.path, data_only=False)
-        return self._formula_book[sheet].iter_rows(min_row=1, min_col=1, max_row=last_row, values_only=True)
+            self._formula_book = self._load(data_only=False)
+        return self._rows(self._formula_book, sheet, last_row)
+
+    def _rows(self, book: Any, sheet: str, last_row: int) -> Iterator[Sequence[Any]]:
+        """Values only, from A1 (read-only openpyxl pads gaps, so positions are row/column numbers), no
+        wider than the names reach: a sheet claiming A1:XFD1048576 would otherwise pad every row to
+        16 384 cells. Anything raised while the XML is read becomes an UnsafeFileError naming the sheet."""
+        with _translated(self.path, sheet):
+            rows = iter(book[sheet].iter_rows(min_row=1, min_col=1, max_row=last_row, max_col=self._width(sheet),
+                                              values_only=True))
+            while True:
+                if time.monotonic() > self._deadline:
+                    raise UnsafeFileError(f"读取工作表“{sheet[:31]}”超过 {READ_SECONDS} 秒，已停止",
+                                          location=Location(file=self.path.name), fix=_RESAVE)
+                with _quiet():  # row by row: the quieting must not outlast the read of one row
+                    row = next(rows, None)
+                if row is None:
+                    return
+                yield row
+
+    def _width(self, sheet: str) -> int:
+        """The last column the layout's names reach on `sheet` (1 when none)."""
+        if self._widths is None:
+            self._widths = {}
+            for name, refers_to in self.defined_names().items():
+                target = parse_reference(refers_to) if name.startswith(_OUR_NAMES) else None
+                if target is None:
+                    continue
+                try:
+                    (_, _), (last, _) = bounds(target[1])
+                except WorkbookError:
+                    continue  # Cells reports a name it cannot read when the name is used
+                self._widths[target[0]] = max(self._widths.get(target[0], 1), last)
+        return self._widths.get(sheet, 1)
+
+    def merged_ranges(self, sheet: str) -> list[str]:
+        """The sheet's merged ranges ("B6:C7"), read from its XML (read-only openpyxl does not give them)."""
+        from ._merges import merged_ranges
+
+        with _translated(self.path, sheet):
+            worksheet = self.book[sheet]
+            return merged_ranges(worksheet.parent._archive, worksheet._worksheet_path)
+
+    def _load(self, *, data_only: bool) -> Any:
+        """openpyxl reads an open file: it would refuse a path whose suffix it does not know (a workbook
+        named "...xlsx" or saved without a suffix), though the content was checked like any other."""
+        import openpyxl
+
+        handle = self.path.open("rb")
+        self._files.append(handle)  # read-only books read the file until closed
+        with _translated(self.path), _quiet():
+            return openpyxl.load_workbook(handle, read_only=True, data_only=data_only, keep_links=False,
+                                          keep_vba=False)
 
     def close(self) -> None:
-        self.book.close()
-        if self._formula_book is not None:
-            self._formula_book.close()
+        try:
+            for book in (self.book, self._formula_book):
+                if book is not None:
+                    book.close()
+        finally:
+            for handle in self._files:
+                handle.close()
 
 
 @contextmanager
@@ -53,29 +126,62 @@ def open_cells(path: Path) -> Iterator[Cells]:
         source.close()
 
 
-def _load(path: Path, *, data_only: bool) -> Any:
-    where = Location(file=path.name)
+def _check(path: Path) -> None:
     if not path.exists():
         raise WorkbookError(f"找不到文件：{path}", location=None)
     if path.is_dir():
         raise WorkbookError(f"{path} 是文件夹，不是工作簿")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == _OLE_MAGIC:
-        raise UnsafeFileError("文件已加密，或是旧版 .xls 格式", location=where,
-                              fix="请在 Excel 中取消密码，或另存为 .xlsx/.xlsm 后重试")
-    if not zipfile.is_zipfile(path):
-        raise UnsafeFileError("不是 Excel 工作簿（.xlsx/.xlsm 文件应为 zip 格式）", location=where,
-                              fix="请确认文件没有损坏，并用 Excel 另存为 .xlsx")
-    import openpyxl
-
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only, keep_links=False, keep_vba=False)
+        check_workbook_file(path)
+    except OSError as exc:
+        raise WorkbookError(f"无法读取文件 {path.name}（系统错误代码 {exc.errno}）",
+                            fix="请检查文件是否存在、是否有读取权限") from exc
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """openpyxl warns (UserWarning, in English) about oddities of a file and prints to stdout on a bad
+    style index: neither may reach the user, whose error is one Chinese line, or the JSON of --json."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextmanager
+def _translated(path: Path, sheet: str = "") -> Iterator[None]:
+    """Whatever openpyxl, zipfile or the XML parser raise on a malformed file, as one UnsafeFileError."""
+    where = Location(sheet=sheet[:31], file=path.name)
+    try:
+        yield
     except XlperfError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-        raise UnsafeFileError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", location=where,
-                              fix="请用 Excel 打开并另存后重试") from exc
-    except Exception as exc:  # openpyxl raises many kinds on malformed XML
-        raise UnsafeFileError(f"工作簿内容无法解析（{type(exc).__name__}）", location=where,
-                              fix="请用 Excel 打开并另存后重试") from exc
+    except MemoryError as exc:
+        raise UnsafeFileError("文件内容过大，内存不足，已停止读取", location=where, fix=_RESAVE) from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on malformed XML
+        raise _translation(exc, where) from exc
+
+
+def _translation(exc: Exception, where: Location) -> UnsafeFileError:
+    if _is_defused(exc):
+        return UnsafeFileError("工作簿的 XML 中含有 DOCTYPE 或实体声明（可用于“实体炸弹”或读取外部文件），"
+                               "Excel 不会生成这样的文件，可能是恶意构造的", location=where, fix=_RESAVE)
+    if isinstance(exc, (zipfile.BadZipFile, KeyError, EOFError, OSError)) or type(exc).__module__ == "zlib":
+        return UnsafeFileError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", location=where, fix=_RESAVE)
+    return UnsafeFileError(f"工作簿内容无法解析（{type(exc).__name__}）", location=where, fix=_RESAVE)
+
+
+def _is_defused(exc: BaseException) -> bool:
+    """Did defusedxml (sheets, shared strings) or lxml (workbook.xml, where openpyxl does not expand
+    entities) refuse entities? openpyxl wraps what it catches in a ValueError, so follow the chain."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        DefusedXmlException = ()  # noqa: N806
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, DefusedXmlException) or (type(seen).__name__ == "XMLSyntaxError" and "entity" in str(seen).lower()):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

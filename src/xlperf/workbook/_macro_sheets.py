@@ -73,8 +73,10 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
                          "（在命令提示符中运行 where python 可查到 python.exe 所在的文件夹，pythonw.exe 在同一文件夹）。"
                          "A 列各项必须从第 1 行起连续填写，中间不能有空行；不要修改“UDF Modules”一行。")),
         ("各工作表", sheets),
-        ("两个按钮", ("生成报告：先检查填报，有错误时提示先修改；自评报告（Word）的生成将在后续版本提供，"
-                  "目前不会写出任何文件。\n"
+        ("两个按钮", ("生成报告：先检查填报，有错误时提示先修改，不生成报告；没有错误时，在本工作簿所在的文件夹"
+                  "生成 Word 格式的自评报告“工作簿名-自评报告.docx”（已有同名文件时依次名为 …(2).docx、…(3).docx，"
+                  "不覆盖旧报告，也不改动本工作簿）。工作簿须先保存在本机文件夹中。需要 PDF 时，在 Word 中"
+                  "“另存为 PDF”。\n"
                   "检查填报：检查漏填、错填和前后对不上的数字，结果写入“校验结果”工作表（点击可跳到对应单元格），"
                   "并弹出汇总。\n"
                   f"本页和“{L.SCORESHEET}”顶部各有这两个按钮。按钮和自评得分公式需要上面安装的 Excel 和 Python。")),
@@ -82,7 +84,8 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
                   "只有黄色单元格可以填写；需要调整格式时，点击“审阅”→“撤销工作表保护”即可。")),
         ("WPS、Mac 或 Linux", ("这些软件不能运行本工作簿的宏和自评得分公式：评分表显示的是上次在 Excel 中保存的结果，"
                              "或显示错误值，按钮也不能使用。请照常在黄色单元格填写并保存，然后在命令行中运行 "
-                             "xlperf check 文件名.xlsm（检查填报）和 xlperf score 文件名.xlsm（计分）。")),
+                             "xlperf check 文件名.xlsm（检查填报）、xlperf score 文件名.xlsm（计分）和 "
+                             "xlperf report 文件名.xlsm（生成报告，加 --pdf 同时转为 PDF）。")),
         ("遇到问题", ("评分表顶部出现“未能调用 Python”的提示：Excel 未能启动 Python，请按上面的步骤安装 Python 和 "
                   "xlperf、设置 Python 路径，然后按 Ctrl+Alt+F9 重新计算。\n"
                   "点击按钮后弹出错误窗口：窗口最后几行说明了原因，可截图发给维护人员。\n"

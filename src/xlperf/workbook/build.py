@@ -343,7 +343,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
             row += 1
     last = row - 1
     _mark_unexplained_deductions(wb, ws, fw, first, last, cols)
-    for name, key in ((L.CODES, "code"), (L.VALUES, "value"), (L.NAMES, "name")):
+    for name, key in ((L.CODES, "code"), (L.VALUES, "value"), (L.NAMES, "name"), (L.REASONS, "reason")):
         wb.define_name(name, _ref(ws.name, first, cols[key], last, cols[key]))
     wb.define_name(L.SCORES, _ref(ws.name, first, cols["score"], last, cols["sentence"]))
     if udfs:

@@ -47,6 +47,7 @@ FACT_VALUES = "XP_FACT_VALUES"  # 收支情况: the 数值 column
 CODES = "XP_CODES"  # 评分表: 指标代码
 VALUES = "XP_VALUES"  # 评分表: 填报值
 NAMES = "XP_NAMES"  # 评分表: 指标 (an editable name is read from here)
+REASONS = "XP_REASONS"  # 评分表: 扣分原因／情况说明 (the optional last argument of PERF_CHECK)
 SCORES = "XP_SCORES"  # 评分表: the 自评得分 | 扣分 | 评分说明 block the array formula fills
 CATEGORY_SCORES = "XP_CATEGORY_SCORES"  # 评分表: 一级指标小计 scores
 

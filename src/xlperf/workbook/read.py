@@ -7,7 +7,7 @@ Every value is parsed by the pure parsers of core.values, and the cell is stampe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -25,9 +25,17 @@ from ..core.model import (
     Project,
     Target,
 )
-from ..core.values import is_blank, normalize_direction, parse_number, parse_text
+from ..core.values import (
+    Parsed,
+    is_blank,
+    normalize_direction,
+    parse_number,
+    parse_number_in_unit,
+    parse_number_noted,
+    parse_text,
+)
 from . import layout as L
-from ._cells import Cells
+from ._cells import Cells, bounds, column_letters
 from ._file_source import open_cells
 
 
@@ -74,7 +82,7 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
     year.locations["department"] = cells.location(L.DEPARTMENT)
     year.locations["year"] = cells.location(L.YEAR)
     with _keep_going(year, "year", cells.location(L.YEAR)):
-        number = parse_number(cells.value(L.YEAR))
+        number = _noted(year, "year", parse_number_noted(cells.value(L.YEAR)))
         if number is not None:
             if number != number.to_integral_value() or not 2000 <= number <= 2100:
                 raise InputError(f"年度应为 4 位整数，收到 {number}")
@@ -89,7 +97,7 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
         year.locations[f"facts.{fact.key}"] = location
         year.facts[fact.key] = None
         with _keep_going(year, f"facts.{fact.key}", location):
-            year.facts[fact.key] = parse_number(cells.value(name))
+            year.facts[fact.key] = _noted(year, f"facts.{fact.key}", parse_number_noted(cells.value(name)))
     for ind in fw.indicators:
         value: Decimal | str | None = None
         if ind.method_info.entry != "none":
@@ -98,7 +106,7 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
             year.locations[f"indicators.{ind.code}.value"] = location
             raw = cells.value(name)
             with _keep_going(year, f"indicators.{ind.code}.value", location):
-                value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else _raw_number(raw, location))
+                value = _entry_value(year, ind.code, ind.method_info.entry, raw)
         reason_name = L.indicator_name(ind.code, "REASON")
         year.locations[f"indicators.{ind.code}.reason"] = cells.location(reason_name)
         display_name = ""
@@ -108,12 +116,79 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
             display_name = parse_text(cells.value(name_name))
         year.entries[ind.code] = IndicatorEntry(value, parse_text(cells.value(reason_name)), display_name)
     year.locations["targets"] = cells.location(L.TARGETS, whole=True)
-    year.targets = list(_rows(year, "targets", _targets(cells)))
+    year.targets = list(_rows(year, "targets", _targets(cells), [c.key for c in L.TARGET_COLUMNS]))
     year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
-    year.projects = list(_rows(year, "projects", _projects(cells)))
+    year.projects = list(_rows(year, "projects", _projects(cells), [c.key for c in L.PROJECT_COLUMNS]))
     year.outside_tables = cells.below(L.TARGETS, len(L.TARGET_COLUMNS)) + cells.below(L.PROJECTS, len(L.PROJECT_COLUMNS))
     _uncalculated_formulas(cells, fw, year)
+    _merged_inputs(cells, year)
     return year
+
+
+def _noted(year: DepartmentYear, key: str, parsed: Parsed) -> Decimal | None:
+    """The value of a tolerant parse; its note, if any, is kept for the checks (I501)."""
+    if parsed.note:
+        year.notices[key] = parsed.note
+    return parsed.value
+
+
+def _entry_value(year: DepartmentYear, code: str, entry: str, raw: Any) -> Decimal | str | None:
+    """A 填报值 as typed: a choice stays text, a number is a number. A count typed as text is parsed
+    when scored; a note on how it will be read is kept here."""
+    if is_blank(raw):
+        return None
+    if not isinstance(raw, str):
+        return parse_number(raw)
+    if entry == "count":
+        try:
+            _noted(year, f"indicators.{code}.value", parse_number_noted(raw))
+        except InputError:
+            pass  # the indicator refuses it, with the cell, when scored
+    return parse_text(raw)
+
+
+def _merged_inputs(cells: Cells, year: DepartmentYear) -> None:
+    """Merged cells that hide inputs (a clerk merged over them, or another tool did): the hidden cells
+    read as blank, so say so (E003) rather than "未填写", and never score on them."""
+    singles: dict[tuple[str, int, int], str] = {}
+    for key, location in year.locations.items():
+        if location.sheet and location.cell and ":" not in location.cell and "[" not in key:
+            (col, row), _ = bounds(location.cell)
+            singles[(location.sheet, col, row)] = key
+    tables = {key: (year.locations[key].sheet, bounds(cells.cell_of(name)))
+              for key, name in (("targets", L.TARGETS), ("projects", L.PROJECTS)) if key in year.locations}
+    sheets = {sheet for sheet, _, _ in singles} | {sheet for sheet, _ in tables.values()}
+    for sheet in sorted(sheets):
+        for ref in cells.merged(sheet):
+            # arithmetic on the corners, never cell by cell: a file may claim a merge of A1:XFD1048576
+            (c1, r1), (c2, r2) = bounds(ref)
+            keys = [key for (s, c, r), key in singles.items()
+                    if s == sheet and c1 <= c <= c2 and r1 <= r <= r2 and (c, r) != (c1, r1)]
+            for table, (table_sheet, ((t1, tr1), (t2, tr2))) in tables.items():
+                left, right, top, bottom = max(c1, t1), min(c2, t2), max(r1, tr1), min(r2, tr2)
+                if table_sheet != sheet or left > right or top > bottom:
+                    continue
+                # a row of the table has a hidden cell unless its only merged cell is the top-left one
+                rows = [r for r in range(top, bottom + 1) if not (r == r1 and left == right == c1)]
+                keys += [f"{table}[{location}]" for location in _filled_rows(cells, sheet, rows, t1, t2)]
+            if not keys:
+                continue
+            where = Location(sheet=sheet, cell=ref)
+            year.merged_inputs[where] = tuple(keys)
+            for key in keys:
+                if key.startswith(("facts.", "targets[", "projects[")) or key.endswith(".value"):
+                    year.unreadable.setdefault(key, InputError(
+                        f"被合并单元格 {ref} 盖住，读不到内容", location=year.where(key) or where,
+                        fix="请取消合并，把内容填回各自的单元格"))
+
+
+def _filled_rows(cells: Cells, sheet: str, rows: list[int], first_col: int, last_col: int) -> list[Location]:
+    """The rows of a table, among `rows`, with something in them (merging blank spare rows hides nothing)."""
+    filled = []
+    for r in rows:
+        if any(not is_blank(cells.at(sheet, r, c)) for c in range(first_col, last_col + 1)):
+            filled.append(Location(sheet=sheet, cell=f"{column_letters(first_col)}{r}:{column_letters(last_col)}{r}"))
+    return filled
 
 
 def _uncalculated_formulas(cells: Cells, fw: Framework, year: DepartmentYear) -> None:
@@ -142,30 +217,44 @@ def _keep_going(year: DepartmentYear, key: str, location: Location) -> Iterator[
         year.unreadable[key] = exc
 
 
-def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any]]) -> Iterator[Any]:
-    """The readable rows of a table; an unreadable row is recorded under its cells, e.g. targets[绩效目标!B5:J5]."""
-    for location, row in rows:
+Notes = dict[str, str]  # column key -> how its value was read
+
+
+def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any, Notes]], columns: list[str],
+          cell_of: Callable[[Location, int, str], Location] | None = None) -> Iterator[Any]:
+    """The readable rows of a table; an unreadable row is recorded under its cells, e.g. targets[绩效目标!B5:J5].
+    Each readable row's cells are located as "<key>[<i>].<column>", and their notes kept under the same keys."""
+    cell_of = cell_of or _row_cell
+    i = 0
+    for location, row, notes in rows:
         if isinstance(row, InputError):
             year.unreadable[f"{key}[{location}]"] = row
-        else:
-            yield row
+            continue
+        for n, column in enumerate(columns):
+            year.locations[f"{key}[{i}].{column}"] = cell_of(location, n, column)
+        for column, note in notes.items():
+            year.notices[f"{key}[{i}].{column}"] = note
+        i += 1
+        yield row
 
 
-def _raw_number(raw: Any, location: Location) -> Decimal | None:
-    with at(location):
-        return parse_number(raw)
+def _row_cell(row: Location, index: int, column: str) -> Location:
+    """The cell of the index-th column of a table row located as 绩效目标!B5:J5."""
+    (col, r), _ = bounds(row.cell)
+    return Location(sheet=row.sheet, cell=f"{column_letters(col + index)}{r}", file=row.file)
 
 
-def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError]]:
+def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Notes]]:
     keys = [c.key for c in L.TARGET_COLUMNS]
     for location, row in cells.table(L.TARGETS, keys):
         try:
-            yield location, _target(location, row)
+            yield location, *_target(location, row)
         except InputError as exc:
-            yield location, exc
+            yield location, exc, {}
 
 
-def _target(location: Location, row: dict[str, Any]) -> Target:
+def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
+    """One 绩效目标 row; in a row whose unit is %, "95%" reads as 95 (as 95 does)."""
     with at(location):
         kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
         direction = normalize_direction(direction)
@@ -178,12 +267,15 @@ def _target(location: Location, row: dict[str, Any]) -> Target:
             raise InputError(f"“{name}”的方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
         if result and result not in QUALITATIVE_RESULTS:
             raise InputError(f"“{name}”的定性完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
-        numbers = {k: parse_number(row[k]) for k in ("target", "actual", "weight")}
-    return Target(kind, name, direction, numbers["target"], numbers["actual"], parse_text(row["unit"]),
-                  numbers["weight"], result, parse_text(row["note"]), location)
+        unit = parse_text(row["unit"])
+        parsed = {k: parse_number_in_unit(row[k], unit) for k in ("target", "actual")}
+        parsed["weight"] = parse_number_noted(row["weight"])
+    notes = {k: p.note for k, p in parsed.items() if p.note}
+    return Target(kind, name, direction, parsed["target"].value, parsed["actual"].value, unit,
+                  parsed["weight"].value, result, parse_text(row["note"]), location), notes
 
 
-def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError]]:
+def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError, Notes]]:
     keys = [c.key for c in L.PROJECT_COLUMNS]
     for location, row in cells.table(L.PROJECTS, keys):
         try:
@@ -191,19 +283,21 @@ def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError]]:
                 name = parse_text(row["name"])
                 if not name:
                     raise InputError("这一行填了内容，但“项目名称”为空")
-                budget, actual = parse_number(row["budget"]), parse_number(row["actual"])
+                budget, actual = parse_number_noted(row["budget"]), parse_number_noted(row["actual"])
         except InputError as exc:
-            yield location, exc
+            yield location, exc, {}
             continue
-        yield location, Project(name, budget, actual, parse_text(row["outputs"]), parse_text(row["benefits"]),
-                                parse_text(row["satisfaction"]), location)
+        notes = {k: p.note for k, p in (("budget", budget), ("actual", actual)) if p.note}
+        yield location, Project(name, budget.value, actual.value, parse_text(row["outputs"]),
+                                parse_text(row["benefits"]), parse_text(row["satisfaction"]), location), notes
 
 
 def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any], names: Sequence[Any],
                      fact_keys: Sequence[Any], fact_values: Sequence[Any],
-                     target_rows: Sequence[Sequence[Any]]) -> DepartmentYear:
+                     target_rows: Sequence[Sequence[Any]], reasons: Sequence[Any] | None = None) -> DepartmentYear:
     """The department-year as the UDFs see it: the values of the 评分表 and 收支情况 columns and the
-    绩效目标 rows, as Excel passes them. Places are named in words (no cell is known to a UDF)."""
+    绩效目标 rows, as Excel passes them, and the 扣分原因 column when given (in the rows of `codes`).
+    Places are named in words (no cell is known to a UDF)."""
     year = DepartmentYear(department="", year=None, framework_id=fw.id)
     given = {parse_text(k): v for k, v in zip(fact_keys, fact_values) if not is_blank(k)}
     for fact in fw.facts:
@@ -211,27 +305,36 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
         year.locations[f"facts.{fact.key}"] = where
         year.facts[fact.key] = None
         with _keep_going(year, f"facts.{fact.key}", where):
-            year.facts[fact.key] = parse_number(given.get(fact.key))
-    rows = {parse_text(c).upper(): (v, n) for c, v, n in zip(codes, values, names) if not is_blank(c)}
+            year.facts[fact.key] = _noted(year, f"facts.{fact.key}", parse_number_noted(given.get(fact.key)))
+    why = list(reasons) if reasons is not None else []
+    why += [None] * (len(codes) - len(why))
+    rows = {parse_text(c).upper(): (v, n, r) for c, v, n, r in zip(codes, values, names, why) if not is_blank(c)}
     for ind in fw.indicators:
-        raw, name = rows.get(ind.code.upper(), (None, None))
+        raw, name, reason = rows.get(ind.code.upper(), (None, None, None))
         where = Location(path=f"“{ind.name}”的填报值")
         year.locations[f"indicators.{ind.code}.value"] = where
         value: Decimal | str | None = None
         if ind.method_info.entry != "none":
             with _keep_going(year, f"indicators.{ind.code}.value", where):
-                value = None if is_blank(raw) else (parse_text(raw) if isinstance(raw, str) else parse_number(raw))
+                value = _entry_value(year, ind.code, ind.method_info.entry, raw)
         display = parse_text(name) if ind.name_editable else ""
-        year.entries[ind.code] = IndicatorEntry(value, "", display)
+        year.entries[ind.code] = IndicatorEntry(value, parse_text(reason), display)
+        year.locations[f"indicators.{ind.code}.reason"] = Location(path=f"“{ind.name}”的扣分原因")
     keys = [c.key for c in L.TARGET_COLUMNS]
     year.locations["targets"] = Location(path="绩效目标表")
-    for i, row in enumerate(target_rows, start=1):
-        cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
-        if all(is_blank(v) for v in cells.values()):
-            continue
-        where = Location(path=f"绩效目标第 {i} 行")
-        try:
-            year.targets.append(_target(where, cells))
-        except InputError as exc:
-            year.unreadable[f"targets[{where}]"] = exc
+
+    def read_rows() -> Iterator[tuple[Location, Target | InputError, Notes]]:
+        for i, row in enumerate(target_rows, start=1):
+            cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
+            if all(is_blank(v) for v in cells.values()):
+                continue
+            where = Location(path=f"绩效目标第 {i} 行")
+            try:
+                yield where, *_target(where, cells)
+            except InputError as exc:
+                yield where, exc, {}
+
+    headers = {c.key: c.header for c in L.TARGET_COLUMNS}
+    year.targets = list(_rows(year, "targets", read_rows(), keys,
+                              lambda row, _n, column: Location(path=f"{row.path}“{headers[column]}”")))
     return year

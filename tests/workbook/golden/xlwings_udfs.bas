@@ -15,6 +15,19 @@ failed:
     PERF_CATEGORY_SCORES = Err.Description
 End Function
 
+Function PERF_CHECK(indicator, framework, codes, values, names, fact_keys, fact_values, targets, Optional reasons)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        PERF_CHECK = XLPy.CallUDF("xlperf.udfs", "PERF_CHECK", Array(indicator, framework, codes, values, names, fact_keys, fact_values, targets, reasons), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        PERF_CHECK = XLPy.CallUDF("xlperf.udfs", "PERF_CHECK", Array(indicator, framework, codes, values, names, fact_keys, fact_values, targets, reasons))
+        Exit Function
+    #End If
+failed:
+    PERF_CHECK = Err.Description
+End Function
+
 Function PERF_GRADE(total, Optional framework)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -21,10 +21,12 @@ RETIRED_IDS: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class Hit:
-    """One occurrence a check found: where, and the values its message template needs."""
+    """One occurrence a check found: where, the values its message template needs, and the codes of
+    the indicators it concerns (what PERF_CHECK shows beside an indicator's row)."""
 
     location: Location | None
     values: dict[str, Any] = field(default_factory=dict)
+    indicators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Finding:
     symbol: str
     message: str
     location: Location | None
+    indicators: tuple[str, ...] = ()
 
     @property
     def severity(self) -> str:
@@ -60,6 +63,7 @@ class Check:
     symbol: str
     template: str
     fn: CheckFn
+    reads_reasons: bool = False  # judges the 扣分原因 texts (which the UDFs do not see)
 
     @property
     def severity(self) -> str:
@@ -69,24 +73,94 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(id: str, symbol: str, template: str) -> Callable[[CheckFn], CheckFn]:
+def check(id: str, symbol: str, template: str, *, reads_reasons: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register a check; `template` is filled with the values of each Hit."""
     if id[0] not in SEVERITIES or id in CHECKS or id in RETIRED_IDS:
         raise ValueError(f"bad or duplicate check id {id}")
 
     def register(fn: CheckFn) -> CheckFn:
-        CHECKS[id] = Check(id, symbol, template, fn)
+        CHECKS[id] = Check(id, symbol, template, fn, reads_reasons)
         return fn
 
     return register
 
 
-def run_checks(card: Scorecard) -> list[Finding]:
-    """Every finding for a scored department-year, errors first, then in catalogue order."""
-    findings = [Finding(c.id, c.symbol, c.template.format(**hit.values), hit.location)
-                for c in CHECKS.values() for hit in c.fn(card)]
+def run_checks(card: Scorecard, *, reasons: bool = True) -> list[Finding]:
+    """Every finding for a scored department-year, errors first, then in catalogue order.
+    reasons=False leaves out the checks of the 扣分原因 texts (for inputs that carry none)."""
+    findings = [Finding(c.id, c.symbol, c.template.format(**hit.values), hit.location, hit.indicators)
+                for c in CHECKS.values() if reasons or not c.reads_reasons for hit in c.fn(card)]
     order = {"E": 0, "W": 1, "I": 2}
     return sorted(findings, key=lambda f: order[f.id[0]])
+
+
+def findings_for(findings: list[Finding], code: str) -> list[Finding]:
+    """The findings that concern one indicator (by code)."""
+    return [f for f in findings if code.upper() in (c.upper() for c in f.indicators)]
+
+
+# --- what an input feeds and how to name it, for the checks' messages -------------------------------
+
+
+def target_indicators(card: Scorecard, kind: str | None = None) -> tuple[str, ...]:
+    """The indicators scored on the 绩效目标 (of one kind, or all)."""
+    return tuple(i.code for i in card.framework.indicators if i.method == "target_completion"
+                 and (kind is None or getattr(i.params, "kind", None) == kind))
+
+
+def indicators_of(card: Scorecard, key: str) -> tuple[str, ...]:
+    """The indicators an input feeds, by its key: "facts.carryover" -> ("ZH01",), "targets[2].actual" ->
+    the target indicator of that row's kind; () for texts and the like."""
+    if key.startswith("facts."):
+        fact = key.removeprefix("facts.")
+        return tuple(i.code for i in card.framework.indicators if fact in i.facts())
+    if key.startswith("indicators."):
+        return (key.split(".")[1],)
+    if key.startswith("targets"):
+        index = _index(key)
+        targets = card.year.targets
+        return target_indicators(card, targets[index].kind if index is not None and index < len(targets) else None)
+    return ()
+
+
+def label_of(card: Scorecard, key: str) -> str:
+    """An input as users know it: “整体支出预算数”, “开展科普知识竞赛”的实际值, 绩效目标 B6:J6 行 …"""
+    fw, year = card.framework, card.year
+    part = key.rsplit(".", 1)[-1]
+    if key.startswith("facts."):
+        return f"“{fw.fact(key.removeprefix('facts.')).name}”"
+    if key.startswith("indicators."):
+        code = key.split(".")[1]
+        try:
+            name = fw.indicator(code).name
+        except KeyError:
+            name = code
+        return f"“{name}”的" + {"value": "填报值", "reason": "扣分原因", "name": "指标名称"}.get(part, part)
+    if key.startswith("texts."):
+        from ..model import TEXT_FIELDS
+
+        return f"“{TEXT_FIELDS.get(part, part)}”"
+    for table, rows, title, columns in (
+            ("targets", year.targets, "绩效目标", {"target": "目标值", "actual": "实际值", "weight": "权重"}),
+            ("projects", year.projects, "项目", {"budget": "预算数", "actual": "决算数", "outputs": "产出完成情况",
+                                               "benefits": "效益", "satisfaction": "满意度"})):
+        if key.startswith(f"{table}["):
+            index = _index(key)
+            if index is not None and index < len(rows):
+                return f"{title}“{rows[index].name}”的{columns.get(part, part)}"
+            return f"{title}表中 {key[len(table) + 1:].split(']')[0].split('!')[-1]} 这一行"
+    return {"department": "单位名称", "year": "年度"}.get(key, key)
+
+
+def _index(key: str) -> int | None:
+    """2 for "targets[2].actual"; None for "targets" or "targets[绩效目标!B5:J5]"."""
+    inside = key.partition("[")[2].partition("]")[0]
+    return int(inside) if inside.isdigit() else None
+
+
+def catalogue() -> list[Check]:
+    """The checks in the order users read them: by number (E001 … I501), the family in the hundreds."""
+    return sorted(CHECKS.values(), key=lambda c: (int(c.id[1:]), c.id[0]))
 
 
 def catalogue_markdown() -> str:
@@ -95,12 +169,67 @@ def catalogue_markdown() -> str:
              "由 `xlperf checks --markdown` 生成，请勿手工修改。编号首字母表示级别：E 错误（报告不能提交）、",
              "W 警告（请核实）、I 提示。编号一经使用不再改作他用。限额和阈值来自评分框架文件。", "",
              "| 编号 | 级别 | 名称 | 说明模板 |", "|---|---|---|---|"]
-    for c in CHECKS.values():
+    for c in catalogue():
         lines.append(f"| {c.id} | {c.severity} | `{c.symbol}` | {c.template} |")
+    lines += ["", *_NOT_IN_THE_TABLE]
     return "\n".join(lines) + "\n"
 
 
-# The families register themselves on import.
-from . import explanations, numbers, targets, texts  # noqa: E402,F401
+#: What docs/checks.md says besides the table: how some checks judge, checks done elsewhere, thresholds
+_NOT_IN_THE_TABLE = (
+    "## 几项检查的判断方法",
+    "",
+    "- **宽容读取（I501）和严格拒绝（E002）。** 全角数字（“３３２.２１”）、数字前后的空格、千位分隔符（“1,234.50”）",
+    "  照常读取，并以 I501 提示原样和读取结果，不影响计分。带单位的数（“332.21万元”）、中文数字（“三百”）、",
+    "  Excel 错误值等不猜测，按 E002 报错，并给出应填的数字。",
+    "- **百分数（W302）。** 绩效目标中单位为“%”的行，95 和“95%”都按 95 读取。在 Excel 中输入 95% 会存成 0.95，",
+    "  所以同一行里一个数 ≤ 1、另一个 > 1 且约为它的 100 倍（如目标值 95、实际值 0.95）时报 W302；",
+    "  不自动换算（0.5 对 2 可能就是 0.5% 对 2%），完成率按所填数字计算。",
+    "- **前后说法不一（W303）。** 在单位写的各段文字和各项目的产出、效益、满意度文字中，找“目标名称（或去掉",
+    "  组织、开展、举办等开头动词后不少于 4 个字的核心词）+ 至多两个连接字（达、为、共……）+ 数字 + 该目标的单位”，",
+    "  或“数字 + 单位 + 核心词”（如“举办 3次科普知识竞赛”）。数字既不等于目标值也不等于实际值时报警。",
+    "  约数（约、近、多、余、以上）、序数（第 3 次）、单位不同（场与场次）都不比对，宁可漏报，不乱报。",
+    "  绩效目标的“说明”列不比对（单位常在那里记录出处）。",
+    "- **金额单位（W206）。** 以元为单位的金额大于 0 而不足 100 元，或以万元为单位的金额达到 100 亿元，",
+    "  像是填错了单位；两个界限都可在评分框架中调整。",
+    "- **为 0 的预算（E207、W208）。** 作为比率分母的数据项（如整体支出预算数之于支出率）为 0 时无法计分，报 E207；",
+    "  评分框架规定“为 0 按不适用”的（如本年无新增项目）不报。其他预算数为 0 而对应决算数也为 0 时报 W208 请核实；",
+    "  决算数大于 0 的，由 W202 报告。负数由 E203 报告。",
+    "- **合并单元格（E003）。** 合并单元格只保留左上角的内容，被盖住的输入单元格读出来是空的。盖住输入单元格",
+    "  （或表格中填了内容的行）的合并区域报 E003，被盖住的输入不再另报“未填写”；只合并空白行、或输入单元格",
+    "  是合并区域左上角的，不报。",
+    "",
+    "## 评分框架本身的检查（加载时拒绝，不是上表的检查项）",
+    "",
+    "评分框架文件（.toml）有误时，任何命令都不会用它计分，而是给出一行错误并指明文件中的位置，例如：",
+    "",
+    "- 各指标分值合计不等于总分（`indicators`：“各指标分值合计为 99，应为 100”）；",
+    "- 指标代码或名称重复、一级指标未列出、引用了未定义的数据项、评分方法或参数未知；",
+    "- 比率写成了百分数（如 `execution_rate_below = 90`，应为 0.9）、等级未从高到低排列等。",
+    "",
+    "## 由计算保证、无需检查的",
+    "",
+    "自评得分、一级指标小计和总分都由程序按评分规则重新计算，不读取单位填写的分数，因此",
+    "“得分不超过分值、不低于 0”“总分 = 各指标得分之和”“小计之和 = 总分”始终成立（有测试保证）；",
+    "E105 是最后一道保险。",
+    "",
+    "## 阈值在哪里设定",
+    "",
+    "评分框架文件的 `[explanations]` 和 `[checks]` 部分（见 docs/frameworks.md）：扣分原因字数上限",
+    "`reason_max_chars`、须说明原因的执行率 `execution_rate_below`、完成率高出执行率的幅度",
+    "`completion_above_execution`、须相等的合计 `sums`、决算不应超过预算的 `not_above`、",
+    "金额单位的界限 `yuan_below` 和 `wanyuan_at_least`、百分数的倍数 `percent_scale_factor`、",
+    "前后说法比对的文字 `consistency_texts` 和连接字数 `mention_gap`。",
+    "",
+    "## 在哪里看到检查结果",
+    "",
+    "`xlperf check 文件`（表格；`--json` 为 JSON；有错误时退出码为 1）、工作簿的“检查填报”按钮（“校验结果”",
+    "工作表，位置可点击跳转）、`xlperf report`（有错误时拒绝生成，`--force` 时把错误列在报告首页作为待核实事项），",
+    "以及工作表函数 `PERF_CHECK(指标, …)`：与该指标有关的各条结果，没有则为空。",
+)
 
-__all__ = ["CHECKS", "Finding", "Hit", "catalogue_markdown", "check", "run_checks"]
+
+# The families register themselves on import.
+from . import explanations, numbers, reading, targets, texts  # noqa: E402,F401
+
+__all__ = ["CHECKS", "Finding", "Hit", "catalogue", "catalogue_markdown", "check", "findings_for", "run_checks"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from .._rounding import format_number
 from ..engine import Scorecard, fact_text
-from . import Hit, check
+from . import Hit, check, indicators_of
 
 
 @check("E201", "sum-mismatch", "{total_name} {total} 不等于 {parts_text}（合计 {sum}），相差 {diff}。请核对。")
@@ -24,7 +25,8 @@ def sum_mismatch(card: Scorecard) -> Iterator[Hit]:
             yield Hit(year.where(f"facts.{rule.total}"), {
                 "total_name": fw.fact(rule.total).name, "total": fact_text(fw, year, rule.total),
                 "parts_text": " + ".join(f"{fw.fact(k).name} {fact_text(fw, year, k)}" for k in rule.parts),
-                "sum": f"{added:.2f} {unit}", "diff": f"{abs(total - added):.2f} {unit}"})
+                "sum": f"{added:.2f} {unit}", "diff": f"{abs(total - added):.2f} {unit}"},
+                indicators_of(card, f"facts.{rule.total}"))
 
 
 @check("W202", "actual-above-budget", "{actual_name} {actual} 超过{budget_name} {budget}，请核对是否填反或漏填预算调整。")
@@ -35,7 +37,8 @@ def actual_above_budget(card: Scorecard) -> Iterator[Hit]:
         if actual is not None and budget is not None and actual > budget:
             yield Hit(year.where(f"facts.{pair.actual}"), {
                 "actual_name": fw.fact(pair.actual).name, "actual": fact_text(fw, year, pair.actual),
-                "budget_name": fw.fact(pair.budget).name, "budget": fact_text(fw, year, pair.budget)})
+                "budget_name": fw.fact(pair.budget).name, "budget": fact_text(fw, year, pair.budget)},
+                indicators_of(card, f"facts.{pair.actual}"))
 
 
 @check("E203", "negative-amount", "“{name}”为负数（{value}），数据项不能为负。")
@@ -44,7 +47,7 @@ def negative_amount(card: Scorecard) -> Iterator[Hit]:
         value = card.year.facts.get(fact.key)
         if value is not None and value < 0:
             yield Hit(card.year.where(f"facts.{fact.key}"), {"name": fact.name, "value": fact_text(
-                card.framework, card.year, fact.key)})
+                card.framework, card.year, fact.key)}, indicators_of(card, f"facts.{fact.key}"))
 
 
 def blank_facts(card: Scorecard, *, used: bool) -> Iterator[tuple[str, str]]:
@@ -59,7 +62,7 @@ def blank_facts(card: Scorecard, *, used: bool) -> Iterator[tuple[str, str]]:
 @check("E204", "fact-blank", "“{name}”未填写，用到它的指标无法计分。没有请填 0。")
 def fact_blank(card: Scorecard) -> Iterator[Hit]:
     for key, name in blank_facts(card, used=True):
-        yield Hit(card.year.where(f"facts.{key}"), {"name": name})
+        yield Hit(card.year.where(f"facts.{key}"), {"name": name}, indicators_of(card, f"facts.{key}"))
 
 
 @check("W204", "fact-missing", "“{name}”未填写。没有请填 0。")
@@ -80,4 +83,62 @@ def rate_above_100(card: Scorecard) -> Iterator[Hit]:
             continue
         yield Hit(year.where(f"facts.{params.numerator}"), {
             "label": params.label, "rate": r.rate_text, "numerator": fw.fact(params.numerator).name,
-            "denominator": fw.fact(params.denominator).name})
+            "denominator": fw.fact(params.denominator).name}, (r.code,))
+
+
+@check("W206", "amount-unit-suspect", "“{name}”填的是 {value} {unit}，{why}。本项的单位是{unit}，请核对。")
+def amount_unit_suspect(card: Scorecard) -> Iterator[Hit]:
+    """Conservative: only amounts no department-year has (a whole year's 三公经费 under 100 元, a
+    budget of 100 亿元 or more at district level); the limits are the framework's."""
+    rules, year = card.framework.checks, card.year
+    for fact in card.framework.facts:
+        value = year.facts.get(fact.key)
+        if value is None or value <= 0:
+            continue
+        if fact.unit == "元" and value < rules.yuan_below:
+            why = (f"全年不到 {format_number(rules.yuan_below)} 元，像是按万元填写的"
+                   f"（{format_number(value)} 万元 = {format_number(value * 10000)} 元）")
+        elif fact.unit == "万元" and value >= rules.wanyuan_at_least:
+            why = (f"即 {format_number(value / 10000)} 亿元，像是按元填写的"
+                   f"（{format_number(value)} 元 = {format_number(value / 10000, 6)} 万元）")
+        else:
+            continue
+        yield Hit(year.where(f"facts.{fact.key}"), {"name": fact.name, "value": format_number(value, 6),
+                                                     "unit": fact.unit, "why": why},
+                  indicators_of(card, f"facts.{fact.key}"))
+
+
+def zero_denominators(card: Scorecard) -> dict[str, list[str]]:
+    """Facts that are 0 where a rate divides by them: key -> what cannot be computed (indicator names,
+    "执行率"). An indicator that reads a zero denominator as 不适用 (when_zero) is not among them."""
+    fw, year = card.framework, card.year
+    users: dict[str, list[str]] = {}
+    for r in card.results:
+        denominator = getattr(r.indicator.params, "denominator", None)
+        if denominator and getattr(r.indicator.params, "when_zero", "error") != "not_applicable":
+            users.setdefault(denominator, []).append(f"“{r.name}”")
+    spec = fw.scoring.execution_rate
+    if spec is not None:
+        users.setdefault(spec.denominator, []).append("执行率")
+    return {key: names for key, names in users.items() if year.facts.get(key) == 0}
+
+
+@check("E207", "zero-denominator", "“{name}”为 0，而{users}要用它作分母，无法计算。请核对并填写；确实为 0 的，请向财政部门确认该指标如何计分。")
+def zero_denominator(card: Scorecard) -> Iterator[Hit]:
+    for key, users in zero_denominators(card).items():
+        yield Hit(card.year.where(f"facts.{key}"), {"name": card.framework.fact(key).name, "users": "、".join(users)},
+                  indicators_of(card, f"facts.{key}"))
+
+
+@check("W208", "budget-zero", "“{name}”为 0，而“{actual_name}”为 {actual}。如本年确无此项预算请忽略；否则请填写全年预算数（含调整）。")
+def budget_zero(card: Scorecard) -> Iterator[Hit]:
+    fw, year = card.framework, card.year
+    refused = zero_denominators(card)  # E207
+    for pair in fw.checks.not_above:
+        actual = year.facts.get(pair.actual)
+        # an actual above a zero budget is W202 already
+        if year.facts.get(pair.budget) == 0 and pair.budget not in refused and (actual is None or actual <= 0):
+            refused[pair.budget] = []
+            yield Hit(year.where(f"facts.{pair.budget}"), {
+                "name": fw.fact(pair.budget).name, "actual_name": fw.fact(pair.actual).name,
+                "actual": fact_text(fw, year, pair.actual)}, indicators_of(card, f"facts.{pair.budget}"))

@@ -1,12 +1,16 @@
-"""The department's 绩效目标 against its spending."""
+"""The department's 绩效目标: against its spending, within a row, and against its own texts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
-from .._rounding import excel_round, format_percent
+from .._rounding import excel_round, format_number, format_percent
 from ..engine import Scorecard
-from . import Hit, check
+from ..model import TEXT_FIELDS, Target
+from ..values import is_percent_unit
+from . import Hit, check, target_indicators
+from ._mentions import mentions
 
 
 @check("W301", "completion-above-execution",
@@ -21,4 +25,68 @@ def completion_above_execution(card: Scorecard) -> Iterator[Hit]:
         if r.indicator.method == "target_completion" and r.rate is not None and excel_round(r.rate, 4) - execution > gap:
             yield Hit(card.year.where(f"indicators.{r.code}.reason") or card.year.where("targets"), {
                 "name": r.name, "completion": format_percent(r.rate), "rate": format_percent(card.execution_rate),
-                "gap": format_percent(gap).rstrip("%")})
+                "gap": format_percent(gap).rstrip("%")}, (r.code,))
+
+
+@check("W302", "percent-scale-mismatch",
+       "“{name}”的单位是 %，目标值填 {target}、实际值填 {actual}，疑似百分比填写方式不一致：{small} 像是按小数填写的 "
+       "{as_percent}%。现按所填数字计算完成率。请统一按百分数填写（95% 填 95 或 95%）。")
+def percent_scale_mismatch(card: Scorecard) -> Iterator[Hit]:
+    """0.95 beside 95 in a % row: one of them was typed as a fraction (Excel turns a typed "95%" into
+    0.95). Nothing is rescaled silently; 0.5 beside 2 (0.5% against 2%) is not flagged."""
+    factor = card.framework.checks.percent_scale_factor
+    for t in card.year.targets:
+        if t.direction == "定性" or not is_percent_unit(t.unit) or t.target is None or t.actual is None:
+            continue
+        small, big = sorted((t.target, t.actual))
+        if 0 < small <= 1 < big and 1 / factor <= big / (small * 100) <= factor:
+            yield Hit(t.location or card.year.where("targets"), {
+                "name": t.name, "target": format_number(t.target, 4), "actual": format_number(t.actual, 4),
+                "small": format_number(small, 4), "as_percent": format_number(small * 100, 2)},
+                target_indicators(card, t.kind))
+
+
+@check("W303", "count-stated-differently",
+       "{field}写“{quote}”，而绩效目标“{name}”（{row}）{stated}。同一件事两处说法不一，请核对后改为一致。")
+def count_stated_differently(card: Scorecard) -> Iterator[Hit]:
+    """The 1-vs-3 竞赛 problem of the seed: a text states a number for a target that is neither its
+    目标值 nor its 实际值. Conservative (see _mentions): the name or its core words, the target's unit."""
+    year, rules = card.year, card.framework.checks
+    texts = [(f"“{TEXT_FIELDS[key]}”", year.where(f"texts.{key}"), year.texts.get(key, ""))
+             for key in rules.consistency_texts]
+    fields = {"outputs": "产出完成情况", "benefits": "效益", "satisfaction": "满意度"}
+    texts += [(f"项目“{p.name}”的{label}", year.where(f"projects[{i}].{key}") or p.location, getattr(p, key))
+              for i, p in enumerate(year.projects) for key, label in fields.items()]
+    claims = [t for t in year.targets if t.direction != "定性" and t.actual is not None and t.unit.strip()]
+    for label, where, text in texts:
+        if not text.strip():
+            continue
+        # a number two targets' names could claim goes to the longer name (the surer match)
+        best: dict[int, tuple[int, Target, Decimal, str]] = {}
+        for t in claims:
+            for m in mentions(text, t.name, t.unit, rules.mention_gap):
+                if m.position not in best or best[m.position][0] < m.matched:
+                    best[m.position] = (m.matched, t, m.number, m.quote)
+        seen = set()
+        for _, t, number, quote in (best[p] for p in sorted(best)):
+            if _agrees(number, t) or (t.name, number) in seen:
+                continue
+            seen.add((t.name, number))
+            yield Hit(where, {"field": label, "quote": quote.strip(), "name": t.name,
+                              "row": str(t.location) if t.location else "绩效目标表", "stated": _stated(t)},
+                      target_indicators(card, t.kind))
+
+
+def _agrees(number: Decimal, t: Target) -> bool:
+    values = {v for v in (t.target, t.actual) if v is not None}
+    if is_percent_unit(t.unit):
+        values |= {v * 100 for v in values if v <= 1}  # 0.95 in the table, "95%" in the text
+    return number in values
+
+
+def _stated(t: Target) -> str:
+    assert t.actual is not None  # only targets with an actual value are compared
+    actual = f"{format_number(t.actual, 4)}{t.unit}"
+    if t.target is None or t.target == t.actual:
+        return f"的{'目标值、实际值均' if t.target is not None else '实际值'}为 {actual}"
+    return f"的实际值为 {actual}（目标值 {format_number(t.target, 4)}{t.unit}）"
