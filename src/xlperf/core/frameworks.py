@@ -311,11 +311,13 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
 
 
 def _digest(fw: Framework) -> str:
-    """A fingerprint of what decides scores (not of wording or comments), recorded in workbooks."""
+    """A fingerprint of what decides scores, recorded in workbooks: not wording, comments or the checks'
+    limits (which may be tuned without making every submitted workbook unreadable)."""
     import hashlib
 
-    rules = (fw.id, fw.facts, [(i.code, i.category, i.points, i.method, i.params, i.name_editable)
-                               for i in fw.indicators], fw.grades, fw.scoring, fw.explanations, fw.checks)
+    rules = (fw.id, [(f.key, f.unit, f.digits) for f in fw.facts],
+             [(i.code, i.category, i.points, i.method, i.params, i.name_editable) for i in fw.indicators],
+             fw.grades, fw.scoring)
     return hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()[:16]
 
 
