@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import xlwings as xw
 
 from .core.errors import Location, XlperfError
-from .workbook._cells import bounds, parse_reference
+from .workbook._cells import NAME_PREFIX, bounds, parse_reference
 
 if TYPE_CHECKING:
     from .core.checks import Finding
@@ -104,8 +104,8 @@ class LiveSource:
 
     def _width(self, sheet: str) -> int:
         width = 1
-        for refers_to in self.defined_names().values():
-            target = parse_reference(refers_to)
+        for name, refers_to in self.defined_names().items():
+            target = parse_reference(refers_to) if name.startswith(NAME_PREFIX) else None  # not the clerk's own names
             if target is not None and target[0] == sheet:
                 width = max(width, bounds(target[1])[1][0])
         return width

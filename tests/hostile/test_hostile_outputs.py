@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -127,7 +126,7 @@ class TestFormulaText:
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
         """校验结果: a message or place starting with = + - @ (or ') goes in with Excel's text prefix, so the
         sheet shows it as typed and never calculates it."""
-        sys.path.insert(0, str(Path(__file__).parents[1] / "macros"))
+        monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "macros"))
         from fake_book import FakeBook, FakeSheet
 
         from xlperf import macros

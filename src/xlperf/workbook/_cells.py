@@ -22,7 +22,7 @@ ROWS_BELOW_TABLES = 200
 #: The largest range a name of the layout may cover (a table with rows inserted stays far below)
 MAX_NAMED_ROWS = 10_000
 MAX_NAMED_COLUMNS = 100
-_OUR_NAMES = "XP_"  # the prefix of every name of the layout
+NAME_PREFIX = "XP_"  # the prefix of every name of the layout
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 _REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!=]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
 
@@ -103,7 +103,7 @@ class Cells:
                 self._constants[name] = refers_to.strip().removeprefix("=").strip('"')
         self._last_row: dict[str, int] = {}
         for name, (sheet, ref) in self._names.items():
-            if not name.startswith(_OUR_NAMES):
+            if not name.startswith(NAME_PREFIX):
                 continue  # the clerk's own names (a whole column for a chart …) are never read
             (col1, row1), (col2, last) = bounds(ref)
             if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
-from ._cells import _OUR_NAMES, Cells, bounds, parse_reference
+from ._cells import NAME_PREFIX, Cells, bounds, parse_reference
 from ._safety import READ_SECONDS, check_workbook_file
 
 _RESAVE = "请用 Excel 或 WPS 打开并另存后重试"
@@ -77,7 +77,7 @@ class FileSource:
         if self._widths is None:
             self._widths = {}
             for name, refers_to in self.defined_names().items():
-                target = parse_reference(refers_to) if name.startswith(_OUR_NAMES) else None
+                target = parse_reference(refers_to) if name.startswith(NAME_PREFIX) else None
                 if target is None:
                     continue
                 try:
@@ -171,17 +171,15 @@ def _translation(exc: Exception, where: Location) -> UnsafeFileError:
 
 
 def _is_defused(exc: BaseException) -> bool:
-    """Did defusedxml (sheets, shared strings) or lxml (workbook.xml, where openpyxl does not expand
-    entities) refuse entities? openpyxl wraps what it catches in a ValueError, so follow the chain."""
-    try:
-        from defusedxml import DefusedXmlException
-    except ImportError:  # pragma: no cover - defusedxml is a dependency
-        DefusedXmlException = ()  # noqa: N806
+    """Did defusedxml (sheets, shared strings: EntitiesForbidden, DTDForbidden …) or lxml (workbook.xml,
+    where openpyxl does not expand entities) refuse entities? openpyxl wraps what it catches in a
+    ValueError, so the chain is followed."""
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
             return False
-        if isinstance(seen, DefusedXmlException) or (type(seen).__name__ == "XMLSyntaxError" and "entity" in str(seen).lower()):
+        kind = type(seen)
+        if kind.__module__.startswith("defusedxml") or (kind.__name__ == "XMLSyntaxError" and "entit" in str(seen).lower()):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
