@@ -21,7 +21,7 @@ from xlperf.core.model import DepartmentYear
 from xlperf.report import chart
 
 FONT_HINT = ("No installed font can show Chinese, so the chart would be left out of every report. "
-             "Install the Debian package fonts-noto-cjk (.ci/run does).")
+             "Install the Debian package fonts-noto-cjk (scripts/test.sh does).")
 
 
 @pytest.fixture(scope="module")

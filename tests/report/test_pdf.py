@@ -43,7 +43,7 @@ def docx_file(tmp_path: Path) -> Path:
 def _require_libreoffice() -> None:
     if not pdf.libreoffice_available():
         pytest.fail("LibreOffice (soffice) is not installed, so reports cannot be converted to PDF. "
-                    "Install the Debian package libreoffice-writer-nogui (.ci/run does).")
+                    "Install the Debian package libreoffice-writer-nogui (scripts/test.sh does).")
 
 
 def _fake_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
@@ -77,7 +77,7 @@ class TestConversion:
         pdftotext = shutil.which("pdftotext")
         if pdftotext is None:
             pytest.fail("pdftotext is not installed: install the Debian package poppler-utils "
-                        "(.ci/run does).")
+                        "(scripts/test.sh does).")
         text = subprocess.run([pdftotext, str(target), "-"], capture_output=True, check=True).stdout.decode()
         assert TEXT in text
         assert [p.name for p in target.parent.iterdir()] == [target.name]
@@ -233,7 +233,7 @@ def _text_fonts(pdf_file: Path) -> dict[str, str]:
     """Each line of text in the PDF and the font it is set in (pdftohtml -xml, subset prefix removed)."""
     pdftohtml = shutil.which("pdftohtml")
     if pdftohtml is None:
-        pytest.fail("pdftohtml is not installed: install the Debian package poppler-utils (.ci/run does).")
+        pytest.fail("pdftohtml is not installed: install the Debian package poppler-utils (scripts/test.sh does).")
     xml = subprocess.run([pdftohtml, "-xml", "-i", "-stdout", str(pdf_file)], capture_output=True,
                          check=True).stdout.decode(errors="replace")
     fonts = {m[0]: m[1].split("+")[-1] for m in re.findall(r'<fontspec id="(\d+)"[^>]*family="([^"]*)"', xml)}
@@ -248,7 +248,7 @@ def _require_cjk_stand_ins() -> set[str]:
         pytest.skip("this machine has the official fonts themselves: nothing is replaced")
     if not CJK_STAND_INS <= installed:
         pytest.fail("Noto Serif/Sans CJK SC are not installed: install the Debian package fonts-noto-cjk "
-                    "(.ci/run does).")
+                    "(scripts/test.sh does).")
     return installed
 
 

@@ -267,7 +267,7 @@ class TestLibreOffice:
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
             pytest.fail("LibreOffice (soffice) is not installed, so the workbook cannot be opened by a second "
-                        "reader. Install the Debian package libreoffice-calc-nogui (.ci/run does).")
+                        "reader. Install the Debian package libreoffice-calc-nogui (scripts/test.sh does).")
         result = subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                                  "--convert-to", "ods", "--outdir", str(tmp_path), str(example_xlsm)],
                                 capture_output=True, text=True, timeout=180, check=False)
