@@ -373,7 +373,10 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     for i, category in enumerate(fw.categories):
         summary = card.categories[i] if card else None
         _text(ws, row + i, 0, category.name, fmt.fixed)
-        points = sum((ind.points for ind in fw.indicators if ind.category == category.name), Decimal(0))
+        # the engine's subtotal points when scored (a dropped 不适用 indicator is not counted under
+        # "rescale"); the framework's 分值 in a blank workbook
+        points = summary.points if summary else sum(
+            (ind.points for ind in fw.indicators if ind.category == category.name), Decimal(0))
         ws.write_number(row + i, cols["points"], float(points), fmt.fixed_num)
         _number(ws, row + i, cols["score"], summary.score if summary else None, fmt.output)
     wb.define_name(L.CATEGORY_SCORES, _ref(ws.name, row, cols["score"], row + len(fw.categories) - 1, cols["score"]))
