@@ -49,7 +49,7 @@ class TestMentions:
 
     def test_a_short_core_is_not_used(self) -> None:
         """Core words of fewer than four characters ("讲座") would match too much: only the full name is used."""
-        assert name_variants("组织讲座") == ["组织讲座"]
+        assert name_variants("组织讲座") == ("组织讲座",)
         assert numbers("举办 3场讲座", "组织讲座", "场") == []
 
     def test_no_unit_no_comparison(self) -> None:

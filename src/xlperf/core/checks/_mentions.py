@@ -14,6 +14,7 @@ and ordinals (第 3 次) are never taken. Pure: text in, mentions out.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,18 +48,21 @@ class Mention:
     matched: int  # length of the name or core words matched: the longer, the surer
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=64)
+def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     """The text as compared (no spaces, quotes or 的; half-width digits), with each character's index
-    in the original."""
-    chars, index = [], []
+    in the original. Cached: every text is compared with every target of the department."""
+    chars: list[str] = []
+    index: list[int] = []
     for i, ch in enumerate(text.translate(_WIDTH)):
         if ch not in _DROP:
             chars.append(ch)
             index.append(i)
-    return "".join(chars), index
+    return "".join(chars), tuple(index)
 
 
-def name_variants(name: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def name_variants(name: str) -> tuple[str, ...]:
     """The name as compared, and its core words (the name without its leading verbs) when long enough."""
     full = normalise(name)[0]
     variants = [full] if full else []
@@ -70,7 +74,7 @@ def name_variants(name: str) -> list[str]:
         core = core[len(verb):]
         if len(core) >= MIN_CORE and core not in variants:
             variants.append(core)
-    return variants
+    return tuple(variants)
 
 
 def mentions(text: str, name: str, unit: str, gap: int = 2) -> list[Mention]:
@@ -106,7 +110,7 @@ def _unit_at(norm: str, at: int, unit: str) -> tuple[Decimal, int] | None:
     return None
 
 
-def _after(text: str, norm: str, index: list[int], start: int, end: int, unit: str, gap: int) -> Mention | None:
+def _after(text: str, norm: str, index: tuple[int, ...], start: int, end: int, unit: str, gap: int) -> Mention | None:
     """名称 [达/为/共 …] 数字 单位."""
     at = end
     while at < len(norm) and at - end < gap and norm[at] in _LINKS:
@@ -121,7 +125,7 @@ def _after(text: str, norm: str, index: list[int], start: int, end: int, unit: s
     return Mention(value, text[index[start]:index[unit_end[1] - 1] + 1], index[number.start()], end - start)
 
 
-def _before(text: str, norm: str, index: list[int], start: int, end: int, unit: str) -> Mention | None:
+def _before(text: str, norm: str, index: tuple[int, ...], start: int, end: int, unit: str) -> Mention | None:
     """数字 单位 名称 (the core words straight after the unit)."""
     head = norm[:start]
     multiplier = Decimal(1)
