@@ -26,6 +26,7 @@ MAX_XML_PART_BYTES = 10 * MB  # one XML part: openpyxl parses some whole, at abo
 MAX_RATIO = 100  # a part inflating more than this much …
 RATIO_FLOOR_BYTES = 10 * MB  # … to more than this is a zip bomb
 PROLOG_BYTES = 64 * 1024  # where an XML part's declarations (before the first element) must end
+FIRST_BYTES = 1024  # what is inflated of each part first (a batch checks every part of every file)
 #: seconds reading the rows of the sheets may take: a last stop, the limits above keep it far lower
 READ_SECONDS = 60
 
@@ -189,7 +190,10 @@ def _check_prologs(archive: zipfile.ZipFile, where: Location) -> None:
         if info.is_dir() or info.file_size == 0:
             continue
         with archive.open(info) as member:
-            head = member.read(PROLOG_BYTES)
+            # the first kilobyte holds every real prolog: inflate more only when it does not end there
+            head = member.read(FIRST_BYTES)
+            if len(head) == FIRST_BYTES and prolog_problem(head):
+                head += member.read(PROLOG_BYTES - FIRST_BYTES)
         problem = prolog_problem(head, complete=len(head) < PROLOG_BYTES)
         if problem:
             raise UnsafeFileError(f"文件中的部件“{_short(info.filename)}”{problem}，Excel 不会生成这样的文件，可能是恶意构造的",
@@ -210,6 +214,8 @@ def prolog_problem(head: bytes, complete: bool = False) -> str:
     while True:
         while at < len(text) and text[at:at + 1] in b" \t\r\n":
             at += 1
+        if at >= len(text):  # only blanks so far: what follows them decides
+            return "" if complete else "开头的空白过长"
         if text.startswith(b"<?", at):
             close = text.find(b"?>", at)
             if close < 0:

@@ -1,0 +1,708 @@
+"""Cell values from a workbook file, read with calamine (Rust: an xlperf workbook's sheets in 2 ms, 20 times
+faster than openpyxl): the values FileSource gives, with openpyxl kept for odd formulas and as the fallback.
+
+The contract is FileSource's: `_safety.check_workbook_file` refuses a hostile or broken file before
+anything opens it, what is read is bounded, and the user sees any failure as one UnsafeFileError.
+
+calamine has two hazards openpyxl has not, so each sheet's XML is scanned before calamine loads it
+(regular expressions on bytes, read in bounded pieces, no XML parser, hence no entities):
+
+- calamine loads a sheet into a dense grid from its first to its last cell: cells in A1 and XFD1048576
+  make it allocate 512 GB and the process aborts (a Rust abort, not an exception). The scan finds the
+  last row and column the cells name; a sheet reaching beyond MAX_CELLS from A1, or with a cell whose
+  place it cannot read for certain, is read with openpyxl, whose read-only reader is bounded;
+- calamine reads some cells otherwise: errors (#DIV/0!) as "", whole numbers as floats, dates as
+  dates, texts trimmed or unescaped where openpyxl keeps them. Values are converted to what openpyxl
+  gives (the scan supplies the error cells' text); where that cannot be done exactly (a date format,
+  an "_x000D_" escape, "95.0" …) the sheet or the whole workbook is read with openpyxl.
+
+Whatever calamine raises or panics on sends the sheet (or the workbook) to openpyxl too: a broken file
+then gets openpyxl's UnsafeFileError, so both readers give the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _file_source
+from ._cells import column_index
+from ._file_source import FileSource, _check, _translated, name_reach
+
+#: The most cells (rows × columns from A1) calamine may allocate for one sheet: about 64 MB
+MAX_CELLS = 2_000_000
+#: A part is read whole, in pieces; above this it is left to openpyxl (the pre-check allows 10 MB)
+MAX_SCAN_BYTES = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REL_ID = f"{{{_REL_NS}}}id"
+#: workbook-scope names openpyxl keeps for itself (DefinedNameList.by_sheet)
+_RESERVED_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # relationship ids, as every program writes them
+_PLAIN_TARGET = re.compile(r"/?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_UTF8 = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+
+# Every start tag of a cell or row, with its r when that is written plainly as the first attribute
+_TAG = re.compile(rb'<(c|row)(?=[\s/>])(?: r="([A-Z]{0,3})([0-9]{1,7})")?')
+_SPACES = bytes.maketrans(b"\t\n\r\"'", b"     ")  # what may stand before an attribute's name
+_SPACED_EQUALS = re.compile(rb"r\s+=")
+# <x:c …>: a cell all the same to calamine (which goes by local names). A prefixed row is harmless: it
+# only places cells without r, which make the scan refuse the sheet (and <xdr:row> is in every anchor)
+_PREFIXED = re.compile(rb":c[\s/>]")
+# texts calamine reads otherwise: it decodes an escape like _x000D_ (openpyxl keeps it), and trims the
+# spaces around a text not marked xml:space="preserve"
+_ODD = re.compile(rb"x[0-9A-Fa-f]{4}_")
+_LEADING_SPACE = re.compile(rb"<t(?:\s(?![^<>]*preserve)[^<>]*)?>\s")
+# numbers openpyxl reads otherwise: "95.0" and "1E+15" as floats (calamine: 95.0, made 95 like "95"),
+# 16 digits and more exactly (calamine: a float), " 12" as 12 (calamine: the text " 12")
+_ODD_NUMBER = re.compile(rb"<v>(?:\s|-?(?:[0-9]{16}|[0-9]+\.0*</v>|[0-9.]+[eE]\+?[0-9]))")
+# (No pattern here can run on past the next tag: a hostile part cannot make them take quadratic time.)
+_CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*)>')
+# a cell: r, its other attributes, and what it holds up to </c> (never past the start of another cell)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*?)(?:/>|>([^<]*(?:<(?!c[\s/>]|/c>)[^<]*)*)</c>)')
+_FORMULA = re.compile(rb"<f(\s[^<>]*)?>")
+_FORMULA_TEXT = re.compile(rb"([^<]*)</f>")
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_TYPE = re.compile(rb'\st="([^"]*)"')
+_STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+# openpyxl's date formats (styles.numbers.is_date_format, BUILTIN_FORMATS)
+_FORMAT_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_FORMAT_DATE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_WORKBOOK_TYPES = ("application/vnd.ms-excel.template.macroEnabled.main+xml",  # openpyxl's order
+                   "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_XF_FORMAT = re.compile(rb'<xf [^<>]*?numFmtId="([0-9]{1,9})"')
+_NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="([0-9]{1,9})" formatCode="([^"]*)"')
+_BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_LARGEST_EXACT = 2 ** 53
+_TEMPORAL = (dt.date, dt.time, dt.timedelta)
+_MAX_FIXED = 10_000  # cells (or texts) looked at one by one in a sheet; beyond, openpyxl reads it
+_NEAR = 4096  # how far back a cell's or text's start tag is looked for
+
+
+class _Refuse(Exception):
+    """This sheet (or workbook) is read with openpyxl."""
+
+
+@dataclass
+class _Sheet:
+    """A sheet calamine may load: its part, and what the scan found there."""
+
+    part: str
+    #: (row, column) -> what openpyxl reads where calamine reads otherwise: "#DIV/0!" (calamine: ""), 95.0
+    fixed: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formulas: bool = False
+
+
+class CalamineSource:
+    """An .xlsx/.xlsm file read with calamine: the values Excel saved, as FileSource gives them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _check(path)
+        #: why a sheet ("" for the whole workbook, "<sheet>: formulas" for its formulas) is read with
+        #: openpyxl instead (for tests and debugging)
+        self.fallbacks: dict[str, str] = {}
+        self._archive: zipfile.ZipFile | None = None
+        self._book: Any = None
+        self._openpyxl_source: FileSource | None = None
+        self._names: dict[str, str] = {}
+        self._sheet_names: list[str] = []
+        self._parts: dict[str, str | None] = {}  # sheet -> its part, None when only openpyxl may read it
+        self._sheets: dict[str, _Sheet | None] = {}
+        self._formula_grids: dict[str, dict[tuple[int, int], str] | None] = {}
+        self._date_styles: frozenset[int] = frozenset()
+        self._members: dict[bytes, list[str]] = {}  # part names by calamine's key
+        self._all_sheet_names: list[str] = []
+        self._widths: dict[str, int] | None = None
+        try:
+            self._open()
+        except BaseException:
+            self.close()  # no CalamineSource to close: let go of the file (Windows locks it)
+            raise
+
+    # -- CellSource ------------------------------------------------------------------------------
+
+    def defined_names(self) -> dict[str, str]:
+        return self._openpyxl().defined_names() if self._whole else dict(self._names)
+
+    def sheet_names(self) -> Sequence[str]:
+        return self._openpyxl().sheet_names() if self._whole else list(self._sheet_names)
+
+    def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
+        plan = self._sheet(sheet)
+        if plan is not None:
+            try:
+                values = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max(last_row, 1))
+                return _as_openpyxl(values, self._width(sheet), plan.fixed)
+            except BaseException as exc:
+                self._refuse(sheet, exc)
+        return list(self._openpyxl().rows(sheet, last_row))
+
+    def formula_rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
+        """Formulas are asked only of cells that read blank (read.py: a formula no program calculated),
+        so only those are given; "" (cannot tell) for the formulas of cells with a saved value, as the
+        protocol allows. Shared formulas, which openpyxl translates, are left to openpyxl."""
+        plan = self._sheet(sheet)
+        if plan is not None and not plan.formulas:
+            return []
+        formulas = self._blank_formulas(sheet, plan) if plan is not None else None
+        if formulas is None:
+            self.fallbacks.setdefault(f"{sheet}: formulas", "a formula openpyxl must tell")
+            return list(self._openpyxl().formula_rows(sheet, last_row))
+        width = self._width(sheet)
+        grid: list[list[Any]] = []
+        for (row, col), formula in formulas.items():
+            if row <= last_row and col <= width:
+                grid.extend([None] * width for _ in range(row - len(grid)))
+                grid[row - 1][col - 1] = formula
+        return grid
+
+    def merged_ranges(self, sheet: str) -> list[str]:
+        """The sheet's merged ranges ("B6:C7"), read from its XML as FileSource does."""
+        plan = self._sheet(sheet)
+        if plan is None:
+            return self._openpyxl().merged_ranges(sheet)
+        from ._merges import merged_ranges
+
+        assert self._archive is not None
+        with _translated(self.path, sheet):
+            return merged_ranges(self._archive, plan.part)
+
+    def close(self) -> None:
+        book, archive, fallback = self._book, self._archive, self._openpyxl_source
+        self._book = self._archive = self._openpyxl_source = None
+        try:
+            if book is not None:
+                book.close()
+        finally:
+            try:
+                if archive is not None:
+                    archive.close()
+            finally:
+                if fallback is not None:
+                    fallback.close()
+
+    # -- the workbook ----------------------------------------------------------------------------
+
+    @property
+    def _whole(self) -> bool:
+        return "" in self.fallbacks
+
+    def _openpyxl(self) -> FileSource:
+        """The openpyxl reader of the same file, made when first needed (through the module, so that
+        tests may replace FileSource)."""
+        if self._openpyxl_source is None:
+            self._openpyxl_source = _file_source.FileSource(self.path)
+        return self._openpyxl_source
+
+    def _open(self) -> None:
+        """Read the workbook's structure as openpyxl would, and open it with calamine; when either is
+        in doubt, the whole workbook is read with openpyxl (which then also gives its errors)."""
+        import python_calamine
+
+        try:
+            self._archive = zipfile.ZipFile(self.path)
+            self._read_structure()
+            try:
+                self._book = python_calamine.CalamineWorkbook.from_path(os.fspath(self.path))
+            except BaseException as exc:
+                _library_failure(exc)
+                raise _Refuse(f"calamine cannot open it: {type(exc).__name__}") from exc
+            if list(self._book.sheet_names) != self._all_sheet_names:
+                raise _Refuse("calamine sees other sheets")
+        except _Refuse as exc:
+            self.fallbacks[""] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - openpyxl judges the file and says what is wrong
+            self.fallbacks[""] = f"{type(exc).__name__}: {exc}"[:200]
+        if self._whole:
+            self._openpyxl()  # its errors come now, when FileSource's would
+
+    def _read_structure(self) -> None:
+        assert self._archive is not None
+        names = self._archive.namelist()
+        if any("\\" in name for name in names):
+            raise _Refuse("a part named with a backslash")
+        for name in names:
+            self._members.setdefault(_ascii_lower(name), []).append(name)
+        workbook = self._part("xl/workbook.xml")
+        relations = self._part("xl/_rels/workbook.xml.rels")
+        strings = self._part("xl/sharedStrings.xml", required=False)
+        styles = self._part("xl/styles.xml", required=False)
+        _manifest(self._part("[Content_Types].xml"), has_strings=bool(strings))
+        _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
+        if _ODD.search(strings) or _trimmed(strings):
+            raise _Refuse("shared strings calamine reads otherwise")
+        self._date_styles = _date_styles(styles)
+        if 0 in self._date_styles:
+            raise _Refuse("the default cell style is a date")
+        self._read_workbook(workbook, _relations(relations), set(names))
+
+    def _part(self, name: str, *, required: bool = True) -> bytes:
+        """A part calamine reads (it finds parts whatever their case), bounded; b"" when absent."""
+        assert self._archive is not None
+        found = self._members.get(_ascii_lower(name), [])
+        if not found and not required:
+            return b""
+        if found != [name]:
+            raise _Refuse(f"{name}: {len(found)} parts")
+        with self._archive.open(name) as stream:
+            data = stream.read(MAX_SCAN_BYTES + 1)
+        if len(data) > MAX_SCAN_BYTES or not _plain_xml(data, first=True):
+            raise _Refuse(f"{name} is not plain XML")
+        return data
+
+    def _read_workbook(self, workbook: bytes, relations: dict[str, dict[str, str]], names: set[str]) -> None:
+        """Names and sheets from xl/workbook.xml, as openpyxl reads them; each sheet's part as calamine
+        finds it (the r:id attribute by its prefix, the target by a simple rule) must be the one openpyxl
+        reads, so that the part scanned is the part calamine loads."""
+        import defusedxml.ElementTree as ElementTree
+
+        rel = _REL_NS.encode()
+        bound = workbook.count(b'xmlns:r="' + rel + b'"')
+        if workbook.count(rel) != bound or workbook.count(b"xmlns:r=") != bound:
+            raise _Refuse("relationships namespace bound otherwise than to r")
+        root = ElementTree.fromstring(workbook)
+        sheets = [el for el in root if _local(el.tag) == "sheets"]
+        defined = [el for el in root if _local(el.tag) == "definedNames"]
+        if len(sheets) > 1 or len(defined) > 1:
+            raise _Refuse("repeated sheets or definedNames")
+        for el in defined[0] if defined else ():
+            if _local(el.tag) != "definedName":
+                continue
+            name, local = el.get("name"), el.get("localSheetId")
+            if name is None:
+                raise _Refuse("a name without name")
+            if local is not None:
+                int(local)  # openpyxl refuses the workbook otherwise
+                continue
+            if name not in _RESERVED_NAMES:
+                self._names[name] = el.text or ""
+        chosen: dict[str, str | None] = {}  # sheet -> the relationship calamine takes (the first sheet of the name)
+        for el in sheets[0] if sheets else ():
+            if _local(el.tag) != "sheet":
+                continue
+            name, rid = el.get("name"), el.get(_REL_ID)
+            int(el.get("sheetId") or "")  # openpyxl refuses the workbook otherwise
+            if name is None or sum(key.endswith("}id") for key in el.attrib) > 1:
+                raise _Refuse("a sheet without name or with two ids")
+            self._all_sheet_names.append(name)
+            chosen.setdefault(name, rid)
+            if rid is None:
+                continue  # openpyxl leaves it out (calamine refuses the workbook)
+            if not _PLAIN_NAME.fullmatch(rid) or rid not in relations:
+                raise _Refuse("a sheet's relationship id is not plain or not found")
+            relation = relations[rid]
+            target = _openpyxl_target(relation)
+            if target not in names:
+                continue  # openpyxl leaves out a sheet whose part is missing
+            self._sheet_names.append(name)
+            if name in self._parts:
+                continue
+            part: str | None = target
+            raw = relation.get("Target", "")
+            calamine_part = _calamine_target(raw)
+            if (chosen[name] != rid or "chartsheet" in relation.get("Type", "") or not _PLAIN_TARGET.fullmatch(raw)
+                    or self._members.get(_ascii_lower(calamine_part)) != [target]
+                    or calamine_part.split("/")[1:2] != ["worksheets"]):
+                part = None
+            self._parts[name] = part
+
+    # -- sheets ----------------------------------------------------------------------------------
+
+    def _sheet(self, sheet: str) -> _Sheet | None:
+        """What calamine needs to read `sheet` as openpyxl would; None when openpyxl reads it."""
+        if self._whole:
+            return None
+        if sheet not in self._sheets:
+            part = self._parts.get(sheet)
+            plan = None
+            if part is None:
+                self.fallbacks[sheet] = "its part is not the one calamine would read"
+            else:
+                try:
+                    plan = self._scan(part)
+                except _Refuse as exc:
+                    self.fallbacks[sheet] = str(exc)
+                except Exception as exc:  # noqa: BLE001 - a broken part: openpyxl says what is wrong
+                    self.fallbacks[sheet] = f"{type(exc).__name__}: {exc}"[:200]
+            self._sheets[sheet] = plan
+        return self._sheets[sheet]
+
+    def _refuse(self, sheet: str, exc: BaseException) -> None:
+        """calamine failed on `sheet`: openpyxl reads it from now on."""
+        _library_failure(exc)
+        self.fallbacks[sheet] = f"{type(exc).__name__}: {exc}"[:200]
+        self._sheets[sheet] = None
+
+    def _scan(self, part: str) -> _Sheet:
+        """The cells' extent, error texts and whether any cell holds a formula; _Refuse when calamine
+        may not load the sheet or would read it otherwise than openpyxl."""
+        plan = _Sheet(part)
+        last_row, row_digits = 0, b""
+        letters: set[bytes] = set()
+        first = True
+        for chunk in self._chunks(part):
+            if (not _plain_xml(chunk, first=first) or _PREFIXED.search(chunk) or _ODD.search(chunk)
+                    or _trimmed(chunk)):
+                raise _Refuse("markup or texts calamine reads otherwise")
+            first = False
+            tags = _TAG.findall(chunk)
+            # no second r hides in a tag (calamine takes the last, the scan reads the first)
+            if chunk.translate(_SPACES).count(b" r=") != len(tags) or _SPACED_EQUALS.search(chunk):
+                raise _Refuse("a cell or row with more than one r")
+            for kind, column, digits in tags:
+                if kind == b"c":
+                    if digits != row_digits or not column:  # openpyxl places a cell by its row, calamine by r
+                        raise _Refuse("a cell without r or outside its row")
+                elif column or not digits or int(digits) <= last_row:
+                    raise _Refuse("a row without r or out of order")  # openpyxl skips it, calamine reads it
+                else:
+                    last_row, row_digits = int(digits), digits
+            letters.update(column for _, column, _ in tags)
+            if b' t="e"' in chunk:
+                plan.fixed.update(_errors(chunk))
+            if _ODD_NUMBER.search(chunk):
+                plan.fixed.update(_odd_numbers(chunk))
+            if self._date_styles and {int(s) for s in set(_STYLE.findall(chunk))} & self._date_styles:
+                raise _Refuse("a cell styled as a date")
+            plan.formulas = plan.formulas or _FORMULA_TAG.search(chunk) is not None
+        last_column = max(map(_column, letters - {b""}), default=0)
+        if last_row * last_column > MAX_CELLS:
+            raise _Refuse(f"cells reach {last_row} rows × {last_column} columns")
+        return plan
+
+    def _chunks(self, part: str) -> Iterator[bytes]:
+        """The part's bytes in pieces of about _CHUNK, each ending after a </row> (no cell is cut)."""
+        assert self._archive is not None
+        scanned = 0
+        pending = b""
+        with self._archive.open(part) as stream:
+            while True:
+                data = stream.read(_CHUNK)
+                scanned += len(data)
+                if scanned > MAX_SCAN_BYTES:
+                    raise _Refuse("part too large to scan")
+                pending += data
+                if data:
+                    cut = pending.rfind(b"</row>")
+                    if cut < 0:
+                        if len(pending) > 4 * _CHUNK:  # no row is that long (16 384 cells of 30 bytes)
+                            raise _Refuse("4 MB without a row's end")
+                        continue
+                    cut += len(b"</row>")
+                else:
+                    cut = len(pending)
+                yield pending[:cut]
+                pending = pending[cut:]
+                if not data:
+                    return
+
+    def _blank_formulas(self, sheet: str, plan: _Sheet) -> dict[tuple[int, int], str] | None:
+        """(row, column) -> "=0.5+0.4" for the formula cells without a saved value (or with a blank one);
+        None when openpyxl must tell (a shared formula, an odd one)."""
+        if sheet not in self._formula_grids:
+            found: dict[tuple[int, int], str] | None = {}
+            try:
+                for chunk in self._chunks(plan.part):
+                    found = _formula_cells(chunk, found)
+                    if found is None:
+                        break
+            except Exception:  # noqa: BLE001 - openpyxl reads what the scan cannot
+                found = None
+            self._formula_grids[sheet] = found
+        return self._formula_grids[sheet]
+
+    def _width(self, sheet: str) -> int:
+        if self._widths is None:
+            self._widths = name_reach(self.defined_names())
+        return self._widths.get(sheet, 1)
+
+
+def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
+    """calamine's values as openpyxl gives them: None for empty cells, whole numbers as int, and the
+    `fixed` cells. _Refuse on a date or time (openpyxl decides by its own reading of the number format,
+    and reads serial numbers out of range as "#VALUE!") and on NaN or infinity ("NaN" or "inf" in the
+    file, which openpyxl refuses; "1e400", its infinity, is fixed)."""
+    out = []
+    for row, cells in enumerate(rows, start=1):
+        values: list[Any] = []
+        for value in cells[:width]:
+            kind = type(value)
+            if kind is str:
+                values.append(value or None)
+            elif kind is float:
+                if not math.isfinite(value) and (row, len(values) + 1) not in fixed:
+                    raise _Refuse("a number that is not finite")
+                values.append(int(value) if value.is_integer() and abs(value) < _LARGEST_EXACT else value)
+            elif isinstance(value, _TEMPORAL):
+                raise _Refuse("a date or time")
+            else:
+                values.append(value)  # bool, int
+        out.append(values)
+    for (row, col), value in fixed.items():
+        if row <= len(out) and col <= len(out[row - 1]):
+            out[row - 1][col - 1] = value
+    return out
+
+
+def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
+    """(row, column) -> the number openpyxl reads (_reader._cast_number) for the number cells whose text
+    calamine reads otherwise (_ODD_NUMBER)."""
+    found: dict[tuple[int, int], Any] = {}
+    for count, match in enumerate(_ODD_NUMBER.finditer(chunk)):
+        if count >= _MAX_FIXED:
+            raise _Refuse("too many numbers openpyxl reads otherwise")
+        start = chunk.rfind(b"<c", max(match.start() - _NEAR, 0), match.start())  # the cell holding the <v>
+        cell = _CELL_START.match(chunk, start) if start >= 0 else None
+        value = _VALUE.match(chunk, match.start())
+        if (cell is None or value is None or cell.group(3).endswith(b"/") or b"</c>" in chunk[start:match.start()]
+                or b"&" in value.group(1)):
+            raise _Refuse("a number openpyxl reads otherwise")  # or a <v> outside a cell
+        kind = _TYPE.search(cell.group(3))
+        if kind is not None and kind.group(1) in (b"s", b"b"):
+            raise _Refuse("an index or truth value openpyxl reads otherwise")  # " 3": openpyxl 3, calamine 0
+        if kind is not None and kind.group(1) != b"n":
+            continue  # a text (t="str"): read alike
+        text = value.group(1).decode("ascii")
+        number = float(text) if any(mark in text for mark in ".eE") else int(text)
+        found[(int(cell.group(2)), _column(cell.group(1)))] = number
+    return found
+
+
+def _errors(chunk: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) -> "#DIV/0!" for the error cells (t="e") of a piece of a sheet."""
+    found = {}
+    for match in _CELL.finditer(chunk):
+        kind = _TYPE.search(match.group(3))
+        if kind is None or kind.group(1) != b"e":
+            continue
+        value = _VALUE.search(match.group(4) or b"")
+        text = value.group(1) if value else b""
+        if b"&" in text:
+            raise _Refuse("an error cell with an entity")
+        if text:
+            found[(int(match.group(2)), _column(match.group(1)))] = text.decode("utf-8")
+            if len(found) > _MAX_FIXED:
+                raise _Refuse("too many error cells")
+    return found
+
+
+def _formula_cells(chunk: bytes, found: dict[tuple[int, int], str] | None) -> dict[tuple[int, int], str] | None:
+    """Add the blank-valued formula cells of a piece of a sheet to `found`, as openpyxl gives their
+    formulas ("=" + the text); None when openpyxl must tell."""
+    if found is None:
+        return None
+    for match in _CELL.finditer(chunk):
+        body = match.group(4)
+        if not body or not _FORMULA_TAG.search(body):
+            continue
+        kind = _TYPE.search(match.group(3))
+        value = _VALUE.search(body)
+        if (value and value.group(1).strip() and b"&" not in value.group(1)
+                and (kind is None or kind.group(1) not in (b"s", b"inlineStr"))):
+            continue  # the saved value is read; the formula is never asked for
+        formula = _FORMULA.search(body)
+        if formula is None:
+            return None
+        attributes = formula.group(1) or b""
+        formula_kind = _TYPE.search(attributes)
+        if formula_kind is not None and formula_kind.group(1) in (b"array", b"dataTable"):
+            continue  # openpyxl gives an object, not a text: no formula is reported
+        if formula_kind is not None and formula_kind.group(1) != b"normal":
+            return None  # shared: openpyxl translates the formula to the cell
+        if attributes.endswith(b"/"):
+            text: str | None = ""  # <f/>: openpyxl gives "="
+        else:
+            content = _FORMULA_TEXT.match(body, formula.end())
+            text = _xml_text(content.group(1)) if content is not None else None
+        if text is None:
+            return None
+        found[(int(match.group(2)), _column(match.group(1)))] = "=" + text
+    return found
+
+
+def _xml_text(raw: bytes) -> str | None:
+    """The text of an element as an XML parser gives it; None for what only a parser can tell."""
+    text = raw.decode("utf-8")
+    if "\r" in text or "&" in _ENTITY.sub("", text):
+        return None  # a parser turns line ends into "\n"; other entities are not XML's
+
+    def character(match: re.Match[str]) -> str:
+        hex_code, code, name = match.groups()
+        return _ENTITIES[name] if name else chr(int(hex_code, 16) if hex_code else int(code))
+
+    return _ENTITY.sub(character, text)
+
+
+def _relations(data: bytes) -> dict[str, dict[str, str]]:
+    """The workbook's relationships by id (the last of an id wins, as in both readers)."""
+    import defusedxml.ElementTree as ElementTree
+
+    if b"&" in data:
+        raise _Refuse("an entity in the relationships")  # calamine does not unescape them
+    found = {}
+    for el in ElementTree.fromstring(data):
+        if _local(el.tag) == "Relationship":
+            rid = el.get("Id") or ""
+            if not _PLAIN_NAME.fullmatch(rid):
+                raise _Refuse("a relationship id that is not plain")
+            found[rid] = dict(el.attrib)
+    return found
+
+
+def _manifest(data: bytes, *, has_strings: bool) -> None:
+    """[Content_Types].xml, which openpyxl reads to find the workbook part and the shared strings
+    (reader.excel.ExcelReader.read_manifest, _find_workbook_part, read_strings) and calamine does not:
+    _Refuse unless both readers then read the same parts."""
+    import defusedxml.ElementTree as ElementTree
+
+    overrides: dict[str, str] = {}  # content type -> the first part of that type
+    defaults = set()
+    for el in ElementTree.fromstring(data):
+        if _local(el.tag) == "Override":
+            overrides.setdefault(el.get("ContentType") or "", el.get("PartName") or "")
+        elif _local(el.tag) == "Default":
+            defaults.add(el.get("ContentType") or "")
+    workbook = next((overrides[kind] for kind in _WORKBOOK_TYPES if overrides.get(kind)), None)
+    if workbook is None and defaults & set(_WORKBOOK_TYPES):
+        workbook = "/xl/workbook.xml"
+    strings = overrides.get(_STRINGS_TYPE)
+    if workbook != "/xl/workbook.xml" or (strings != "/xl/sharedStrings.xml" if strings is not None else has_strings):
+        raise _Refuse("the content types name other parts than calamine reads")
+
+
+def _well_formed(data: bytes) -> None:
+    """Raise on XML openpyxl's parser refuses (calamine's is lenient)."""
+    if data:
+        from xml.parsers import expat
+
+        expat.ParserCreate().Parse(data, True)  # no DOCTYPE (_plain_xml): nothing to expand
+
+
+def _openpyxl_target(relation: dict[str, str]) -> str:
+    """The part openpyxl reads for a relationship of xl/workbook.xml (packaging.relationship.get_dependents)."""
+    target = relation.get("Target", "")
+    if relation.get("TargetMode") == "External":
+        return target
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _calamine_target(target: str) -> str:
+    """The part calamine reads for a sheet's target (xlsx::Xlsx::read_workbook)."""
+    if target.startswith("/xl/"):
+        return target[1:]
+    if target.startswith("xl/"):
+        return target
+    return f"xl/{target}"
+
+
+def _date_styles(styles: bytes) -> frozenset[int]:
+    """The cell styles (indexes of cellXfs) openpyxl reads numbers of as dates, times or durations
+    (styles.stylesheet.Stylesheet._normalise_numbers). Most workbooks use no date format at all, which
+    a look at the bytes tells (parsing styles.xml costs half a millisecond)."""
+    if not styles or not _may_have_dates(styles):
+        return frozenset()
+    import defusedxml.ElementTree as ElementTree
+
+    root = ElementTree.fromstring(styles)
+    custom: dict[int, str] = {}
+    formats: list[int] = []
+    for group in root:
+        if _local(group.tag) == "numFmts":
+            for el in group:
+                if _local(el.tag) == "numFmt":
+                    custom[int(el.get("numFmtId") or "")] = el.get("formatCode") or ""
+        elif _local(group.tag) == "cellXfs":
+            formats = [int(el.get("numFmtId") or 0) for el in group if _local(el.tag) == "xf"]
+    return frozenset(i for i, number in enumerate(formats)
+                     if (is_date_format(custom[number]) if number in custom else number in _BUILTIN_DATES))
+
+
+def _may_have_dates(styles: bytes) -> bool:
+    """False when no style can be a date: no format of any <xf> is a built-in date format or a custom
+    format that may be one (or the bytes are written unlike <xf numFmtId="3"…>, <numFmt numFmtId="164"
+    formatCode="0.00"/>)."""
+    if styles.count(b"<xf ") != styles.count(b"<xf") or styles.count(b"<numFmt ") != len(_NUMBER_FORMAT.findall(styles)):
+        return True
+    used = {int(number) for number in _XF_FORMAT.findall(styles)}
+    if used & _BUILTIN_DATES:
+        return True
+    for number, code in _NUMBER_FORMAT.findall(styles):
+        text = _xml_text(code)
+        if int(number) in used and (text is None or is_date_format(text)):
+            return True
+    return False
+
+
+def is_date_format(code: str) -> bool:
+    """openpyxl's styles.numbers.is_date_format (copied: importing openpyxl costs a tenth of a second)."""
+    return _FORMAT_DATE.search(_FORMAT_LITERALS.sub("", code.split(";")[0])) is not None
+
+
+def _trimmed(data: bytes) -> bool:
+    """Whether a text (<t>) starts or ends with spaces and is not marked xml:space="preserve": calamine
+    trims those spaces, openpyxl keeps them. (Texts ending with a space are looked at one by one: a
+    single regular expression would backtrack over every text.)"""
+    if _LEADING_SPACE.search(data):
+        return True
+    looked = 0
+    for space in (b" ", b"\t", b"\n", b"\r"):
+        end = data.find(space + b"</t>")
+        while end >= 0:
+            start = data.rfind(b"<t", max(end - _NEAR, 0), end)  # the text's own tag: a text holds no "<"
+            close = data.find(b">", start, end) if start >= 0 else -1
+            looked += 1
+            if close < 0 or looked > _MAX_FIXED or b"preserve" not in data[start:close]:
+                return True
+            end = data.find(space + b"</t>", end + 1)
+    return False
+
+
+def _plain_xml(data: bytes, *, first: bool) -> bool:
+    """UTF-8 without DOCTYPE, comments or CDATA: what spreadsheet programs write, and what a scan of
+    the bytes sees through (UTF-16 would hide every tag from it; NUL never occurs in UTF-8 XML)."""
+    if b"\0" in data or b"<!" in data:
+        return False
+    if first:
+        declared = _ENCODING.match(data)
+        if declared and declared.group(1).lower() not in _UTF8:
+            return False
+    return True
+
+
+def _library_failure(exc: BaseException) -> None:
+    """Re-raise what is not a failure of calamine on this file (Ctrl+C …). A Rust panic arrives as
+    pyo3's PanicException, a BaseException."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+
+
+def _column(letters: bytes) -> int:
+    """b"AB" -> 28."""
+    return column_index(letters.decode("ascii"))
+
+
+def _ascii_lower(name: str) -> bytes:
+    """The key calamine compares part names by (Rust's eq_ignore_ascii_case)."""
+    return name.encode("utf-8", "surrogateescape").lower()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

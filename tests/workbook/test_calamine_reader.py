@@ -1,0 +1,563 @@
+"""The calamine reader (workbook/_calamine_source.py) against openpyxl's (FileSource): the same
+DepartmentYear, or the same error with the same message, for every workbook the tests make, and no
+crash or abort on hostile files. Every file is made here from the example workbook, with the builders
+of tests/hostile/hostile_files.py and the edits of tests/checks and tests/workbook."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import openpyxl
+import pytest
+
+from xlperf import XlperfError
+from xlperf._open import example_year
+from xlperf.core.checks import run_checks
+from xlperf.core.engine import score_year
+from xlperf.core.frameworks import load_framework
+from xlperf.core.model import DepartmentYear
+from xlperf.core.values import parse_number
+from xlperf.workbook import _calamine_source
+from xlperf.workbook import layout as L
+from xlperf.workbook._calamine_source import CalamineSource
+from xlperf.workbook._cells import Cells
+from xlperf.workbook._file_source import FileSource, open_cells
+from xlperf.workbook.build import build_workbook
+from xlperf.workbook.read import read_cells, read_workbook
+
+TESTS = Path(__file__).resolve().parents[1]
+Builder = Callable[[Path, Path], Path]  # (example workbook, empty folder) -> the file made in the folder
+
+
+def _helper(name: str, folder: Path) -> ModuleType:
+    """A helper module of another test folder (plain modules there, imported by their tests by name)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+hostile = _helper("hostile_files", TESTS / "hostile")
+FACTS_PART = hostile.SHEET  # xl/worksheets/sheet2.xml: 收支情况
+
+
+# -- what a reader makes of a file ---------------------------------------------------------------
+
+def outcome(path: Path, reader: str) -> tuple[str, ...]:
+    """("year", every field of the DepartmentYear, Locations and Decimal exponents included) or
+    ("error", class, message)."""
+    try:
+        year = read_workbook(path, reader=reader)  # type: ignore[arg-type]
+    except XlperfError as exc:
+        return "error", type(exc).__name__, str(exc)
+    return "year", _form(year)
+
+
+def _form(year: DepartmentYear) -> str:
+    fields = {f.name: getattr(year, f.name) for f in dataclasses.fields(year)}
+    fields["unreadable"] = {key: (type(e).__name__, str(e), e.location, e.fix) for key, e in year.unreadable.items()}
+    return repr(fields)
+
+
+def findings(path: Path, reader: str) -> list[tuple[str, str, str]]:
+    year = read_workbook(path, reader=reader)  # type: ignore[arg-type]
+    return [(f.id, f.where, f.message) for f in run_checks(score_year(load_framework(year.framework_id), year))]
+
+
+# -- builders ------------------------------------------------------------------------------------
+
+def _copy_of(source: Path) -> Builder:
+    return lambda example, folder: Path(shutil.copy(source, folder / source.name))
+
+
+def _example(example: Path, folder: Path) -> Path:
+    return Path(shutil.copy(example, folder / "example.xlsx"))
+
+
+def _built(suffix: str, *, filled: bool = True, change: Callable[[DepartmentYear], None] | None = None) -> Builder:
+    def make(example: Path, folder: Path) -> Path:
+        year, fw = example_year()
+        if change is not None:
+            change(year)
+        return build_workbook(folder / f"book{suffix}", fw, year if filled else None)
+    return make
+
+
+def _name_cell(wb: Any, where: str) -> tuple[str, str]:
+    """工作表!单元格 or a defined name -> (sheet, cell)."""
+    if "!" in where:
+        sheet, cell = where.split("!")
+        return sheet, cell
+    sheet, ref = next(iter(wb.defined_names[where].destinations))
+    return sheet, ref.replace("$", "")
+
+
+def _edited(cells: dict[str, Any] | None = None, merge: tuple[str, ...] = (),
+            change: Callable[[Any], None] | None = None) -> Builder:
+    """The example edited and saved by openpyxl, as tests/checks and tests/workbook do: cells by
+    工作表!单元格 or by defined name, merged ranges, or any change of the workbook."""
+    def make(example: Path, folder: Path) -> Path:
+        path = Path(shutil.copy(example, folder / "book.xlsx"))
+        wb = openpyxl.load_workbook(path)
+        for where, value in (cells or {}).items():
+            sheet, cell = _name_cell(wb, where)
+            wb[sheet][cell] = value
+        for where in merge:
+            sheet, ref = where.split("!")
+            wb[sheet].merge_cells(ref)
+        if change is not None:
+            change(wb)
+        wb.save(path)
+        return path
+    return make
+
+
+def _xml(change: Callable[[dict[str, bytes]], None]) -> Builder:
+    """The example with its parts changed (hostile_files.changed)."""
+    return lambda example, folder: hostile.changed(example, folder / "book.xlsx", change)
+
+
+def _cell_xml(name: str, make_xml: Callable[[str], str]) -> Builder:
+    """The example with the <c> element of a named cell replaced (as test_workbook._with_cell_xml)."""
+    def make(example: Path, folder: Path) -> Path:
+        wb = openpyxl.load_workbook(example, read_only=True)
+        sheet, cell = _name_cell(wb, name)
+        part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+        wb.close()
+
+        def edit(xml: str) -> str:
+            xml, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', make_xml(cell), xml, count=1)
+            assert count == 1, cell
+            return xml
+        return hostile.changed(example, folder / "book.xlsx", lambda parts: hostile.edit_xml(parts, part, edit))
+    return make
+
+
+def _facts_xml(edit: Callable[[str], str]) -> Builder:
+    return _xml(lambda parts: hostile.edit_xml(parts, FACTS_PART, edit))
+
+
+def _claim_a_million_rows(parts: dict[str, bytes]) -> None:
+    """Every sheet claims A1:XFD1048576, with values in row 1 000 000 and column XFD (as test_hostile_reader)."""
+    million = 1_000_000
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        hostile.edit_xml(parts, name, lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml)
+                         .replace("</sheetData>", f'<row r="{million}"><c r="A{million}"><v>1</v></c>'
+                                                  f'<c r="XFD{million}"><v>2</v></c></row></sheetData>')
+                         .replace("</row>", '<c r="XFD1"><v>3</v></c></row>', 1))
+
+
+def _far_cell(xml: str) -> str:
+    """A value in XFD1048576 besides the table: calamine would allocate A1:XFD1048576 (512 GB)."""
+    return xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>')
+
+
+def _from_c3(xml: str) -> str:
+    """收支情况 with rows 1-2 and columns A-B emptied: its used range starts at C3."""
+    xml = re.sub(r'<row r="[12]"[^>]*?(/>|>.*?</row>)', "", xml)
+    return re.sub(r'<c r="[AB]\d+"[^>]*?(/>|>.*?</c>)', "", xml)
+
+
+def _target_row(example: Path) -> int:
+    wb = openpyxl.load_workbook(example, read_only=True)
+    _, ref = next(iter(wb.defined_names[L.TARGETS].destinations))
+    return int(re.sub(r"\D", "", ref.split(":")[0]))
+
+
+def _bad_target_row(example: Path, folder: Path) -> Path:
+    return _edited({f"{L.TARGETS_SHEET}!D{_target_row(example)}": "大于"})(example, folder)
+
+
+def _moved_input(wb: Any) -> None:
+    sheet, cell = _name_cell(wb, L.fact_name("carryover"))
+    wb[sheet]["H40"] = 33.221
+    wb[sheet][cell] = None
+    wb.defined_names[L.fact_name("carryover")].attr_text = f"'{sheet}'!$H$40"
+
+
+def _row_below_table(example: Path, folder: Path) -> Path:
+    wb = openpyxl.load_workbook(example, read_only=True)
+    _, ref = next(iter(wb.defined_names[L.TARGETS].destinations))
+    below = int(re.sub(r"\D", "", ref.split(":")[1])) + 1
+    return _edited({f"{L.TARGETS_SHEET}!B{below}": "产出", f"{L.TARGETS_SHEET}!C{below}": "漏在表外的目标"})(example, folder)
+
+
+def _foreign(example: Path, folder: Path) -> Path:
+    path = folder / "other.xlsx"
+    openpyxl.Workbook().save(path)
+    return path
+
+
+def _huge_merge(xml: str) -> str:
+    return xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>', 1)
+
+
+def _dates(wb: Any) -> None:
+    """Dates and times where numbers and texts belong, and date-formatted numbers out of the range of dates."""
+    sheet, cell = _name_cell(wb, L.fact_name("carryover"))
+    wb[sheet][cell] = dt.datetime(2023, 3, 1)
+    sheet, cell = _name_cell(wb, L.DEPARTMENT)
+    wb[sheet][cell] = dt.date(2023, 3, 1)
+    sheet, cell = _name_cell(wb, L.fact_name("expenditure_budget"))
+    wb[sheet][cell] = dt.time(10, 30)
+    for name, serial in (("income_budget", 1e10), ("income_actual", -5), ("expenditure_actual", 45000.5)):
+        sheet, cell = _name_cell(wb, L.fact_name(name))
+        wb[sheet][cell] = serial
+        wb[sheet][cell].number_format = "yyyy-mm-dd"
+
+
+def _checks_case(folder: Path) -> Builder:
+    edits = json.loads(folder.read_text(encoding="utf-8"))
+    return _edited(edits.get("cells", {}), tuple(edits.get("merge", ())))
+
+
+def _texts(**texts: str) -> Callable[[DepartmentYear], None]:
+    return lambda year: year.texts.update(texts)
+
+
+def _satisfaction(typed: Any) -> Builder:
+    """The example's target 公众对科普工作满意度 (≥ 95 %, as tests/checks/test_reading) with its 实际值 typed so."""
+    def make(example: Path, folder: Path) -> Path:
+        letter = "BCDEFGHIJ"[[c.key for c in L.TARGET_COLUMNS].index("actual")]
+        return _edited({f"{L.TARGETS_SHEET}!{letter}{_target_row(example) + 21}": typed})(example, folder)
+    return make
+
+
+
+#: id -> builder: files any spreadsheet program may write, which calamine reads itself
+PLAIN: dict[str, Builder] = {
+    "example": _example,
+    "example-xlsm": _built(".xlsm"),
+    "blank-xlsx": _built(".xlsx", filled=False),
+    "blank-xlsm": _built(".xlsm", filled=False),
+    "example-saved-by-openpyxl": _edited(),
+    **{f"checks-{case.parent.name}-{case.name.split('.')[0]}": _checks_case(case)
+       for case in sorted(TESTS.glob("checks/*/*.workbook.json"))},
+    "formula-with-saved-value": _cell_xml(L.fact_name("expenditure_budget"),
+                                          lambda c: f'<c r="{c}"><f>300+32.21</f><v>332.21</v></c>'),
+    "uncalculated-formula": _cell_xml(L.fact_name("carryover"), lambda c: f'<c r="{c}"><f>0.5+0.4</f></c>'),
+    "uncalculated-formula-with-entities": _cell_xml(
+        L.fact_name("carryover"), lambda c: f'<c r="{c}"><f>IF(1&lt;2,&quot;a&quot;&amp;&#x41;,0)</f><v></v></c>'),
+    "uncalculated-array-formula": _cell_xml(L.fact_name("carryover"), lambda c: f'<c r="{c}"><f t="array" ref="{c}">1</f></c>'),
+    "moved-input": _edited(change=_moved_input),
+    "text-with-unit": _edited({L.fact_name("expenditure_budget"): "332.21万元"}),
+    "bad-target-row": _bad_target_row,
+    "row-below-table": _row_below_table,
+    "deleted-name": _edited(change=lambda wb: wb.defined_names.pop(L.fact_name("carryover"))),
+    "renamed-sheet": _edited(change=lambda wb: setattr(wb["收支情况"], "title", "收支")),
+    "name-of-a-deleted-row": _edited(change=lambda wb: setattr(wb.defined_names[L.fact_name("carryover")], "attr_text",
+                                                               "'收支情况'!#REF!")),
+    "foreign-workbook": _foreign,
+    "formula-like-text": _built(".xlsx", change=_texts(problems="=HYPERLINK(\"http://x\")+1")),
+    "full-width-amount": _edited({L.fact_name("expenditure_budget"): "３３２.２１"}),
+    **{f"percent-typed-{i}": _satisfaction(typed)
+       for i, typed in enumerate(["95%", "95 %", 95, "95", 0.95, "９５％", " 95 "])},
+    "merge-over-facts": _edited(merge=("收支情况!C4:C5",)),
+    "merge-with-label": _edited(merge=("收支情况!C4:D4",)),
+    "merge-blank-rows": _edited(merge=("绩效目标!B50:C52",)),
+    "merge-filled-rows": _edited(merge=("绩效目标!B3:B5",)),
+    "merge-whole-sheet": _facts_xml(_huge_merge),
+    "error-values-typed": _edited({L.fact_name("carryover"): "#N/A", L.fact_name("expenditure_budget"): "#REF!",
+                                   L.DEPARTMENT: "#VALUE!"}),
+    "error-value-of-a-formula": _cell_xml(L.fact_name("expenditure_budget"),
+                                          lambda c: f'<c r="{c}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+    "used-range-from-C3": _facts_xml(_from_c3),
+    "boolean-and-formula-text": _edited({L.fact_name("carryover"): True, L.fact_name("expenditure_budget"): "=1+1"}),
+}
+
+#: id -> builder: files calamine reads otherwise than openpyxl (or may not load): openpyxl reads them,
+#: or the difference is fixed, and the year or error is the same
+ODD: dict[str, Builder] = {
+    **{f"hostile-{case}": make for case, (make, _, _) in hostile.CASES.items()},
+    "million-rows": _xml(_claim_a_million_rows),
+    "far-cell": _facts_xml(_far_cell),
+    "dates-and-times": _edited(change=_dates),
+    "escape-in-a-text": _edited({L.DEPARTMENT: "广州市_x000D_科协", L.text_name("overview"): "a\r\nb"}),
+    "carriage-return-in-shared-strings": _built(".xlsx", change=_texts(overview="第一行\r\n第二行")),
+    "text-not-preserved": _cell_xml(L.fact_name("expenditure_budget"),
+                                    lambda c: f'<c r="{c}" t="inlineStr"><is><t> 332.21 </t></is></c>'),
+    "numbers-written-otherwise": _facts_xml(lambda xml: re.sub(
+        r'(<c r="C4"[^>]*><v>)[^<]*', r"\g<1>332.0", re.sub(r'(<c r="C5"[^>]*><v>)[^<]*', r"\g<1>3.156E+2", re.sub(
+            r'(<c r="C6"[^>]*><v>)[^<]*', r"\g<1> 12", re.sub(r'(<c r="C7"[^>]*><v>)[^<]*', r"\g<1>12345678901234567",
+                                                             xml))))),
+    "infinite-number": _cell_xml(L.fact_name("carryover"), lambda c: f'<c r="{c}"><v>1e400</v></c>'),
+    "number-openpyxl-refuses": _cell_xml(L.fact_name("carryover"), lambda c: f'<c r="{c}"><v>NaN</v></c>'),
+    "unknown-error-value": _cell_xml(L.fact_name("carryover"), lambda c: f'<c r="{c}" t="e"><v>#SPILL!</v></c>'),
+    "uncalculated-shared-formula": _cell_xml(
+        L.fact_name("carryover"), lambda c: f'<c r="{c}"><f t="shared" ref="{c}" si="0">0.5+0.4</f></c>'),
+    "rows-out-of-order": _facts_xml(lambda xml: xml.replace("</sheetData>", '<row r="3"><c r="H3"><v>1</v></c></row></sheetData>')),
+    "cell-outside-its-row": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<c r="C11"', 1)),
+    "cell-without-r": _facts_xml(lambda xml: xml.replace('<c r="C10"', "<c", 1)),
+    "second-r-in-a-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<c r="C10" r="XFD1048576"', 1)),
+    "prefixed-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<x:c xmlns:x="http://schemas.openxmlformats.org/'
+                                                        'spreadsheetml/2006/main" r="C10"', 1)),
+    "part-named-in-another-case": _xml(lambda parts: hostile.edit_xml(
+        parts, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace("worksheets/sheet2.xml", "worksheets/SHEET2.xml"))),
+}
+
+
+@pytest.fixture(scope="module")
+def made(example_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Case id -> its file, made once."""
+    files: dict[str, Path] = {}
+
+    def make(case: str) -> Path:
+        if case not in files:
+            files[case] = {**PLAIN, **ODD}[case](example_workbook, tmp_path_factory.mktemp(re.sub(r"\W", "_", case)))
+        return files[case]
+    return make
+
+
+class TestSameAsOpenpyxl:
+    @pytest.mark.parametrize("case", list(PLAIN) + list(ODD))
+    def test_same_year_or_same_error(self, case: str, made: Callable[[str], Path]) -> None:
+        """Both readers give the same DepartmentYear (every field, Locations and notes included) or
+        raise the same class of error with the same message."""
+        path = made(case)
+        assert outcome(path, "calamine") == outcome(path, "openpyxl")
+
+    @pytest.mark.parametrize("case", list(PLAIN))
+    def test_calamine_reads_them_itself(self, case: str, made: Callable[[str], Path]) -> None:
+        """The files of spreadsheet programs are read by calamine, not handed to openpyxl."""
+        path = made(case)
+        source = CalamineSource(path)
+        try:
+            try:
+                read_cells(Cells(source, path.name))
+            except XlperfError:
+                pass  # the year or error is compared above
+            assert source.fallbacks == {}
+        finally:
+            source.close()
+
+    @pytest.mark.parametrize("case", ["example", "example-xlsm", "blank-xlsm", "deleted-name", "moved-input"])
+    def test_names_and_sheets(self, case: str, made: Callable[[str], Path]) -> None:
+        """The workbook-scope names (with their text) and the sheets are openpyxl's."""
+        path = made(case)
+        calamine, file = CalamineSource(path), FileSource(path)
+        try:
+            assert calamine.defined_names() == file.defined_names()
+            assert list(calamine.sheet_names()) == list(file.sheet_names())
+            assert calamine.fallbacks == {}
+        finally:
+            calamine.close()
+            file.close()
+
+    def test_the_files_odd_for_calamine_are_read_by_openpyxl(self, made: Callable[[str], Path]) -> None:
+        """The cases where calamine would read otherwise do go to openpyxl (else the test above proves
+        little); a sheet at a time where the rest of the workbook is plain."""
+        for case, whole in (("dates-and-times", False), ("escape-in-a-text", False), ("text-not-preserved", False),
+                            ("carriage-return-in-shared-strings", True), ("far-cell", False),
+                            ("second-r-in-a-cell", False), ("prefixed-cell", False),
+                            ("uncalculated-shared-formula", False)):
+            source = CalamineSource(made(case))
+            try:
+                try:
+                    read_cells(Cells(source, case))
+                except XlperfError:
+                    pass  # openpyxl refuses some (a duplicate attribute)
+                assert source.fallbacks and ("" in source.fallbacks) == whole, (case, source.fallbacks)
+            finally:
+                source.close()
+
+
+class TestSparseHostileFile:
+    """Cells in A1 and XFD1048576: calamine would allocate a dense 1048576 × 16384 grid (512 GB) and
+    abort the process. Read in a subprocess, so that an abort fails the test instead of the run."""
+
+    def _run(self, code: str) -> Any:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                                timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout)
+
+    def test_a_workbook_from_xlsxwriter(self, tmp_path: Path) -> None:
+        import xlsxwriter
+
+        path = tmp_path / "sparse.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("S")
+        sheet.write("A1", 1)
+        sheet.write("XFD1048576", 2)
+        book.define_name("XP_FAR", "=S!$C$1")  # names reach column C: three columns are read
+        book.close()
+        got = self._run(f"""
+import json
+from pathlib import Path
+from xlperf.workbook._calamine_source import CalamineSource
+from xlperf.workbook._cells import Cells
+source = CalamineSource(Path({str(path)!r}))
+print(json.dumps({{"rows": [list(r) for r in source.rows("S", 3)], "fallbacks": source.fallbacks}}))
+source.close()
+""")
+        assert got["rows"][0][:1] == [1] and all(value is None for row in got["rows"][1:] for value in row)
+        assert "S" in got["fallbacks"] and "1048576 rows × 16384 columns" in got["fallbacks"]["S"]
+
+    def test_read_workbook_gives_what_openpyxl_gives(self, made: Callable[[str], Path]) -> None:
+        path = made("far-cell")
+        got = self._run(f"""
+import json, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from test_calamine_reader import outcome
+print(json.dumps([outcome(Path({str(path)!r}), reader) for reader in ("calamine", "openpyxl")]))
+""")
+        assert got[0] == got[1] and got[0][0] == "year"
+
+
+class TestErrorCells:
+    def test_an_error_in_an_input_gives_openpyxls_finding(self, made: Callable[[str], Path]) -> None:
+        """#DIV/0! saved in 整体支出预算数 (calamine reads error cells as ""): the same E002, naming the error."""
+        path = made("error-value-of-a-formula")
+        assert findings(path, "calamine") == findings(path, "openpyxl")
+        (error,) = [f for f in findings(path, "calamine") if f[0] == "E002"]
+        assert error[1] == "收支情况!C4" and "#DIV/0!" in error[2]
+
+    def test_every_error_value(self, tmp_path: Path, example_workbook: Path) -> None:
+        """Each error value Excel writes reads as its text, as openpyxl gives it."""
+        for value in ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!"):
+            cell = f'<c r="{{}}" t="e"><f>X()</f><v>{value}</v></c>'
+            path = _cell_xml(L.fact_name("carryover"), cell.format)(example_workbook, tmp_path)
+            assert outcome(path, "calamine") == outcome(path, "openpyxl")
+            assert read_workbook(path).unreadable["facts.carryover"].message == f"单元格是 Excel 错误值 {value}"
+
+
+class TestUsedRangeNotFromA1:
+    def test_positions_are_row_and_column_numbers(self, made: Callable[[str], Path], example_workbook: Path) -> None:
+        """收支情况 without rows 1-2 and columns A-B: calamine's grid starts at C3, the cells do not move."""
+        path = made("used-range-from-C3")
+        with open_cells(path, "calamine") as cells:
+            assert cells.source.fallbacks == {}  # type: ignore[attr-defined]
+            assert cells.at(L.FACTS_SHEET, 1, 1) is None
+            assert parse_number(cells.at(L.FACTS_SHEET, 3, 3)) == read_workbook(example_workbook).facts["income_actual"]
+        year = read_workbook(path)
+        assert year.facts["income_budget"] is None  # C2, emptied
+        assert year.facts["income_actual"] == read_workbook(example_workbook).facts["income_actual"]
+        assert str(year.where("facts.income_actual")) == "收支情况!C3"
+
+    def test_a_sheet_starting_at_c3(self, tmp_path: Path) -> None:
+        import xlsxwriter
+
+        path = tmp_path / "c3.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("S")
+        sheet.write("C3", 33)
+        sheet.write("E5", "五")
+        book.define_name("XP_LAYOUT", f'="{L.LAYOUT_VERSION}"')
+        book.define_name("XP_CELL", "=S!$E$5")
+        book.close()
+        for reader in ("calamine", "openpyxl"):
+            with open_cells(path, reader) as cells:  # type: ignore[arg-type]
+                assert (cells.at("S", 3, 3), cells.at("S", 5, 5), cells.at("S", 3, 1)) == (33, "五", None)
+
+
+class TestReaderChoice:
+    def test_calamine_is_the_default(self, example_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        made_sources: list[str] = []
+        real = _calamine_source.CalamineSource.__init__
+
+        def spy(self: CalamineSource, path: Path) -> None:
+            made_sources.append(path.name)
+            real(self, path)
+
+        monkeypatch.setattr(_calamine_source.CalamineSource, "__init__", spy)
+        read_workbook(example_workbook)
+        assert made_sources == [example_workbook.name]
+
+    def test_openpyxl_on_request(self, example_workbook: Path) -> None:
+        with open_cells(example_workbook, "openpyxl") as cells:
+            assert type(cells.source) is FileSource
+
+    def test_an_unknown_reader_is_a_programming_error(self, example_workbook: Path) -> None:
+        with pytest.raises(ValueError, match="unknown workbook reader"):
+            read_workbook(example_workbook, reader="xlrd")  # type: ignore[arg-type]
+
+
+class TestDateFormats:
+    def test_openpyxls_date_formats(self) -> None:
+        """The copy of openpyxl's is_date_format and built-in date formats (importing openpyxl is slow)."""
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+        assert _calamine_source._BUILTIN_DATES == {i for i, code in BUILTIN_FORMATS.items() if is_date_format(code)}
+        for code in ("yyyy-mm-dd", '"年"0', "0.00", "#,##0.00", "[Red]0", "[h]:mm", "[$-804]yyyy年m月d日", "0_);(0)",
+                     '"d"0', "\\d0", "_d0", "General", "0.00E+00", "mm:ss.0", "@", "[DBNum1]General", "0%;[Red]-0%;\"-\""):
+            assert _calamine_source.is_date_format(code) == is_date_format(code), code
+
+
+class TestFilesClosed:
+    def _open_files(self, path: Path) -> list[str]:
+        found = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+                    found.append(fd)
+            except OSError:
+                continue
+        return found
+
+    @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="lists open files through /proc")
+    @pytest.mark.parametrize("case", ["example", "dates-and-times", "hostile-corrupt-data", "hostile-renamed-sheet",
+                                      "uncalculated-shared-formula", "carriage-return-in-shared-strings"])
+    def test_nothing_stays_open(self, case: str, made: Callable[[str], Path]) -> None:
+        """The file is closed after reading, whatever the reading came to (Windows locks open files)."""
+        path = made(case)
+        try:
+            read_workbook(path)
+        except XlperfError:
+            pass
+        assert self._open_files(path) == []
+
+
+@pytest.mark.fuzz
+def test_damaged_files_never_crash_calamine(example_workbook: Path, tmp_path: Path) -> None:
+    """The fuzz run of tests/hostile, through the calamine reader: a DepartmentYear or an XlperfError,
+    never another exception nor an abort (in a subprocess). Byte-level damage may read differently:
+    openpyxl refuses malformed XML that calamine reads."""
+    code = f"""
+import io, random, sys, zipfile
+from pathlib import Path
+from xlperf import DepartmentYear, XlperfError
+from xlperf.workbook.read import read_workbook
+base = Path({str(example_workbook)!r})
+with zipfile.ZipFile(base) as archive:
+    parts = {{i.filename: archive.read(i) for i in archive.infolist()}}
+names = [n for n in parts if n.endswith((".xml", ".rels"))]
+nasty = [b"", b"-1", b"1e400", b"NaN", b"XFD1048576", b"A0", b"ZZZZ1", b"99999999", b"e", b"str", b"#DIV/0!", b"<", b"&#0;"]
+rng = random.Random(5)
+out = Path({str(tmp_path / "fuzzed.xlsx")!r})
+for i in range(60):
+    damaged = dict(parts)
+    for _ in range(rng.randint(1, 3)):
+        name = rng.choice(names)
+        data = damaged[name]
+        spans = [m.span() for m in __import__("re").finditer(rb'(?<==")[^"]*(?=")|(?<=<v>)[^<]*', data)]
+        start, end = rng.choice(spans)
+        damaged[name] = data[:start] + rng.choice(nasty) + data[end:]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in damaged.items():
+            archive.writestr(name, data)
+    out.write_bytes(buffer.getvalue())
+    try:
+        assert isinstance(read_workbook(out, reader="calamine"), DepartmentYear)
+    except XlperfError as exc:
+        assert str(exc).strip()
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
