@@ -173,6 +173,16 @@ class ReportRules:
 
 
 @dataclass(frozen=True)
+class ReviewRules:
+    """What `xlperf batch` shows a reviewer first (风险提示): patterns, not errors. Never affects scores."""
+
+    #: R01: output targets at full marks while the 执行率 is below this ratio
+    output_full_execution_below: Decimal = Decimal("0.8")
+    #: R03: a total that moved more than this many points against last year's summary
+    total_change_above: Decimal = Decimal(15)
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     title: str
@@ -187,6 +197,7 @@ class Framework:
     explanations: Explanations = field(default_factory=Explanations)
     checks: CheckRules = field(default_factory=CheckRules)
     report: ReportRules = field(default_factory=ReportRules)
+    review: ReviewRules = field(default_factory=ReviewRules)
     path: str = ""
     #: fingerprint of the rules: a workbook records it, so that a workbook made from an edited copy
     #: of a framework is never scored silently with the shipped rules of the same id
@@ -275,8 +286,8 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
         raise FrameworkError(f"无法读取框架文件 {path}", fix="请检查文件是否存在、是否有读取权限") from exc
 
 
-_SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "grades", "facts", "categories",
-             "indicators")
+_SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "review", "grades", "facts",
+             "categories", "indicators")
 _META_KEYS = ("id", "title", "locality", "year", "description")
 
 
@@ -299,13 +310,14 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
     explanations = _params.build(Explanations, data.get("explanations", {}), "explanations")
     checks = _params.build(CheckRules, data.get("checks", {}), "checks")
     report = _params.build(ReportRules, data.get("report", {}), "report")
+    review = _params.build(ReviewRules, data.get("review", {}), "review")
     indicators = tuple(_indicator(row, i) for i, row in enumerate(_list(data, "indicators")))
     framework = Framework(
         id=_text(meta, "id", "framework.id"), title=_text(meta, "title", "framework.title"),
         locality=_text(meta, "locality", "framework.locality"), year=_int(meta, "year", "framework.year"),
         description=str(meta.get("description", "")), facts=facts, categories=categories,
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
-        report=report, path=path)
+        report=report, review=review, path=path)
     _validate(framework)
     return dataclasses.replace(framework, digest=_digest(framework))
 
@@ -483,6 +495,11 @@ def _validate_ranges(fw: Framework) -> None:
         raise _error("checks.percent_scale_factor", f"应在 1～10 之间（如 2），收到 {checks.percent_scale_factor}")
     if not 0 <= checks.mention_gap <= 6:
         raise _error("checks.mention_gap", f"应为 0～6 的整数，收到 {checks.mention_gap}")
+    if not 0 < fw.review.output_full_execution_below <= one:
+        raise _error("review.output_full_execution_below",
+                     f"应为 0～1 之间的比率（如 0.8 表示 80%），收到 {fw.review.output_full_execution_below}")
+    if not 0 < fw.review.total_change_above <= top:
+        raise _error("review.total_change_above", f"应为 0～{top} 之间的分数（如 15），收到 {fw.review.total_change_above}")
     for i, rule in enumerate(fw.checks.sums):
         if not rule.parts or rule.tolerance < 0:
             raise _error(f"checks.sums[{i}]", "parts 至少要有一项，tolerance 不能为负")
