@@ -107,6 +107,22 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     export.set_defaults(run=cmd_export)
 
+    batch = sub.add_parser("batch", help="财政局用：检查、评分、汇总一个文件夹中各单位的工作簿，生成汇总表",
+                           description="查找文件夹（含子文件夹）中的全部 .xlsx/.xlsm 工作簿，并行读取、检查、计分，"
+                                       "写出一个汇总表：汇总（排名）、指标明细、问题清单、风险提示、说明。"
+                                       "无法读取的文件列入问题清单，不影响其他文件。")
+    batch.add_argument("folder", metavar="文件夹", help="各单位提交的工作簿所在的文件夹")
+    batch.add_argument("-o", "--output", metavar="汇总.xlsx", help="汇总表（默认：文件夹旁的“文件夹名-汇总.xlsx”）")
+    batch.add_argument("--reports", metavar="文件夹", help="同时为每个单位生成自评报告（Word），放在该文件夹")
+    batch.add_argument("--jobs", type=int, default=0, metavar="N", help="同时处理的进程数（默认：CPU 核数）")
+    batch.add_argument("--framework", metavar="编号或路径", help="一律按指定的评分框架计分（默认：各工作簿写明的框架）")
+    batch.add_argument("--previous", metavar="上年汇总.xlsx", help="上一年的汇总表：比较各单位总分的变动")
+    batch.add_argument("--template", metavar="模板.docx", help="自评报告改用自己的模板（与 --reports 同用）")
+    batch.add_argument("--force", action="store_true",
+                       help="覆盖已存在的汇总表和报告；有“错误”的单位也生成报告（首页列出待核实的问题）")
+    batch.add_argument("--reader", choices=("calamine", "openpyxl"), default="calamine", help=argparse.SUPPRESS)
+    batch.set_defaults(run=cmd_batch)
+
     checks = sub.add_parser("checks", help="列出全部检查项目（编号、级别、说明）")
     checks.add_argument("--markdown", action="store_true", help="以 Markdown 输出（即 docs/checks.md）")
     checks.set_defaults(run=cmd_checks)
@@ -246,6 +262,35 @@ def cmd_export(args: argparse.Namespace) -> int:
                         suffixes=(".json",), protect=(Path(args.file),))
     print(f"已导出：{path}")
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchOptions, default_output, progress_printer, run_batch
+    from .batch._record import INCOMPLETE, SCORED, UNREADABLE
+
+    folder = Path(args.folder)
+    if args.template and not args.reports:
+        raise XlperfError("--template 须与 --reports 同用", fix="请加上 --reports 报告文件夹")
+    options = BatchOptions(folder, Path(args.output) if args.output else default_output(folder),
+                           reports=Path(args.reports) if args.reports else None, jobs=args.jobs,
+                           framework=args.framework, previous=Path(args.previous) if args.previous else None,
+                           template=Path(args.template) if args.template else None, force=args.force,
+                           reader=args.reader)
+    result = run_batch(options, progress_printer())
+    records = result.records
+    print(f"已生成汇总表：{result.output}")
+    print(f"共 {len(records)} 个工作簿：已评分 {result.count(SCORED)} 个，不完整 {result.count(INCOMPLETE)} 个，"
+          f"未能读取 {result.count(UNREADABLE)} 个；用时 {result.seconds:.1f} 秒。")
+    errors = sum(r.errors > 0 for r in records)
+    risks = sum(len(r.risks) > 0 for r in records)
+    if errors:
+        print(f"{errors} 个文件有“错误”，见“问题清单”（可按文件筛选后退回修改）。")
+    if risks:
+        print(f"{risks} 个单位有风险提示，见“风险提示”。")
+    if args.reports:
+        made = sum(bool(r.report) for r in records)
+        print(f"已生成自评报告 {made} 份：{args.reports}" + ("" if made == len(records) else "（其余见汇总表的“报告”列）"))
+    return 1 if errors or result.count(UNREADABLE) else 0
 
 
 def cmd_checks(args: argparse.Namespace) -> int:

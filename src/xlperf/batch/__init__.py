@@ -1,0 +1,252 @@
+"""`xlperf batch`: check, score and compare a whole folder of department workbooks (the finance bureau).
+
+    run_batch(BatchOptions(folder, output, ...)) -> BatchResult
+
+Every workbook is read, scored, checked and reviewed in worker processes (`_pool`, `_worker`); the
+results come back as plain records (`_record`) and become one summary workbook (`_summary`). Nothing
+is written until every file is done: Ctrl-C or a failure leaves no half summary. A file that cannot be
+read, or that crashes its worker, becomes its own row in 问题清单 and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET = "汇总", "指标明细", "问题清单", "风险提示"
+#: batch-level ids of 问题清单 (the checks' catalogue covers what is inside a file)
+DUPLICATE_SUBMISSION = "W902"
+
+from ..core.errors import XlperfError  # noqa: E402
+from ..workbook._file_source import Reader  # noqa: E402
+from ._record import FileRecord, Problem, RiskRow  # noqa: E402
+
+if TYPE_CHECKING:
+    from ..core.frameworks import Framework
+    from ._previous import PreviousTotals
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    folder: Path
+    output: Path
+    reports: Path | None = None
+    jobs: int = 0  # 0: one per processor core
+    framework: str | None = None
+    previous: Path | None = None
+    template: Path | None = None
+    force: bool = False
+    reader: Reader = "calamine"
+
+
+@dataclass
+class BatchResult:
+    output: Path
+    records: list[FileRecord]
+    ignored: int = 0  # files in the folder that are not spreadsheets (reports, scans …)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.records)
+
+
+def default_output(folder: Path) -> Path:
+    """<folder>-汇总.xlsx beside the folder (never inside it: the next run would read it as a workbook)."""
+    folder = folder.resolve()
+    return folder.with_name(f"{folder.name}-汇总.xlsx")
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Process every workbook under `options.folder` and write the summary; `progress(done, total)`."""
+    from ._discover import find_workbooks
+    from ._pool import process_files
+    from ._summary import summary_frames, write_summary
+    from ._worker import Job, relative_name, unreadable
+
+    start = time.perf_counter()
+    fw, previous = _preflight(options)
+    root = options.folder.resolve()
+    skip = [options.output] + ([options.reports] if options.reports else [])
+    found = find_workbooks(root, skip=skip)
+    if not found.workbooks and not found.others:
+        raise XlperfError(f"文件夹 {options.folder} 中没有找到 .xlsx/.xlsm 工作簿", fix="请确认文件夹是否正确（会查找各级子文件夹）")
+    total = len(found.workbooks)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    job = Job(str(root), options.framework, str(options.reports.resolve()) if options.reports else None,
+              str(options.template) if options.template else None, options.force, options.reader)
+    jobs = options.jobs or default_jobs()
+    records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance)
+    records += [unreadable(relative_name(path, root), f"该文件{why}，不是 .xlsx/.xlsm 工作簿，未处理",
+                           "请用 Excel 或 WPS 打开后另存为 .xlsx 再提交") for path, why in found.others]
+    records = _duplicates(sorted(records, key=lambda r: r.file))
+    last_year: dict[str, Decimal | None] | None = None
+    if previous is not None:
+        records, last_year = _moved(records, previous, fw)
+    grades = [g.name for g in fw.grades] if fw else _shipped_grades(records)
+    summary = summary_frames(records, previous=last_year, reports=options.reports is not None, grades=grades)
+    result = BatchResult(options.output, records, found.ignored)
+    result.seconds = time.perf_counter() - start
+    summary.about = _about(options, result, previous.file if previous else "")
+    write_summary(options.output, summary, overwrite=options.force)
+    return result
+
+
+def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals | None]:
+    """Everything that can be wrong before the first file is read: found now, not after an hour's work."""
+    from ..core.frameworks import load_framework
+
+    folder = options.folder
+    if not folder.exists():
+        raise XlperfError(f"找不到文件夹：{folder}")
+    if not folder.is_dir():
+        raise XlperfError(f"{folder} 不是文件夹", fix="xlperf batch 处理一个文件夹中的全部工作簿；单个文件请用 xlperf check")
+    output = options.output
+    if output.suffix.lower() != ".xlsx":
+        raise XlperfError(f"汇总表 {output.name} 的扩展名应为 .xlsx", fix=f"请改为 {output.with_suffix('.xlsx').name}")
+    if output.exists() and not options.force:
+        raise XlperfError(f"汇总表已存在：{output}", fix="请换一个文件名（-o），或加 --force 覆盖")
+    if output.is_dir():
+        raise XlperfError(f"-o 给出的是文件夹：{output}", fix="请给出文件名，如 -o 汇总.xlsx")
+    if options.reports is not None and options.reports.exists() and not options.reports.is_dir():
+        raise XlperfError(f"--reports 应为文件夹，{options.reports} 是文件")
+    if options.jobs < 0:
+        raise XlperfError(f"--jobs 应为正整数，收到 {options.jobs}")
+    if options.template is not None:
+        from ..report.render import _check_user_template
+
+        _check_user_template(options.template)
+    fw = load_framework(options.framework) if options.framework else None
+    previous = None
+    if options.previous is not None:
+        from ._previous import read_previous
+
+        previous = read_previous(options.previous)
+    return fw, previous
+
+
+def _duplicates(records: list[FileRecord]) -> list[FileRecord]:
+    """W902: the same department and year in more than one file (a resubmission beside the old one)."""
+    from ._previous import department_key
+
+    groups: dict[tuple[str, int | None], list[str]] = {}
+    for r in records:
+        if r.department and not r.unreadable:
+            groups.setdefault((department_key(r.department), r.year), []).append(r.file)
+    out = []
+    for r in records:
+        files = groups.get((department_key(r.department), r.year), []) if r.department and not r.unreadable else []
+        if len(files) > 1:
+            others = "、".join(f for f in files if f != r.file)
+            message = (f"“{r.department}”{r.year or ''}年度还有另一份工作簿：{others}。汇总中两份都列出，"
+                       "请确认哪一份是最终版本，删除或移走另一份后重新汇总")
+            r = replace(r, problems=r.problems + (Problem(DUPLICATE_SUBMISSION, "警告", "", "", message),))
+        out.append(r)
+    return out
+
+
+def _moved(records: list[FileRecord], previous: PreviousTotals,
+           fw: Framework | None) -> tuple[list[FileRecord], dict[str, Decimal | None]]:
+    """Last year's total of each department (matched by name), and R03 where it moved too much."""
+    from ..core.frameworks import load_framework
+    from ..core.review import total_moved
+
+    last_year: dict[str, Decimal | None] = {}
+    out = []
+    for r in records:
+        last = previous.total_of(r.department) if r.department else None
+        last_year[r.file] = last
+        if last is not None and r.total is not None:
+            rules = (fw or load_framework(r.framework)).review
+            risk = total_moved(r.total, last, rules)
+            if risk is not None:
+                r = replace(r, risks=r.risks + (RiskRow(risk.id, risk.title, risk.message),))
+        out.append(r)
+    return out, last_year
+
+
+def _shipped_grades(records: list[FileRecord]) -> list[str]:
+    from ..core.frameworks import load_framework, shipped_frameworks
+
+    for r in records:
+        if r.framework in shipped_frameworks():
+            return [g.name for g in load_framework(r.framework).grades]
+    return []
+
+
+def _about(options: BatchOptions, result: BatchResult, previous: str) -> list[tuple[str, str]]:
+    from .. import __version__
+    from ._record import INCOMPLETE, SCORED, UNREADABLE
+
+    frameworks = sorted({r.framework for r in result.records if r.framework})
+    return [
+        ("汇总说明", ""),
+        ("生成时间", time.strftime("%Y-%m-%d %H:%M")),
+        ("生成程序", f"xlperf {__version__}（xlperf batch）"),
+        ("文件夹", options.folder.resolve().name),
+        ("评分框架", "、".join(frameworks) or "（无）"),
+        ("工作簿", f"共 {len(result.records)} 个：已评分 {result.count(SCORED)} 个，不完整 {result.count(INCOMPLETE)} 个，"
+                   f"未能读取 {result.count(UNREADABLE)} 个（见“问题清单”）；另有 {result.ignored} 个其他文件未处理"),
+        ("上年汇总", previous or "未提供（加 --previous 上年汇总表.xlsx 可比较总分变动）"),
+        ("", ""),
+        ("各表内容", ""),
+        (SUMMARY_SHEET, "每个单位一行，按总分从高到低排名（总分相同并列）。总分、小计都由 xlperf 按评分规则重新计算，"
+                        "不采用单位自填的分数。“不完整”表示有指标无法计分，不给总分和排名；“未能读取”表示文件本身有问题。"
+                        "右侧为总分分段和等级的统计及分布图。"),
+        (DETAIL_SHEET, "每个单位每项指标一行（长表），可用筛选或数据透视表按指标比较各单位。"),
+        (PROBLEM_SHEET, "每个文件的每条检查结果，注明工作表和单元格，可按“文件”筛选后退回单位修改。编号说明见 xlperf "
+                        "checks；E901 为文件无法读取，W902 为同一单位同一年度提交了多份工作簿。"),
+        (RISK_SHEET, "审核时宜优先查看的情形（不是错误）：R01 执行率低于阈值而产出指标满分；R02 由单位自行判断的指标"
+                     "全部满分且没有任何说明；R03 总分比上年变动超过阈值（需 --previous）。阈值见评分框架的 [review]。"),
+        ("安全", "单位填写的文字一律按文本写入，以 = + - @ 开头的内容不会成为公式。"),
+    ]
+
+
+def progress_printer(stream: TextIO | None = None) -> Callable[[int, int], None]:
+    """A progress bar on a terminal (tqdm), or a line every tenth of the way in a log."""
+    out = stream or sys.stderr
+    if out.isatty():
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after the bar exists
+        bar: list[object] = []
+
+        def on_tty(done: int, total: int) -> None:
+            if not bar:
+                bar.append(tqdm(total=total, desc="检查评分", unit="个", file=out, dynamic_ncols=True))
+            shown = bar[0]
+            shown.update(done - shown.n)  # type: ignore[attr-defined]
+            if done >= total:
+                shown.close()  # type: ignore[attr-defined]
+
+        return on_tty
+    last = [-1]
+
+    def on_log(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step != last[0]:
+            last[0] = step
+            print(f"进度：{done}/{total}（{done * 100 // max(total, 1)}%）", file=out, flush=True)
+
+    return on_log
+
+
+__all__ = ["BatchOptions", "BatchResult", "DETAIL_SHEET", "PROBLEM_SHEET", "RISK_SHEET", "SUMMARY_SHEET",
+           "default_jobs", "default_output", "progress_printer", "run_batch"]

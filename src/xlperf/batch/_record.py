@@ -1,0 +1,81 @@
+"""What one workbook of a batch comes to: plain, picklable data that a worker process sends back.
+
+Everything the summary shows is here, and nothing else travels between processes: a Scorecard
+(framework, model, exceptions) would cost more to pickle than to compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+#: Status of a file in the summary's 状态 column
+SCORED, INCOMPLETE, UNREADABLE = "已评分", "不完整", "未能读取"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    code: str
+    category: str
+    name: str
+    points: Decimal
+    score: Decimal | None
+    rule: str  # the rule applied, or why it could not be scored
+    reason: str  # the department's 扣分原因 / 情况说明
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One row of 问题清单: a finding of the checks, or a problem of the file itself."""
+
+    id: str
+    severity: str  # 错误 | 警告 | 提示
+    sheet: str
+    cell: str
+    message: str
+    indicators: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.id.startswith("E")
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    id: str
+    title: str
+    message: str
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    file: str  # the path below the batch folder, with "/" (the same on every system)
+    department: str = ""
+    year: int | None = None
+    framework: str = ""
+    total: Decimal | None = None  # None unless every indicator could be scored
+    grade: str = ""
+    categories: tuple[tuple[str, Decimal, Decimal], ...] = ()  # (name, points, score)
+    execution_rate: Decimal | None = None
+    indicators: tuple[IndicatorRow, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    risks: tuple[RiskRow, ...] = ()
+    report: str = ""  # the report written (path below the reports folder), or ""
+    report_note: str = ""  # why no report was written, in Chinese
+    unreadable: bool = False  # the file could not be read at all (its one problem says why)
+    seconds: float = field(default=0.0, compare=False)  # time spent on it (benchmarks; not in the summary)
+
+    @property
+    def status(self) -> str:
+        if self.unreadable:
+            return UNREADABLE
+        return SCORED if self.total is not None else INCOMPLETE
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.id.startswith("W") for p in self.problems)

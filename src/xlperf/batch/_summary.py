@@ -1,0 +1,339 @@
+"""The summary workbook of a batch: 汇总, 指标明细, 问题清单, 风险提示 and 说明.
+
+The tables are pandas DataFrames built by `summary_frames` (the one source of what the sheets
+show); XlsxWriter writes them with their formats, conditional formats and the distribution chart.
+Text that departments typed is never written as a formula: XlsxWriter's string-to-formula
+conversion is off, and text beginning with = + - @ carries Excel's quote prefix, so that editing
+the cell later keeps it text too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, SUMMARY_SHEET
+from ._record import FileRecord
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STATS_SHEET, ABOUT_SHEET = "统计", "说明"
+#: what a cell may begin with to be taken as a formula (or DDE) when edited: written with a quote prefix
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: score bands of the distribution chart: ten points wide below 80, five above (where departments are)
+BANDS = ((0, 60), (60, 70), (70, 80), (80, 85), (85, 90), (90, 95), (95, 100.0001))
+
+
+@dataclass
+class Summary:
+    overview: pd.DataFrame
+    details: pd.DataFrame
+    problems: pd.DataFrame
+    risks: pd.DataFrame
+    about: list[tuple[str, str]] = field(default_factory=list)
+    grades: list[str] = field(default_factory=list)  # from best to worst, for the grade counts
+
+
+def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal | None] | None = None,
+                   reports: bool = False, grades: Sequence[str] = ()) -> Summary:
+    """The sheets' tables. `previous`: file -> last year's total (None when not found)."""
+    import pandas as pd
+
+    categories: dict[str, Decimal] = {}
+    for record in records:
+        for name, points, _ in record.categories:
+            categories.setdefault(name, points)
+    rows = []
+    for r in records:
+        row: dict[str, Any] = {"排名": None, "单位": r.department, "年度": r.year, "总分": r.total, "等级": r.grade}
+        scores = {name: score for name, _, score in r.categories}
+        for name in categories:
+            row[_category_header(name, categories[name])] = scores.get(name) if r.total is not None else None
+        row["执行率"] = r.execution_rate
+        if previous is not None:
+            last = previous.get(r.file)
+            row["上年总分"] = last
+            row["变动"] = r.total - last if r.total is not None and last is not None else None
+        row |= {"错误": r.errors, "警告": r.warnings, "风险": len(r.risks), "状态": r.status}
+        if reports:
+            row["报告"] = r.report or r.report_note
+        row["文件"] = r.file
+        rows.append(row)
+    overview = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["排名", "单位", "年度", "总分", "等级", "文件"])
+    if len(overview):
+        totals = pd.to_numeric(overview["总分"].map(lambda v: None if v is None else float(v)), errors="coerce")
+        overview["排名"] = totals.rank(method="min", ascending=False).map(lambda v: None if math.isnan(v) else int(v))
+        overview = overview.assign(_scored=totals.notna(), _total=totals.fillna(-1)) \
+            .sort_values(["_scored", "_total", "单位", "文件"], ascending=[False, False, True, True], kind="stable") \
+            .drop(columns=["_scored", "_total"]).reset_index(drop=True)
+    order = {file: i for i, file in enumerate(overview["文件"])} if len(overview) else {}
+    by_rank = sorted(records, key=lambda r: order.get(r.file, 0))
+    details = pd.DataFrame(
+        [{"单位": r.department, "年度": r.year, "文件": r.file, "代码": i.code, "一级指标": i.category, "指标": i.name,
+          "分值": i.points, "得分": i.score,
+          "扣分": i.points - i.score if i.score is not None else None, "评分说明": i.rule, "扣分原因": i.reason}
+         for r in by_rank for i in r.indicators],
+        columns=["单位", "年度", "文件", "代码", "一级指标", "指标", "分值", "得分", "扣分", "评分说明", "扣分原因"])
+    severity = {"错误": 0, "警告": 1, "提示": 2}
+    problems = pd.DataFrame(
+        [{"单位": r.department, "文件": r.file, "编号": p.id, "级别": p.severity, "工作表": p.sheet, "单元格": p.cell,
+          "问题和修改建议": p.message, "涉及指标": "、".join(p.indicators)}
+         for r in sorted(records, key=lambda r: r.file)
+         for p in sorted(r.problems, key=lambda p: severity.get(p.severity, 3))],
+        columns=["单位", "文件", "编号", "级别", "工作表", "单元格", "问题和修改建议", "涉及指标"])
+    risks = pd.DataFrame(
+        [{"编号": k.id, "风险": k.title, "单位": r.department, "总分": r.total, "说明": k.message,
+          "涉及指标": "、".join(k.indicators), "文件": r.file}
+         for r in by_rank for k in r.risks],
+        columns=["编号", "风险", "单位", "总分", "说明", "涉及指标", "文件"])
+    if len(risks):
+        risks = risks.sort_values("编号", kind="stable").reset_index(drop=True)
+    return Summary(overview, details, problems, risks, grades=list(grades))
+
+
+def _category_header(name: str, points: Decimal) -> str:
+    from ..core._rounding import format_number
+
+    return f"{name}（{format_number(points)}分）"
+
+
+def band_counts(overview: pd.DataFrame) -> list[tuple[str, int]]:
+    """How many departments scored in each band (the chart's data); only complete totals count."""
+    totals = [float(v) for v in overview.get("总分", []) if v is not None and not _is_nan(v)]
+    out = []
+    for low, high in BANDS:
+        label = f"{high:g}以下" if low == 0 else f"{low}–{min(high, 100):g}"
+        out.append((label, sum(low <= t < high for t in totals)))
+    return out
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+_WIDTHS = {"排名": 6, "单位": 30, "年度": 7, "总分": 8, "等级": 6, "执行率": 9, "上年总分": 9, "变动": 8, "错误": 6,
+           "警告": 6, "风险": 6, "状态": 9, "报告": 40, "文件": 36, "代码": 7, "一级指标": 10, "指标": 30, "分值": 6,
+           "得分": 7, "扣分": 6, "评分说明": 60, "扣分原因": 40, "编号": 7, "级别": 6, "工作表": 12, "单元格": 10,
+           "问题和修改建议": 80, "涉及指标": 14, "风险说明": 70, "说明": 80}
+_WRAP = {"评分说明", "扣分原因", "问题和修改建议", "说明", "报告"}
+_PERCENT = {"执行率"}
+
+
+def write_summary(path: Path, summary: Summary, *, overwrite: bool, protect: tuple[Path, ...] = ()) -> Path:
+    """Write the summary atomically: an interrupted or failed write leaves no half file behind."""
+    from .._files import atomic_write
+
+    return atomic_write(path, lambda tmp: _write(tmp, summary), overwrite=overwrite, suffixes=(".xlsx",),
+                        protect=protect)
+
+
+class _Book:
+    """An XlsxWriter workbook with the summary's formats; text cells go through `text`."""
+
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
+
+        # no guessing: a string is a string (never a formula, a number or a link)
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                                   "strings_to_urls": False, "nan_inf_to_errors": True})
+        base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
+        self.formats: dict[tuple[str, bool], Any] = {}
+        self.styles: dict[str, dict[str, Any]] = {
+            "text": base, "wrap": base | {"text_wrap": True},
+            "int": base | {"num_format": "0"}, "score": base | {"num_format": "0.00"},
+            "percent": base | {"num_format": "0.00%"},
+            "header": base | {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"},
+            "title": base | {"bold": True, "font_size": 12},
+        }
+
+    def fmt(self, style: str, quoted: bool = False) -> Any:
+        key = (style, quoted)
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format(self.styles[style] | ({"quote_prefix": True} if quoted else {}))
+        return self.formats[key]
+
+    def text(self, sheet: Any, row: int, col: int, value: str, style: str = "text") -> None:
+        sheet.write_string(row, col, value, self.fmt(style, value.startswith(FORMULA_STARTS)))
+
+    def cell(self, sheet: Any, row: int, col: int, value: Any, column: str) -> None:
+        if value is None or _is_nan(value):
+            sheet.write_blank(row, col, None, self.fmt("text"))
+        elif isinstance(value, str):
+            self.text(sheet, row, col, value, "wrap" if column in _WRAP else "text")
+        elif isinstance(value, bool):
+            self.text(sheet, row, col, "是" if value else "否")
+        elif isinstance(value, (int, float, Decimal)):
+            # scores are Decimals, shown with their two decimals; counts, ranks and years are ints
+            style = "percent" if column in _PERCENT else "int" if isinstance(value, int) else "score"
+            sheet.write_number(row, col, float(value), self.fmt(style))
+        else:
+            self.text(sheet, row, col, str(value))
+
+    def _rows(self, sheet: Any, frame: pd.DataFrame, columns: list[str]) -> None:
+        """The cells of a table, row by row. The summary of a city has millions of cells: the formats of a
+        column are looked up once, and blank cells are not written at all."""
+        text = [self.fmt("wrap" if column in _WRAP else "text") for column in columns]
+        quoted = [self.fmt("wrap" if column in _WRAP else "text", True) for column in columns]
+        decimal = [self.fmt("percent" if column in _PERCENT else "score") for column in columns]
+        integer = [self.fmt("percent" if column in _PERCENT else "int") for column in columns]
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+            for c, value in enumerate(values):
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        write_string(r, c, value, quoted[c] if value.startswith(FORMULA_STARTS) else text[c])
+                elif kind is Decimal or kind is float:
+                    if value == value:  # not NaN (pandas' blank)
+                        write_number(r, c, float(value), decimal[c])
+                elif kind is int:
+                    write_number(r, c, value, integer[c])
+                elif value is not None:
+                    self.cell(sheet, r, c, value, columns[c])
+
+    def table(self, name: str, frame: pd.DataFrame, *, widths: dict[str, int] | None = None) -> Any:
+        sheet = self.book.add_worksheet(name)
+        columns = list(frame.columns)
+        for c, column in enumerate(columns):
+            self.text(sheet, 0, c, column, "header")
+            sheet.set_column(c, c, (widths or {}).get(column) or _WIDTHS.get(column, 12))
+        self._rows(sheet, frame, columns)
+        sheet.freeze_panes(1, 0)
+        sheet.set_row(0, 30)
+        # printed as the bureau files it: A4 landscape, as wide as the page, the header on every page
+        sheet.set_paper(9)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        if columns:
+            sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+            sheet.print_area(0, 0, max(len(frame), 1), len(columns) - 1)  # the table, not the chart beside it
+        return sheet
+
+
+def _write(path: Path, summary: Summary) -> None:
+    book = _Book(path)
+    try:
+        _overview(book, summary)
+        details = book.table(DETAIL_SHEET, summary.details)
+        _highlight(book, details, summary.details, "扣分", {"type": "cell", "criteria": ">", "value": 0},
+                   {"font_color": "#9C0006"})
+        problems = book.table(PROBLEM_SHEET, summary.problems)
+        _highlight(book, problems, summary.problems, "级别", {"type": "cell", "criteria": "==", "value": '"错误"'},
+                   {"font_color": "#9C0006", "bold": True})
+        book.table(RISK_SHEET, summary.risks, widths={"说明": 90})
+        _statistics(book, summary)
+        about = book.book.add_worksheet(ABOUT_SHEET)
+        about.set_column(0, 0, 16)
+        about.set_column(1, 1, 100)
+        for r, (key, value) in enumerate(summary.about):
+            book.text(about, r, 0, key, "title" if not value else "text")
+            book.text(about, r, 1, value, "wrap")
+        book.book.worksheets()[0].activate()
+    finally:
+        book.book.close()
+
+
+def _overview(book: _Book, summary: Summary) -> None:
+    frame = summary.overview
+    sheet = book.table(SUMMARY_SHEET, frame)
+    n = len(frame)
+    if not n:
+        return
+    columns = list(frame.columns)
+    last = n  # rows 1..n hold the departments
+    total = columns.index("总分")
+    sheet.conditional_format(1, total, last, total, {"type": "3_color_scale", "min_color": "#F8696B",
+                                                     "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+    colors = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
+    grade = columns.index("等级")
+    for name, color in colors.items():
+        sheet.conditional_format(1, grade, last, grade, {"type": "cell", "criteria": "==", "value": f'"{name}"',
+                                                         "format": book.book.add_format({"bg_color": color})})
+    for column, color in (("错误", "#FFC7CE"), ("风险", "#FFEB9C")):
+        at = columns.index(column)
+        sheet.conditional_format(1, at, last, at, {"type": "cell", "criteria": ">", "value": 0,
+                                                   "format": book.book.add_format({"bg_color": color, "bold": True})})
+    status = columns.index("状态")
+    sheet.conditional_format(1, status, last, status, {"type": "cell", "criteria": "!=", "value": '"已评分"',
+                                                       "format": book.book.add_format({"font_color": "#9C0006"})})
+
+
+def _statistics(book: _Book, summary: Summary) -> None:
+    """统计: score bands, grade counts and the indicators that lose the most points across departments;
+    the distribution chart on 汇总 draws from here (the 汇总 table stays one clean table)."""
+    sheet = book.book.add_worksheet(STATS_SHEET)
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 3, 12)
+    frame, row = summary.overview, 0
+    bands = band_counts(frame)
+    for c, header in enumerate(("总分分段", "单位数")):
+        book.text(sheet, row, c, header, "header")
+    for r, (label, count) in enumerate(bands, start=row + 1):
+        book.text(sheet, r, 0, label)
+        sheet.write_number(r, 1, count, book.fmt("int"))
+    bands_at = (row + 1, row + len(bands))
+    row += len(bands) + 2
+    grades = list(frame["等级"]) if "等级" in frame else []
+    names = summary.grades or [g for g in dict.fromkeys(grades) if isinstance(g, str) and g]
+    for c, header in enumerate(("等级", "单位数")):
+        book.text(sheet, row, c, header, "header")
+    for r, name in enumerate(names, start=row + 1):
+        book.text(sheet, r, 0, name)
+        sheet.write_number(r, 1, grades.count(name), book.fmt("int"))
+    row += len(names) + 2
+    losses = indicator_losses(summary.details)
+    for c, header in enumerate(("指标（按平均扣分从多到少）", "平均扣分", "扣分单位数", "平均得分率")):
+        book.text(sheet, row, c, header, "header")
+    for r, (name, mean, count, rate) in enumerate(losses, start=row + 1):
+        book.text(sheet, r, 0, name)
+        sheet.write_number(r, 1, mean, book.fmt("score"))
+        sheet.write_number(r, 2, count, book.fmt("int"))
+        sheet.write_number(r, 3, rate, book.fmt("percent"))
+    if len(frame):
+        _chart(book, summary, bands_at)
+
+
+def indicator_losses(details: pd.DataFrame) -> list[tuple[str, float, int, float]]:
+    """(code and name, mean deduction, departments with a deduction, mean share of points) per indicator,
+    most lost first: where the bureau's guidance is most needed."""
+    scored = details[details["得分"].notna()] if len(details) else details
+    out = []
+    for (code, name), group in scored.groupby(["代码", "指标"], sort=False) if len(scored) else []:
+        lost = [float(v) for v in group["扣分"]]
+        points = [float(v) for v in group["分值"]]
+        rates = [1 - d / p for d, p in zip(lost, points) if p]
+        out.append((f"{code} {name}", sum(lost) / len(lost), sum(d > 0 for d in lost),
+                    sum(rates) / len(rates) if rates else 0.0))
+    return sorted(out, key=lambda row: (-row[1], row[0]))
+
+
+def _chart(book: _Book, summary: Summary, rows: tuple[int, int]) -> None:
+    chart = book.book.add_chart({"type": "column"})
+    first, last = rows
+    chart.add_series({"name": "单位数", "categories": [STATS_SHEET, first, 0, last, 0],
+                      "values": [STATS_SHEET, first, 1, last, 1],
+                      "fill": {"color": "#4472C4"}, "data_labels": {"value": True}})
+    font = {"name": "宋体"}
+    chart.set_title({"name": "总分分布", "name_font": font | {"size": 12}})
+    chart.set_x_axis({"name": "总分", "num_font": font, "name_font": font})
+    chart.set_y_axis({"name": "单位数", "min": 0, "name_font": font, "num_font": font})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 520, "height": 300})
+    overview = book.book.get_worksheet_by_name(SUMMARY_SHEET)
+    overview.insert_chart(1, len(summary.overview.columns) + 1, chart)
+
+
+def _highlight(book: _Book, sheet: Any, frame: pd.DataFrame, column: str, rule: dict[str, Any],
+               style: dict[str, Any]) -> None:
+    if not len(frame) or column not in frame.columns:
+        return
+    at = list(frame.columns).index(column)
+    sheet.conditional_format(1, at, len(frame), at, rule | {"format": book.book.add_format(style)})

@@ -1,0 +1,141 @@
+"""One workbook of a batch, in a worker process: read, score, check, review and, when asked, report.
+
+Nothing a file does may stop the batch: every failure becomes the file's own E901 row in 问题清单.
+Workers ignore Ctrl-C: the parent stops the pool and writes nothing half-done.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.checks import Finding
+from ..core.engine import Scorecard
+from ..core.errors import Location, XlperfError
+from ..workbook._file_source import Reader
+from ._record import FileRecord, IndicatorRow, Problem, RiskRow
+
+#: id of a file that could not be read (or processed) at all; documented in docs/batch.md
+FILE_UNREADABLE = "E901"
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every file of the batch is processed with (sent to each worker once)."""
+
+    root: str
+    framework: str | None = None  # id or .toml path given with --framework
+    reports: str | None = None  # folder for the reports, when asked
+    template: str | None = None
+    force: bool = False  # reports: overwrite, and write them despite errors (listing them as 待核实)
+    reader: Reader = "calamine"
+
+
+_job: Job | None = None
+
+
+def init_worker(job: Job) -> None:
+    global _job
+    # Ctrl-C reaches the whole process group: only the parent decides what happens (nothing half-written)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _job = job
+
+
+def current_job() -> Job:
+    """The job of this worker process (set by `init_worker`)."""
+    assert _job is not None, "init_worker was not called"
+    return _job
+
+
+def relative_name(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def process_file(path_text: str, job: Job) -> FileRecord:
+    start = time.perf_counter()
+    path = Path(path_text)
+    name = relative_name(path, Path(job.root))
+    try:
+        record = _process(path, name, job)
+    except XlperfError as exc:
+        record = unreadable(name, exc.message, exc.fix, exc.location)
+    except MemoryError:
+        record = unreadable(name, "文件内容过大，处理时内存不足", "请用 Excel 或 WPS 打开并另存后重试")
+    except RecursionError:
+        record = unreadable(name, "文件结构嵌套过深，无法处理", "请用 Excel 或 WPS 打开并另存后重试")
+    except Exception:  # noqa: BLE001 - one file's surprise must not stop the batch
+        from .._errorlog import log_current_exception
+
+        record = unreadable(name, f"处理该文件时发生内部错误{log_current_exception()}", "请把该文件和日志发给维护人员")
+    return _timed(record, time.perf_counter() - start)
+
+
+def unreadable(name: str, message: str, fix: str = "", location: Location | None = None) -> FileRecord:
+    text = f"{message}{'。' if fix and not message.endswith('。') else ''}{fix}"
+    sheet, cell = (location.sheet or location.path, location.cell) if location else ("", "")
+    return FileRecord(name, unreadable=True, problems=(Problem(FILE_UNREADABLE, "错误", sheet, cell, text),))
+
+
+def _timed(record: FileRecord, seconds: float) -> FileRecord:
+    from dataclasses import replace
+
+    return replace(record, seconds=seconds)
+
+
+def _process(path: Path, name: str, job: Job) -> FileRecord:
+    from ..core.checks import run_checks
+    from ..core.engine import score_year
+    from ..core.frameworks import load_framework
+    from ..core.review import review_card
+    from ..workbook.read import read_workbook
+
+    override = load_framework(job.framework) if job.framework else None
+    year = read_workbook(path, override, reader=job.reader)
+    fw = override or load_framework(year.framework_id)
+    card = score_year(fw, year)
+    findings = run_checks(card)
+    report, note = _report(card, findings, path, job) if job.reports else ("", "")
+    return FileRecord(
+        name, department=year.department, year=year.year, framework=fw.id,
+        total=card.total if card.complete else None, grade=card.grade if card.complete else "",
+        categories=tuple((c.name, c.points, c.score) for c in card.categories),
+        execution_rate=card.execution_rate,
+        indicators=tuple(IndicatorRow(r.code, r.indicator.category, r.name, r.points, r.score, r.sentence, r.reason)
+                         for r in card.results),
+        problems=tuple(_problem(f) for f in findings),
+        risks=tuple(RiskRow(r.id, r.title, r.message, r.indicators) for r in review_card(card)),
+        report=report, report_note=note)
+
+
+def _problem(finding: Finding) -> Problem:
+    where = finding.location
+    sheet, cell = (where.sheet or where.path, where.cell) if where else ("", "")
+    return Problem(finding.id, finding.severity, sheet, cell, finding.message, finding.indicators)
+
+
+def report_path(reports: Path, name: str) -> Path:
+    """reports/<the file's folders>/<its name>-自评报告.docx: one report per file, never two on one name."""
+    relative = Path(name)
+    return reports / relative.parent / f"{relative.stem}-自评报告.docx"
+
+
+def _report(card: Scorecard, findings: list[Finding], path: Path, job: Job) -> tuple[str, str]:
+    from ..report.render import render_report
+
+    assert job.reports is not None
+    errors = [f for f in findings if f.is_error]
+    if errors and not job.force:
+        return "", f"有 {len(errors)} 条错误，未生成报告（加 --force 仍生成，首页列出待核实的问题）"
+    name = relative_name(path, Path(job.root))
+    out = report_path(Path(job.reports), name)
+    try:
+        render_report(card, out, template=Path(job.template) if job.template else None,
+                      overwrite=job.force, pending=errors, protect=(path,))
+    except XlperfError as exc:
+        return "", f"未生成报告：{exc}"
+    return relative_name(out, Path(job.reports)), ("首页列出了待核实的问题" if errors else "")

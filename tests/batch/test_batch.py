@@ -1,0 +1,291 @@
+"""xlperf batch through its public entry points: run_batch, the command, and the summary workbook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from batch_folders import SAMPLES, expected_totals
+from xlperf_testing import run_xlperf
+
+from xlperf.batch import (
+    DETAIL_SHEET,
+    PROBLEM_SHEET,
+    RISK_SHEET,
+    SUMMARY_SHEET,
+    BatchOptions,
+    _worker,
+    default_output,
+    run_batch,
+)
+from xlperf.core.errors import XlperfError
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
+    """The rows of a summary sheet as dicts keyed by the header (the table only: columns with a header)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = [h for h in rows[0] if h is not None]
+    return [dict(zip(header, row)) for row in rows[1:] if any(v is not None for v in row[:len(header)])]
+
+
+def run(folder: Path, **options: Any) -> tuple[Path, Any]:
+    output = options.pop("output", folder.parent / f"{folder.name}-汇总.xlsx")
+    result = run_batch(BatchOptions(folder, output, **options))
+    return output, result
+
+
+class TestScores:
+    def test_every_department_has_the_score_of_its_data(self, folder: Path) -> None:
+        output, _ = run(folder, jobs=2)
+        rows = sheet_rows(output, SUMMARY_SHEET)
+        expected = expected_totals()
+        assert len(rows) == SAMPLES
+        assert {r["单位"]: Decimal(str(r["总分"])) for r in rows} == expected
+        assert all(r["状态"] == "已评分" and r["年度"] == 2022 for r in rows)
+
+    def test_ranked_from_the_highest_total_with_ties_sharing_a_rank(self, folder: Path) -> None:
+        output, _ = run(folder, jobs=2)
+        rows = sheet_rows(output, SUMMARY_SHEET)
+        totals = [r["总分"] for r in rows]
+        assert totals == sorted(totals, reverse=True)
+        for row in rows:
+            assert row["排名"] == 1 + sum(t > row["总分"] for t in totals)
+
+    def test_subtotals_add_up_to_the_total(self, folder: Path) -> None:
+        output, _ = run(folder, jobs=1)
+        for row in sheet_rows(output, SUMMARY_SHEET):
+            subtotals = [v for k, v in row.items() if k.endswith("分）")]
+            assert len(subtotals) == 9
+            assert round(sum(subtotals), 2) == row["总分"]
+
+    def test_details_are_the_long_table_of_every_indicator(self, folder: Path) -> None:
+        output, _ = run(folder, jobs=2)
+        details = sheet_rows(output, DETAIL_SHEET)
+        assert len(details) == SAMPLES * 26
+        by_department: dict[str, float] = {}
+        for row in details:
+            by_department[row["单位"]] = by_department.get(row["单位"], 0) + row["得分"]
+            assert round(row["分值"] - row["得分"], 2) == row["扣分"]
+        expected = expected_totals()
+        assert {k: Decimal(str(round(v, 2))) for k, v in by_department.items()} == expected
+
+    def test_problems_name_file_sheet_and_cell(self, folder: Path) -> None:
+        output, result = run(folder, jobs=2)
+        problems = sheet_rows(output, PROBLEM_SHEET)
+        assert len(problems) == sum(len(r.problems) for r in result.records) > 0
+        e101 = [p for p in problems if p["编号"] == "E101"]
+        assert e101, "the samples include deductions without a reason"
+        assert all(p["工作表"] == "评分表" and p["单元格"].startswith("K") and p["文件"].endswith(".xlsx") for p in e101)
+
+    def test_jobs_1_and_2_give_identical_summaries(self, folder: Path, tmp_path: Path) -> None:
+        one, _ = run(folder, jobs=1, output=tmp_path / "one.xlsx")
+        two, _ = run(folder, jobs=2, output=tmp_path / "two.xlsx")
+        for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):
+            assert sheet_rows(one, sheet) == sheet_rows(two, sheet), sheet
+
+    def test_the_openpyxl_reader_gives_the_same_summary(self, folder: Path, tmp_path: Path) -> None:
+        fast, _ = run(folder, jobs=2, output=tmp_path / "calamine.xlsx")
+        slow, _ = run(folder, jobs=2, output=tmp_path / "openpyxl.xlsx", reader="openpyxl")
+        for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET):
+            assert sheet_rows(fast, sheet) == sheet_rows(slow, sheet), sheet
+
+
+class TestBrokenFiles:
+    def test_each_bad_file_is_its_own_row_and_the_rest_are_scored(self, messy_folder: Path) -> None:
+        output, result = run(messy_folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        expected = expected_totals()
+        scored = {r["单位"]: Decimal(str(r["总分"])) for r in rows.values() if r["状态"] == "已评分"}
+        assert scored == expected  # the far cell's copy scores what its source scores
+        unreadable = {name for name, r in rows.items() if r["状态"] == "未能读取"}
+        assert unreadable == {"截断的.xlsx", "加密的.xlsx", "其实是网页.xlsx", "旧格式.xls"}
+        assert "~$正在打开.xlsx" not in rows and "自评报告.docx" not in rows
+        assert result.ignored == 2
+        problems = {p["文件"]: p for p in sheet_rows(output, PROBLEM_SHEET) if p["编号"] == "E901"}
+        assert "不完整" in problems["截断的.xlsx"]["问题和修改建议"]
+        assert "加密" in problems["加密的.xlsx"]["问题和修改建议"]
+        assert "网页" in problems["其实是网页.xlsx"]["问题和修改建议"]
+        assert "另存为 .xlsx" in problems["旧格式.xls"]["问题和修改建议"]
+
+    def test_the_far_cell_file_is_read_like_its_source(self, messy_folder: Path) -> None:
+        output, _ = run(messy_folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        far = rows["远处有一个单元格.xlsx"]
+        twin = next(r for name, r in rows.items() if r["单位"] == far["单位"] and name != "远处有一个单元格.xlsx")
+        assert far["总分"] == twin["总分"] and far["状态"] == "已评分"
+        duplicates = [p for p in sheet_rows(output, PROBLEM_SHEET) if p["编号"] == "W902"]
+        assert {p["文件"] for p in duplicates} == {"远处有一个单元格.xlsx", twin["文件"]}
+
+    def test_a_file_that_kills_its_worker_only_loses_its_own_row(self, folder: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        # the workers are forked from this process, so they run the patched function
+        real = _worker._process
+        victim = sorted((folder / "second").glob("*.xlsx"))[1]
+
+        def crash_on_victim(path: Path, name: str, job: _worker.Job) -> Any:
+            if path.name == victim.name:
+                os._exit(9)  # what an abort in a native library looks like to the pool
+            return real(path, name, job)
+
+        monkeypatch.setattr(_worker, "_process", crash_on_victim)
+        output, result = run(folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        assert len(rows) == SAMPLES
+        lost = rows[f"second/{victim.name}"]
+        assert lost["状态"] == "未能读取"
+        assert sum(r["状态"] == "已评分" for r in rows.values()) == SAMPLES - 1
+        crash = [p for p in sheet_rows(output, PROBLEM_SHEET) if p["文件"] == f"second/{victim.name}"]
+        assert len(crash) == 1 and "异常退出" in crash[0]["问题和修改建议"]
+
+
+class TestFormulaText:
+    NASTY = ("=HYPERLINK(\"http://evil.example\",\"点击\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)")
+
+    def test_department_text_never_becomes_a_formula(self, folder: Path, tmp_path: Path) -> None:
+        from xlperf._samples import sample_data
+        from xlperf.core.frameworks import load_framework
+        from xlperf.core.jsonform import year_from_dict
+        from xlperf.workbook.build import build_workbook
+
+        data = sample_data(0)
+        data["department"] = self.NASTY[0]
+        data["indicators"]["ZH02"] |= {"value": 1, "reason": self.NASTY[1]}
+        data["indicators"]["GK01"] |= {"value": "否", "reason": self.NASTY[3]}
+        data["targets"][0]["name"] = self.NASTY[2]
+        fw = load_framework(data["framework"])
+        build_workbook(folder / "=evil.xlsx", fw, year_from_dict(data, fw))
+        output, _ = run(folder, jobs=1)
+        book = openpyxl.load_workbook(output)
+        texts = {}
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                    if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                        assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} lacks the quote prefix"
+                        texts[cell.value] = cell
+        assert {self.NASTY[0], self.NASTY[1], self.NASTY[3], "=evil.xlsx"} <= set(texts)
+
+
+class TestInterrupt:
+    def test_ctrl_c_writes_no_summary(self, folder: Path) -> None:
+        output = folder.parent / "汇总.xlsx"
+
+        def interrupt(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(BatchOptions(folder, output, jobs=2), interrupt)
+        assert not output.exists()
+        assert not list(folder.parent.glob(".xlperf-*"))
+
+    def test_ctrl_c_on_the_command_exits_130_and_writes_nothing(self, folder: Path) -> None:
+        for copy in range(4):  # enough files that the run is still going when the signal comes
+            shutil.copytree(folder / "first", folder / f"copy{copy}")
+        output = folder.parent / "汇总.xlsx"
+        process = subprocess.Popen([sys.executable, "-m", "xlperf", "batch", str(folder), "-o", str(output),
+                                    "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   encoding="utf-8")
+        assert process.stderr is not None
+        first = process.stderr.readline()  # the first progress line: the workers are busy
+        assert "进度" in first
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err
+        assert "已中断" in err and "Traceback" not in err
+        assert not output.exists()
+        assert not list(folder.parent.glob(".xlperf-*"))
+
+
+class TestPrevious:
+    def test_totals_that_moved_are_flagged_against_last_year(self, folder: Path, tmp_path: Path) -> None:
+        last_year, _ = run(folder, jobs=2, output=tmp_path / "2021.xlsx")
+        book = openpyxl.load_workbook(last_year)
+        sheet = book[SUMMARY_SHEET]
+        header = [c.value for c in sheet[1]]
+        total, name = header.index("总分") + 1, header.index("单位") + 1
+        moved = sheet.cell(2, name).value
+        sheet.cell(2, total).value = sheet.cell(2, total).value - 20  # last year 20 points lower
+        book.save(last_year)
+        output, _ = run(folder, jobs=2, previous=last_year, output=tmp_path / "2022.xlsx")
+        risks = [r for r in sheet_rows(output, RISK_SHEET) if r["编号"] == "R03"]
+        assert [r["单位"] for r in risks] == [moved]
+        assert "上升 20 分" in risks[0]["说明"]
+        rows = {r["单位"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        assert rows[moved]["变动"] == pytest.approx(20)
+        assert all(r["上年总分"] is not None for r in rows.values())
+
+    def test_a_wrong_previous_file_is_refused_before_any_work(self, folder: Path, tmp_path: Path) -> None:
+        wrong = tmp_path / "不是汇总.xlsx"
+        openpyxl.Workbook().save(wrong)
+        with pytest.raises(XlperfError, match="汇总"):
+            run(folder, previous=wrong)
+        assert not (folder.parent / f"{folder.name}-汇总.xlsx").exists()
+
+
+class TestReports:
+    def test_a_report_for_each_department_without_errors(self, folder: Path, tmp_path: Path) -> None:
+        reports = tmp_path / "报告"
+        output, result = run(folder, jobs=2, reports=reports)
+        made = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.docx"))
+        clean = [r for r in result.records if r.errors == 0]
+        assert made == sorted(r.report for r in clean) and clean
+        assert all(r.report.startswith(("first/", "second/")) for r in clean)
+        rows = sheet_rows(output, SUMMARY_SHEET)
+        refused = [r for r in rows if r["错误"]]
+        assert refused and all("未生成报告" in r["报告"] for r in refused)
+
+    def test_force_reports_everyone(self, folder: Path, tmp_path: Path) -> None:
+        reports = tmp_path / "报告"
+        _, result = run(folder, jobs=2, reports=reports, force=True)
+        assert len(list(reports.rglob("*.docx"))) == SAMPLES == sum(bool(r.report) for r in result.records)
+
+
+class TestCommand:
+    def test_summary_and_exit_code(self, folder: Path) -> None:
+        done = run_xlperf("batch", str(folder), "--jobs", "2")
+        assert done.returncode == 1, done.stderr  # the samples have errors to send back
+        output = default_output(folder)
+        assert output.exists() and output.parent == folder.parent
+        assert f"共 {SAMPLES} 个工作簿：已评分 {SAMPLES} 个" in done.stdout
+        assert "问题清单" in done.stdout
+        assert "Traceback" not in done.stderr
+
+    def test_an_existing_summary_is_kept_without_force(self, folder: Path) -> None:
+        output = default_output(folder)
+        output.write_bytes(b"last week's")
+        done = run_xlperf("batch", str(folder))
+        assert done.returncode == 2 and "已存在" in done.stderr and "--force" in done.stderr
+        assert output.read_bytes() == b"last week's"
+        assert run_xlperf("batch", str(folder), "--force").returncode == 1
+        assert output.read_bytes() != b"last week's"
+
+    @pytest.mark.parametrize("make, message", [
+        (lambda p: p, "找不到文件夹"),
+        (lambda p: (p.mkdir(), p)[1], "没有找到 .xlsx/.xlsm"),
+        (lambda p: (p.write_text("x"), p)[1], "不是文件夹"),
+    ])
+    def test_wrong_folders(self, tmp_path: Path, make: Any, message: str) -> None:
+        target = make(tmp_path / "folder")
+        done = run_xlperf("batch", str(target))
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+    def test_input_workbooks_are_not_changed(self, folder: Path) -> None:
+        before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+        time.sleep(0.01)
+        run_xlperf("batch", str(folder), "--jobs", "2")
+        after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+        assert before == after
