@@ -103,6 +103,31 @@ class TestScores:
             assert sheet_rows(fast, sheet) == sheet_rows(slow, sheet), sheet
 
 
+class TestLargeSummaries:
+    def test_a_streamed_summary_has_the_same_content(self, folder: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.batch import _summary
+
+        usual, _ = run(folder, jobs=2, output=tmp_path / "usual.xlsx")
+        monkeypatch.setattr(_summary, "STREAM_ABOVE_CELLS", 0)  # as a city's summary is written
+        streamed, _ = run(folder, jobs=2, output=tmp_path / "streamed.xlsx")
+        for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):  # 说明 holds the time
+            assert sheet_rows(usual, sheet) == sheet_rows(streamed, sheet), sheet
+
+
+class TestWorkerStart:
+    def test_spawned_workers_as_on_windows(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Windows has no fork: workers start fresh and import xlperf themselves."""
+        import multiprocessing
+
+        from xlperf.batch import _pool
+
+        monkeypatch.setattr(_pool, "_context", lambda: multiprocessing.get_context("spawn"))
+        output, result = run(folder, jobs=2)
+        assert [r.status for r in result.records] == ["已评分"] * SAMPLES
+        assert {r["单位"]: Decimal(str(r["总分"])) for r in sheet_rows(output, SUMMARY_SHEET)} == expected_totals()
+
+
 class TestBrokenFiles:
     def test_each_bad_file_is_its_own_row_and_the_rest_are_scored(self, messy_folder: Path) -> None:
         output, result = run(messy_folder, jobs=2)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 STATS_SHEET, ABOUT_SHEET = "统计", "说明"
 #: what a cell may begin with to be taken as a formula (or DDE) when edited: written with a quote prefix
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: a summary with more cells than this is streamed to disk while written (about 3 000 departments)
+STREAM_ABOVE_CELLS = 1_000_000
 #: score bands of the distribution chart: ten points wide below 80, five above (where departments are)
 BANDS = ((0, 60), (60, 70), (70, 80), (80, 85), (85, 90), (90, 95), (95, 100.0001))
 
@@ -137,12 +139,15 @@ def write_summary(path: Path, summary: Summary, *, overwrite: bool, protect: tup
 class _Book:
     """An XlsxWriter workbook with the summary's formats; text cells go through `text`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, stream: bool = False) -> None:
         import xlsxwriter
 
-        # no guessing: a string is a string (never a formula, a number or a link)
+        # no guessing: a string is a string (never a formula, a number or a link). `stream`: rows go to
+        # disk as they are written (XlsxWriter's constant_memory), so a city's summary needs no more
+        # memory than a district's; a little slower, hence only for large summaries
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                                   "strings_to_urls": False, "nan_inf_to_errors": True})
+                                                   "strings_to_urls": False, "nan_inf_to_errors": True,
+                                                   "constant_memory": stream})
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
         self.formats: dict[tuple[str, bool], Any] = {}
         self.styles: dict[str, dict[str, Any]] = {
@@ -201,12 +206,12 @@ class _Book:
     def table(self, name: str, frame: pd.DataFrame, *, widths: dict[str, int] | None = None) -> Any:
         sheet = self.book.add_worksheet(name)
         columns = list(frame.columns)
+        sheet.set_row(0, 30)  # before the rows: a streamed sheet cannot go back to a row it wrote
         for c, column in enumerate(columns):
             self.text(sheet, 0, c, column, "header")
             sheet.set_column(c, c, (widths or {}).get(column) or _WIDTHS.get(column, 12))
         self._rows(sheet, frame, columns)
         sheet.freeze_panes(1, 0)
-        sheet.set_row(0, 30)
         # printed as the bureau files it: A4 landscape, as wide as the page, the header on every page
         sheet.set_paper(9)
         sheet.set_landscape()
@@ -219,7 +224,8 @@ class _Book:
 
 
 def _write(path: Path, summary: Summary) -> None:
-    book = _Book(path)
+    cells = sum(frame.size for frame in (summary.overview, summary.details, summary.problems, summary.risks))
+    book = _Book(path, stream=cells > STREAM_ABOVE_CELLS)
     try:
         _overview(book, summary)
         details = book.table(DETAIL_SHEET, summary.details)
