@@ -278,6 +278,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
                            reader=args.reader)
     result = run_batch(options, progress_printer())
     records = result.records
+    for note in result.notes:
+        print(note)
     print(f"已生成汇总表：{result.output}")
     print(f"共 {len(records)} 个工作簿：已评分 {result.count(SCORED)} 个，不完整 {result.count(INCOMPLETE)} 个，"
           f"未能读取 {result.count(UNREADABLE)} 个；用时 {result.seconds:.1f} 秒。")

@@ -261,6 +261,41 @@ class TestPrevious:
         assert not (folder.parent / f"{folder.name}-汇总.xlsx").exists()
 
 
+class TestOutputInUse:
+    def test_a_summary_locked_by_excel_is_refused_before_any_work(self, folder: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+        output = folder.parent / "汇总.xlsx"
+        output.write_bytes(b"open in Excel")
+        real_open = Path.open
+
+        def locked(self: Path, *args: Any, **kwargs: Any) -> Any:
+            if self == output:
+                raise PermissionError(13, "locked")  # what Windows says while Excel has the file open
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", locked)
+        with pytest.raises(XlperfError, match="正在 Excel 或 WPS 中打开"):
+            run(folder, output=output, force=True)
+
+    def test_locked_during_the_run_keeps_the_work_under_another_name(self, folder: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.batch import _summary
+
+        output = folder.parent / "汇总.xlsx"
+        real = _summary.write_summary
+
+        def locked_once(path: Path, summary: Any, **kwargs: Any) -> Path:
+            if path == output:
+                raise XlperfError("无法写入：文件可能正在 Excel 或 WPS 中打开") from PermissionError(13, "locked")
+            return real(path, summary, **kwargs)
+
+        monkeypatch.setattr(_summary, "write_summary", locked_once)
+        _, result = run(folder, output=output, jobs=2)
+        assert result.output != output and result.output.name.startswith("汇总-") and result.output.exists()
+        assert len(sheet_rows(result.output, SUMMARY_SHEET)) == SAMPLES
+        assert "另存为" in result.notes[0]
+
+
 class TestReports:
     def test_a_report_for_each_department_without_errors(self, folder: Path, tmp_path: Path) -> None:
         reports = tmp_path / "报告"

@@ -30,6 +30,7 @@ from ._record import FileRecord, Problem, RiskRow  # noqa: E402
 if TYPE_CHECKING:
     from ..core.frameworks import Framework
     from ._previous import PreviousTotals
+    from ._summary import Summary
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     """Process every workbook under `options.folder` and write the summary; `progress(done, total)`."""
     from ._discover import find_workbooks
     from ._pool import process_files
-    from ._summary import summary_frames, write_summary
+    from ._summary import summary_frames
     from ._worker import Job, relative_name, unreadable
 
     start = time.perf_counter()
@@ -105,8 +106,24 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     result = BatchResult(options.output, records, found.ignored)
     result.seconds = time.perf_counter() - start
     summary.about = _about(options, result, previous.file if previous else "")
-    write_summary(options.output, summary, overwrite=options.force)
+    result.output = _write_or_keep(options.output, summary, options.force, result.notes)
     return result
+
+
+def _write_or_keep(output: Path, summary: Summary, force: bool, notes: list[str]) -> Path:
+    """Write the summary; if the file was opened in Excel during the run, keep the work under another
+    name rather than lose an hour of processing."""
+    from ._summary import write_summary
+
+    try:
+        return write_summary(output, summary, overwrite=force)
+    except XlperfError as exc:
+        if not isinstance(exc.__cause__, PermissionError):
+            raise
+        other = output.with_name(f"{output.stem}-{time.strftime('%H%M%S')}{output.suffix}")
+        written = write_summary(other, summary, overwrite=False)
+        notes.append(f"{output.name} 正在 Excel 或 WPS 中打开，无法替换，汇总表另存为 {written.name}")
+        return written
 
 
 def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals | None]:
@@ -125,6 +142,12 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
         raise XlperfError(f"汇总表已存在：{output}", fix="请换一个文件名（-o），或加 --force 覆盖")
     if output.is_dir():
         raise XlperfError(f"-o 给出的是文件夹：{output}", fix="请给出文件名，如 -o 汇总.xlsx")
+    if output.exists():
+        try:  # Excel locks a workbook it has open (Windows): say so now, not after the whole batch
+            with output.open("r+b"):
+                pass
+        except PermissionError:
+            raise XlperfError(f"汇总表 {output.name} 正在 Excel 或 WPS 中打开，或没有写入权限", fix="请关闭该文件后重试") from None
     if options.reports is not None and options.reports.exists() and not options.reports.is_dir():
         raise XlperfError(f"--reports 应为文件夹，{options.reports} 是文件")
     if options.jobs < 0:
