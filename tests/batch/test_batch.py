@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +102,30 @@ class TestScores:
         slow, _ = run(folder, jobs=2, output=tmp_path / "openpyxl.xlsx", reader="openpyxl")
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET):
             assert sheet_rows(fast, sheet) == sheet_rows(slow, sheet), sheet
+
+
+class TestHostileFolder:
+    def test_every_hostile_file_is_its_own_row_and_changes_nothing_else(self, folder: Path, tmp_path: Path,
+                                                                        example_workbook: Path) -> None:
+        """The whole hostile corpus of tests/hostile dropped among the submissions."""
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
+        from hostile_files import CASES
+
+        hostile = folder / "可疑文件"
+        hostile.mkdir()
+        for case, (make, _, _) in CASES.items():
+            made = make(example_workbook, Path(tempfile.mkdtemp(dir=tmp_path)))
+            made.rename(hostile / f"{case}.xlsx")
+        output, result = run(folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        for case, (_, _, words) in CASES.items():
+            row = rows[f"可疑文件/{case}.xlsx"]
+            assert row["状态"] == "未能读取" and row["总分"] is None, case
+            problem = next(p for p in sheet_rows(output, PROBLEM_SHEET) if p["文件"] == f"可疑文件/{case}.xlsx")
+            assert problem["编号"] == "E901" and words in problem["问题和修改建议"], (case, problem)
+        scored = {r["单位"]: Decimal(str(r["总分"])) for r in rows.values() if r["状态"] == "已评分"}
+        assert scored == expected_totals()
+        assert len(result.records) == SAMPLES + len(CASES)
 
 
 class TestLargeSummaries:
