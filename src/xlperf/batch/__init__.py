@@ -177,9 +177,10 @@ def _duplicates(records: list[FileRecord]) -> list[FileRecord]:
     for r in records:
         files = groups.get((department_key(r.department), r.year), []) if r.department and not r.unreadable else []
         if len(files) > 1:
-            others = "、".join(f for f in files if f != r.file)
-            message = (f"“{r.department}”{r.year or ''}年度还有另一份工作簿：{others}。汇总中两份都列出，"
-                       "请确认哪一份是最终版本，删除或移走另一份后重新汇总")
+            others = [f for f in files if f != r.file]
+            listed = "、".join(others[:3]) + (f" 等 {len(others)} 份" if len(others) > 3 else "")
+            message = (f"“{r.department}”{r.year or ''}年度还有{'另一份' if len(others) == 1 else '其他'}工作簿：{listed}。"
+                       "汇总中都列出，请确认哪一份是最终版本，删除或移走其余的后重新汇总")
             r = replace(r, problems=r.problems + (Problem(DUPLICATE_SUBMISSION, "警告", "", "", message),))
         out.append(r)
     return out
