@@ -368,6 +368,28 @@ class TestCommand:
         done = run_xlperf("batch", str(target))
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
+    def test_a_framework_file_for_every_workbook(self, folder: Path, tmp_path: Path) -> None:
+        from xlperf.core.frameworks import SHIPPED_DIR
+
+        mine = tmp_path / "我区2022.toml"
+        text = (SHIPPED_DIR / "gz-baiyun-2022.toml").read_text(encoding="utf-8")
+        mine.write_text(text.replace("output_full_execution_below = 0.8", "output_full_execution_below = 0.99"),
+                        encoding="utf-8")
+        output = tmp_path / "汇总.xlsx"
+        done = run_xlperf("batch", str(folder), "-o", str(output), "--framework", str(mine), "--jobs", "2")
+        assert done.returncode == 1, done.stderr
+        rows = sheet_rows(output, SUMMARY_SHEET)
+        assert {r["单位"]: Decimal(str(r["总分"])) for r in rows} == expected_totals()
+        r01 = [r for r in sheet_rows(output, RISK_SHEET) if r["编号"] == "R01"]
+        assert r01 and all("低于 99%" in r["说明"] for r in r01)  # the file's threshold, not the shipped one
+
+    def test_a_broken_framework_file_is_refused_before_any_work(self, folder: Path, tmp_path: Path) -> None:
+        broken = tmp_path / "坏的.toml"
+        broken.write_text("[framework\n", encoding="utf-8")
+        done = run_xlperf("batch", str(folder), "--framework", str(broken))
+        assert done.returncode == 2 and "TOML" in done.stderr and "Traceback" not in done.stderr
+        assert not default_output(folder).exists()
+
     def test_input_workbooks_are_not_changed(self, folder: Path) -> None:
         before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
         time.sleep(0.01)

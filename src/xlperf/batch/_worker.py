@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.checks import Finding
 from ..core.engine import Scorecard
 from ..core.errors import Location, XlperfError
+from ..core.frameworks import Framework
 from ..workbook._file_source import Reader
 from ._record import FileRecord, IndicatorRow, Problem, RiskRow
 
@@ -94,7 +95,7 @@ def _process(path: Path, name: str, job: Job) -> FileRecord:
     from ..core.review import review_card
     from ..workbook.read import read_workbook
 
-    override = load_framework(job.framework) if job.framework else None
+    override = _framework(job.framework) if job.framework else None
     year = read_workbook(path, override, reader=job.reader)
     fw = override or load_framework(year.framework_id)
     card = score_year(fw, year)
@@ -110,6 +111,18 @@ def _process(path: Path, name: str, job: Job) -> FileRecord:
         problems=tuple(_problem(f) for f in findings),
         risks=tuple(RiskRow(r.id, r.title, r.message, r.indicators) for r in review_card(card)),
         report=report, report_note=note)
+
+
+_loaded: dict[str, Framework] = {}
+
+
+def _framework(id_or_path: str) -> Framework:
+    """The --framework of the batch, read once per worker (a .toml file is parsed and checked each load)."""
+    from ..core.frameworks import load_framework
+
+    if id_or_path not in _loaded:
+        _loaded[id_or_path] = load_framework(id_or_path)
+    return _loaded[id_or_path]
 
 
 def _problem(finding: Finding) -> Problem:
