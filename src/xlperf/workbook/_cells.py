@@ -1,13 +1,14 @@
 """Cells looked up through defined names, from any source of cell values.
 
-Two sources exist: a workbook file read with openpyxl (`_file_source.py`) and the live workbook
-in Excel seen through xlwings (`xlperf.macros`). Both hand over the same three things: the defined
+Three sources exist: a workbook file read with calamine (`_calamine_source.py`, the default) or with
+openpyxl (`_file_source.py`), and the live workbook in Excel seen through xlwings (`xlperf.macros`). Both hand over the same three things: the defined
 names with what they refer to, the sheet names, and the values of a sheet's rows from A1. So the
 command line and the buttons read a workbook through one reader (read.py) and cannot disagree.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
@@ -48,6 +49,7 @@ class CellSource(Protocol):
     # least those over the named cells). A source without it is taken to have no merged cells.
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_reference(text: str) -> tuple[str, str] | None:
     """"='收支情况'!$C$4" -> ("收支情况", "C4"); None for constants and anything else."""
     match = _REFERENCE.match(text.strip())
@@ -64,6 +66,7 @@ def column_index(letters: str) -> int:
     return index
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letters(index: int) -> str:
     letters = ""
     while index:
@@ -72,6 +75,7 @@ def column_letters(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=8192)
 def bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """(column, row) of the first and last cell of "C4" or "B2:J58"."""
     match = _CELL.match(ref)
