@@ -276,6 +276,12 @@ PLAIN: dict[str, Builder] = {
                                    L.DEPARTMENT: "#VALUE!"}),
     "error-value-of-a-formula": _cell_xml(L.fact_name("expenditure_budget"),
                                           lambda c: f'<c r="{c}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+    # t="e" after a tab (the scan once looked for ' t="e"' only, and calamine's "" read as blank)
+    "error-value-after-a-tab": _cell_xml(L.fact_name("carryover"),
+                                         lambda c: f'<c r="{c}"\tt="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+    "error-type-in-a-text": _cell_xml(L.DEPARTMENT, lambda c: f'<c r="{c}" t="inlineStr"><is><t>某 t="e" 单位</t></is></c>'),
+    "uncalculated-formulas-of-a-whole-sheet": _facts_xml(lambda xml: re.sub(
+        r'(<c r="C\d+")([^>]*?)(?:/>|>(?:<f>[^<]*</f>)?<v>[^<]*</v></c>)', r"\1\2><f>0.5+0.4</f></c>", xml)),
     "used-range-from-C3": _facts_xml(_from_c3),
     "boolean-and-formula-text": _edited({L.fact_name("carryover"): True, L.fact_name("expenditure_budget"): "=1+1"}),
 }
@@ -306,6 +312,10 @@ ODD: dict[str, Builder] = {
     "second-r-in-a-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<c r="C10" r="XFD1048576"', 1)),
     "prefixed-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<x:c xmlns:x="http://schemas.openxmlformats.org/'
                                                         'spreadsheetml/2006/main" r="C10"', 1)),
+    "row-without-r": _facts_xml(lambda xml: re.sub(r'<row r="10"', "<row", xml, count=1)),
+    "row-numbered-as-a-cell": _facts_xml(lambda xml: re.sub(r'<row r="10"', '<row r="A10"', xml, count=1)),
+    "spaced-r-in-a-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<c r = "C10"', 1)),
+    "r-not-first-in-a-cell": _facts_xml(lambda xml: re.sub(r'<c r="C10"([^>]*?)(/?>)', r'<c\1 r="C10"\2', xml, count=1)),
     "part-named-in-another-case": _xml(lambda parts: hostile.edit_xml(
         parts, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace("worksheets/sheet2.xml", "worksheets/SHEET2.xml"))),
 }
@@ -364,7 +374,9 @@ class TestSameAsOpenpyxl:
         for case, whole in (("dates-and-times", False), ("escape-in-a-text", False), ("text-not-preserved", False),
                             ("carriage-return-in-shared-strings", True), ("far-cell", False),
                             ("second-r-in-a-cell", False), ("prefixed-cell", False),
-                            ("uncalculated-shared-formula", False)):
+                            ("uncalculated-shared-formula", False), ("row-without-r", False),
+                            ("row-numbered-as-a-cell", False), ("spaced-r-in-a-cell", False),
+                            ("r-not-first-in-a-cell", False)):
             source = CalamineSource(made(case))
             try:
                 try:
@@ -561,3 +573,257 @@ print("ok")
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
+
+
+# -- the scan of a sheet's XML, against the scan cell by cell it replaced --------------------------
+
+_OLD_TAG = re.compile(rb'<(c|row)(?=[\s/>])(?: r="([A-Z]{0,3})([0-9]{1,7})")?')
+
+
+def _old_extent(data: bytes) -> str:
+    """The former scan's verdict on a sheet's cells and rows, tag by tag in Python: "ok" or "refused"."""
+    tags = _OLD_TAG.findall(data)
+    if data.translate(_calamine_source._SPACES).count(b" r=") != len(tags) or _calamine_source._SPACED_EQUALS.search(data):
+        return "refused"
+    last_row, row_digits = 0, b""
+    for kind, column, digits in tags:
+        if kind == b"c":
+            if digits != row_digits or not column:
+                return "refused"
+        elif column or not digits or int(digits) <= last_row:
+            return "refused"
+        else:
+            last_row, row_digits = int(digits), digits
+    last_column = max((_calamine_source._column(column) for _, column, _ in tags if column), default=0)
+    return "refused" if last_row * last_column > _calamine_source.MAX_CELLS else "ok"
+
+
+def _old_errors(data: bytes) -> dict[tuple[int, int], str] | str:
+    """The former scan's error cells: every cell looked at."""
+    found = {}
+    for match in _calamine_source._CELL.finditer(data):
+        kind = _calamine_source._TYPE.search(match.group(3))
+        if kind is None or kind.group(1) != b"e":
+            continue
+        value = _calamine_source._VALUE.search(match.group(4) or b"")
+        text = value.group(1) if value else b""
+        if b"&" in text:
+            return "refused"
+        if text:
+            found[(int(match.group(2)), _calamine_source._column(match.group(1)))] = text.decode("utf-8")
+    return found
+
+
+def _old_formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
+    """The former search of blank-valued formula cells: every cell looked at."""
+    m = _calamine_source
+    found: dict[tuple[int, int], str] = {}
+    for match in m._CELL.finditer(data):
+        body = match.group(4)
+        if not body or not m._FORMULA_TAG.search(body):
+            continue
+        kind = m._TYPE.search(match.group(3))
+        value = m._VALUE.search(body)
+        if (value and value.group(1).strip() and b"&" not in value.group(1)
+                and (kind is None or kind.group(1) not in (b"s", b"inlineStr"))):
+            continue
+        formula = m._FORMULA.search(body)
+        if formula is None:
+            return None
+        attributes = formula.group(1) or b""
+        formula_kind = m._TYPE.search(attributes)
+        if formula_kind is not None and formula_kind.group(1) in (b"array", b"dataTable"):
+            continue
+        if formula_kind is not None and formula_kind.group(1) != b"normal":
+            return None
+        if attributes.endswith(b"/"):
+            text: str | None = ""
+        else:
+            content = m._FORMULA_TEXT.match(body, formula.end())
+            text = m._xml_text(content.group(1)) if content is not None else None
+        if text is None:
+            return None
+        found[(int(match.group(2)), m._column(match.group(1)))] = "=" + text
+    return found
+
+
+def _new_extent(data: bytes) -> str:
+    try:
+        _calamine_source._check_extent(data)
+    except _calamine_source._Refuse:
+        return "refused"
+    return "ok"
+
+
+def _new_errors(data: bytes) -> dict[tuple[int, int], str] | str:
+    try:
+        return _calamine_source._errors(data)
+    except _calamine_source._Refuse:
+        return "refused"
+
+
+#: what a cell may be changed into ({r}: its reference, {n}: another row's number)
+_CELL_EDITS = (
+    '<c r="{r}" t="e"><v>#N/A</v></c>', '<c r="{r}"\tt="e"><f>1/0</f><v>#DIV/0!</v></c>', '<c r="{r}" t="e"/>',
+    '<c r="{r}" s="3"\nt="e"><v>#REF!</v></c>', '<c r="{r}" t="e"><v>&amp;</v></c>', '<c r="{r}" t="n" t="e"><v>1</v></c>',
+    '<c r="{r}" t="inlineStr"><is><t>a t="e" b</t></is></c>', '<c r="{r}"><f>0.5+0.4</f></c>', '<c r="{r}"><f>1</f><v>2</v></c>',
+    '<c r="{r}"><f>1</f><v></v></c>', '<c r="{r}" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>', '<c r="{r}"><f/></c>',
+    '<c r="{r}"><f t="shared" si="0" ref="{r}">1+1</f></c>', '<c r="{r}"><f t="array" ref="{r}">1</f></c>',
+    '<c r="{r}"><f>A1&#10;</f><v> </v></c>', '<c r="{r}" t="s"><f>1</f><v>3</v></c>', '<c r="{r}"><f>1</f><f>2</f></c>',
+    '<c r="{r}"><f>&lt;1</f>', '<c r="{r}" t="e"><v>#N/A</v>', '<c r="A{n}"><v>1</v></c>', '<c><v>1</v></c>',
+    '<c r="{r}" r="XFD1"><v>1</v></c>', '<c s="1" r="{r}"><v>1</v></c>', '<c r = "{r}"><v>1</v></c>', '<c r="{r}"/>',
+    '<x:c r="{r}"><v>1</v></x:c>', '<c r="{r}"><v>1</v></c><row r="{n}"/>', '<c r="XFD{n}"><v>1</v></c>',
+    '<c r="{r}"><v>1</v><cfRule t="e"/></c>',
+)
+
+
+def _mutated_sheets(example: Path, count: int) -> list[bytes]:
+    """The example's sheets, and copies with a few cells changed (seeded: the same every run)."""
+    import random
+    import zipfile
+
+    rng = random.Random(7)
+    with zipfile.ZipFile(example) as archive:
+        sheets = [archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
+    found = list(sheets)
+    for _ in range(count):
+        xml = rng.choice(sheets).decode("utf-8")
+        cells = list(re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', xml))
+        for _ in range(rng.randint(1, 3)):
+            match = rng.choice(cells)
+            edit = rng.choice(_CELL_EDITS).format(r=match.group(1) + match.group(2), n=rng.randint(1, 60))
+            xml = xml[:match.start()] + edit + xml[match.end():]
+            cells = list(re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', xml))
+        found.append(xml.encode("utf-8"))
+    return found
+
+
+class TestScanAsCellByCell:
+    """The scan passes over a sheet's bytes once per check and looks only at the cells a check finds;
+    it gives what the scan looking at every cell gave, on the example's sheets and on 400 copies with
+    cells changed into odd and hostile forms."""
+
+    @pytest.fixture(scope="class")
+    def sheets(self, example_workbook: Path) -> list[bytes]:
+        return _mutated_sheets(example_workbook, 400)
+
+    def test_extent(self, sheets: list[bytes]) -> None:
+        verdicts = [_new_extent(data) for data in sheets]
+        assert verdicts == [_old_extent(data) for data in sheets]
+        assert "ok" in verdicts and "refused" in verdicts
+
+    def test_error_cells(self, sheets: list[bytes]) -> None:
+        found = [_new_errors(data) for data in sheets]
+        assert found == [_old_errors(data) for data in sheets]
+        assert any(isinstance(f, dict) and f for f in found) and "refused" in found
+
+    def test_error_after_a_tab_or_a_line_end(self) -> None:
+        data = b'<row r="1"><c r="A1"\tt="e"><v>#N/A</v></c><c r="B1"\nt="e"><v>#REF!</v></c></row>'
+        assert _calamine_source._errors(data) == {(1, 1): "#N/A", (1, 2): "#REF!"}
+
+    def test_blank_formulas(self, sheets: list[bytes]) -> None:
+        found = [_calamine_source._formula_cells(data) for data in sheets]
+        assert found == [_old_formula_cells(data) for data in sheets]
+        assert any(f for f in found) and None in found
+
+    def test_what_is_far_from_its_cell_start_goes_to_openpyxl(self) -> None:
+        """A t="e" or <f> more than _NEAR bytes after its cell's start: openpyxl reads the sheet."""
+        far = " " * _calamine_source._NEAR
+        with pytest.raises(_calamine_source._Refuse):
+            _calamine_source._errors(f'<row r="1"><c r="A1"{far}t="e"><v>#N/A</v></c></row>'.encode())
+        inline = f'<is><t xml:space="preserve">{far}</t></is>'
+        assert _calamine_source._formula_cells(f'<row r="1"><c r="A1" t="inlineStr">{inline}<f>1</f></c></row>'.encode()) is None
+        assert _calamine_source._formula_cells(b'<row r="1"><c r="A1"><f>1</f></c></row>') == {(1, 1): "=1"}
+
+
+class TestExtent:
+    def _check(self, data: bytes) -> str:
+        try:
+            _calamine_source._check_extent(data)
+        except _calamine_source._Refuse as exc:
+            return str(exc)
+        return "ok"
+
+    def test_a_tall_narrow_sheet_is_loaded(self) -> None:
+        """200 000 rows of 5 columns: within MAX_CELLS, though far beyond with the widest column."""
+        rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="E%d"><v>2</v></c></row>' % (i, i, i)
+                        for i in range(1, 200_001))
+        assert self._check(b"<sheetData>" + rows + b"</sheetData>") == "ok"
+
+    @pytest.mark.parametrize("rows, column, verdict", [
+        (109, "ZZZ", "ok"), (110, "ZZZ", "cells reach 110 rows × 18278 columns"), (122, "XFD", "ok"),
+        (123, "XFD", "cells reach 123 rows × 16384 columns"), (1_048_576, "B", "cells reach 1048576 rows × 2 columns")])
+    def test_the_cells_calamine_would_allocate(self, rows: int, column: str, verdict: str) -> None:
+        data = f'<row r="1"><c r="A1"><v>1</v></c></row><row r="{rows}"><c r="{column}{rows}"><v>2</v></c></row>'
+        assert self._check(data.encode()) == verdict
+
+    @pytest.mark.parametrize("data", [
+        b'<row r="1"><c r="A1"/><c r="B2"/></row>', b'<row r="1"><c r="A1"/></row><c r="A2"/>', b'<c r="A1"/><row r="1"/>',
+        b'<row r="2"/><row r="1"/>', b'<row r="1"/><row r="1"/>', b'<row r="0"/>', b'<row/>', b'<row r="A1"/>',
+        b'<row r="1"><c/></row>', b'<row r="1"><c r="1"/></row>', b'<row r="1"><c s="1" r="A1"/></row>',
+        b'<row r="1"><c r="A1" r="B1"/></row>', b"<row r='1'><c r='A1'/></row>", b'<row r="1"><c r ="A1"/></row>',
+        b'<row r="1"><c\tr="A1"/></row>', b'<row r="1"><c r="A1" x="1"\nr="B1"/></row>', b'<row r="1"><c r="A01"/></row>',
+        b'<row r="1" r="2"><c r="A1"/></row>', b'<row r="1"><c r="AAAA1"/></row>'])
+    def test_refused(self, data: bytes) -> None:
+        assert self._check(data) != "ok" and _old_extent(data) == "refused"
+
+    @pytest.mark.parametrize("data", [
+        b"", b"<sheetData/>", b'<row r="1"/>', b'<row r="1"><c r="A1"/><c r="C1"><v>1</v></c></row><row r="3"/>',
+        b'<row r="01"><c r="A01"/></row>', b'<row r="1" spans="1:2"><c r="A1" s="1"/></row><row r="2"><c r="B2"></c></row>',
+        b'<cols><col min="1" max="2"/></cols><row r="1"><c r="A1"><f>ROW()</f><v>1</v></c></row>'])
+    def test_loaded(self, data: bytes) -> None:
+        assert self._check(data) == "ok" and _old_extent(data) == "ok"
+
+
+class TestMergedRangesFromTheScan:
+    """The scan's merged ranges are _merges.merged_ranges's, read piece by piece from the zip."""
+
+    @pytest.mark.parametrize("data", [
+        b"", b"<worksheet/>", b'<mergeCells><mergeCell ref="B6:C7"/><mergeCell ref="$a$1:$B$2"/></mergeCells>',
+        b'<x:mergeCell ref="D1"/><mergeCell ref="B6:C7"/><mergeCell  ref = \'E5:F6\'/><mergeCell ref="B6:C7"/>',
+        b"<mergeCells>" + b'<mergeCell ref="A%d:B%d"/>' * 0 + b"</mergeCells>",
+        b" " * (1024 * 1024 - 10) + b'<mergeCell ref="A1:B2"/>' + b" " * 100 + b'<mergeCell ref="C1:D2"/>',
+        b" " * (3 * 1024 * 1024) + b'<mergeCell ref="A1:B2"/>',
+        b"".join(b'<mergeCell ref="A%d:B%d"/>' % (i, i) for i in range(1, 12_000))])
+    def test_same_as_read_from_the_zip(self, data: bytes, tmp_path: Path) -> None:
+        import zipfile
+
+        from xlperf.workbook import _merges
+
+        path = tmp_path / "part.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("sheet.xml", data)
+        with zipfile.ZipFile(path) as archive:
+            assert _merges.merged_ranges_in(data) == _merges.merged_ranges(archive, "sheet.xml")
+
+
+class TestCheaperLooks:
+    """The quick looks before a pattern is run give what the pattern alone gives."""
+
+    def test_date_styles(self) -> None:
+        styled = _calamine_source._styled
+        assert styled(b'<c r="A1" s="14"><v>1</v></c>', frozenset({14, 22}))
+        assert styled(b'<c r="A1" s="014"><v>1</v></c>', frozenset({14}))  # int("014")
+        assert styled(b'<row r="1" s="22" customFormat="1"/>', frozenset({14, 22}))
+        assert not styled(b'<c r="A1" s="141"><v>1</v></c><c r="A2" s="4"/>', frozenset({14}))
+        many = frozenset(range(200, 400))
+        assert styled(b'<c r="A1" s="0250"/>', many) and not styled(b'<c r="A1" s="25"/>', many)
+
+    def test_plain_xml(self) -> None:
+        plain = _calamine_source._plain_xml
+        assert plain(b'<f>Sheet1!A1</f><t>!</t>', first=False)
+        assert not plain(b"<a>!</a><!-- x -->", first=False) and not plain(b"<a>\0</a>", first=False)
+        with pytest.raises(_calamine_source._Refuse):
+            _calamine_source._parse(b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')
+
+    @pytest.mark.parametrize("data, trimmed", [
+        (b"", False), (b'<c r="A1"><v>1</v></c>', False), (b"<si><t>a</t></si>", False),
+        (b"<si><t> a</t></si>", True), (b"<si><t>a </t></si>", True), (b"<si><t>a\t</t></si>", True),
+        (b"<si><t>a\r\n</t></si>", True), (b'<si><t xml:space="preserve"> a\n</t></si>', False),
+        (b'<si><t xml:space="preserve">a </t><t>b\n</t></si>', True), (b"a </t>", True),
+        (b"<tableParts/><t>x</t>", False)])
+    def test_trimmed_texts(self, data: bytes, trimmed: bool) -> None:
+        assert _calamine_source._trimmed(data) is trimmed
+
+    def test_escapes(self) -> None:
+        assert _calamine_source._odd_text(b"<t>_x000D_</t>") and not _calamine_source._odd_text(b"<t>x000D</t><t>_</t>")

@@ -3,9 +3,12 @@ faster than openpyxl): the values FileSource gives, with openpyxl kept for odd f
 
 The contract is FileSource's: `_safety.check_workbook_file` refuses a hostile or broken file before
 anything opens it, what is read is bounded, and the user sees any failure as one UnsafeFileError.
+The parts of the workbook's structure (workbook.xml, its relationships, the content types, styles) are
+parsed only when they are plain XML: no DOCTYPE, hence no entity to expand or fetch (_parse).
 
 calamine has two hazards openpyxl has not, so each sheet's XML is scanned before calamine loads it
-(regular expressions on bytes, read in bounded pieces, no XML parser, hence no entities):
+(regular expressions and finds on its bytes, read whole but bounded, no XML parser, hence no entities;
+a pass of C each, with Python only for rows and for the few cells read otherwise, not for every cell):
 
 - calamine loads a sheet into a dense grid from its first to its last cell: cells in A1 and XFD1048576
   make it allocate 512 GB and the process aborts (a Rust abort, not an exception). The scan finds the
@@ -23,25 +26,27 @@ then gets openpyxl's UnsafeFileError, so both readers give the same message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import _file_source
 from ._cells import column_index
-from ._file_source import FileSource, _check, _translated, name_reach
+from ._file_source import FileSource, _check, name_reach
+from ._merges import merged_ranges_in
 
 #: The most cells (rows × columns from A1) calamine may allocate for one sheet: about 64 MB
 MAX_CELLS = 2_000_000
-#: A part is read whole, in pieces; above this it is left to openpyxl (the pre-check allows 10 MB)
+#: A part is read whole; above this it is left to openpyxl (the pre-check allows 10 MB)
 MAX_SCAN_BYTES = 16 * 1024 * 1024
-_CHUNK = 1024 * 1024
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_ID = f"{{{_REL_NS}}}id"
 #: workbook-scope names openpyxl keeps for itself (DefinedNameList.by_sheet)
@@ -51,8 +56,13 @@ _PLAIN_TARGET = re.compile(r"/?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _UTF8 = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
-# Every start tag of a cell or row, with its r when that is written plainly as the first attribute
-_TAG = re.compile(rb'<(c|row)(?=[\s/>])(?: r="([A-Z]{0,3})([0-9]{1,7})")?')
+# Every start tag of a cell or row, up to its r when that is written plainly as the first attribute:
+# b'<row r="3"', b'<c r="AB3"', b'<c' (no r) … Joined, they make a short text the checks below read
+_TAG_HEAD = re.compile(rb'<(?:c|row)(?=[\s/>])(?: r="[A-Z]{0,3}[0-9]{1,7}")?')
+# in that text: a row numbered plainly and its cells, each in that row (\1: the same digits)
+_ROW_OF_CELLS = re.compile(rb'<row r="([0-9]{1,7})"(?:<c r="[A-Z]{1,3}\1")*')
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
 _SPACES = bytes.maketrans(b"\t\n\r\"'", b"     ")  # what may stand before an attribute's name
 _SPACED_EQUALS = re.compile(rb"r\s+=")
 # <x:c …>: a cell all the same to calamine (which goes by local names). A prefixed row is harmless: it
@@ -62,6 +72,8 @@ _PREFIXED = re.compile(rb":c[\s/>]")
 # spaces around a text not marked xml:space="preserve"
 _ODD = re.compile(rb"x[0-9A-Fa-f]{4}_")
 _LEADING_SPACE = re.compile(rb"<t(?:\s(?![^<>]*preserve)[^<>]*)?>\s")
+_WHITESPACE = bytes.maketrans(b"\t\n\r", b"   ")
+_TEXT_SPACE = re.compile(_LEADING_SPACE.pattern + rb"|</t>")  # either: one pass where most parts have neither
 # numbers openpyxl reads otherwise: "95.0" and "1E+15" as floats (calamine: 95.0, made 95 like "95"),
 # 16 digits and more exactly (calamine: a float), " 12" as 12 (calamine: the text " 12")
 _ODD_NUMBER = re.compile(rb"<v>(?:\s|-?(?:[0-9]{16}|[0-9]+\.0*</v>|[0-9.]+[eE]\+?[0-9]))")
@@ -73,6 +85,7 @@ _FORMULA = re.compile(rb"<f(\s[^<>]*)?>")
 _FORMULA_TEXT = re.compile(rb"([^<]*)</f>")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _TYPE = re.compile(rb'\st="([^"]*)"')
+_ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
@@ -106,6 +119,8 @@ class _Sheet:
     #: (row, column) -> what openpyxl reads where calamine reads otherwise: "#DIV/0!" (calamine: ""), 95.0
     fixed: dict[tuple[int, int], Any] = field(default_factory=dict)
     formulas: bool = False
+    #: the merged ranges ("B6:C7"), as _merges.merged_ranges reads them
+    merges: list[str] = field(default_factory=list)
 
 
 class CalamineSource:
@@ -177,11 +192,7 @@ class CalamineSource:
         plan = self._sheet(sheet)
         if plan is None:
             return self._openpyxl().merged_ranges(sheet)
-        from ._merges import merged_ranges
-
-        assert self._archive is not None
-        with _translated(self.path, sheet):
-            return merged_ranges(self._archive, plan.part)
+        return list(plan.merges)  # found by the scan, in the same bytes
 
     def close(self) -> None:
         book, archive, fallback = self._book, self._archive, self._openpyxl_source
@@ -245,7 +256,7 @@ class CalamineSource:
         styles = self._part("xl/styles.xml", required=False)
         _manifest(self._part("[Content_Types].xml"), has_strings=bool(strings))
         _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
-        if _ODD.search(strings) or _trimmed(strings):
+        if _odd_text(strings) or _trimmed(strings):
             raise _Refuse("shared strings calamine reads otherwise")
         self._date_styles = _date_styles(styles)
         if 0 in self._date_styles:
@@ -270,13 +281,11 @@ class CalamineSource:
         """Names and sheets from xl/workbook.xml, as openpyxl reads them; each sheet's part as calamine
         finds it (the r:id attribute by its prefix, the target by a simple rule) must be the one openpyxl
         reads, so that the part scanned is the part calamine loads."""
-        import defusedxml.ElementTree as ElementTree
-
         rel = _REL_NS.encode()
         bound = workbook.count(b'xmlns:r="' + rel + b'"')
         if workbook.count(rel) != bound or workbook.count(b"xmlns:r=") != bound:
             raise _Refuse("relationships namespace bound otherwise than to r")
-        root = ElementTree.fromstring(workbook)
+        root = _parse(workbook)
         sheets = [el for el in root if _local(el.tag) == "sheets"]
         defined = [el for el in root if _local(el.tag) == "definedNames"]
         if len(sheets) > 1 or len(defined) > 1:
@@ -350,78 +359,40 @@ class CalamineSource:
         self._sheets[sheet] = None
 
     def _scan(self, part: str) -> _Sheet:
-        """The cells' extent, error texts and whether any cell holds a formula; _Refuse when calamine
-        may not load the sheet or would read it otherwise than openpyxl."""
-        plan = _Sheet(part)
-        last_row, row_digits = 0, b""
-        letters: set[bytes] = set()
-        first = True
-        for chunk in self._chunks(part):
-            if (not _plain_xml(chunk, first=first) or _PREFIXED.search(chunk) or _ODD.search(chunk)
-                    or _trimmed(chunk)):
-                raise _Refuse("markup or texts calamine reads otherwise")
-            first = False
-            tags = _TAG.findall(chunk)
-            # no second r hides in a tag (calamine takes the last, the scan reads the first)
-            if chunk.translate(_SPACES).count(b" r=") != len(tags) or _SPACED_EQUALS.search(chunk):
-                raise _Refuse("a cell or row with more than one r")
-            for kind, column, digits in tags:
-                if kind == b"c":
-                    if digits != row_digits or not column:  # openpyxl places a cell by its row, calamine by r
-                        raise _Refuse("a cell without r or outside its row")
-                elif column or not digits or int(digits) <= last_row:
-                    raise _Refuse("a row without r or out of order")  # openpyxl skips it, calamine reads it
-                else:
-                    last_row, row_digits = int(digits), digits
-            letters.update(column for _, column, _ in tags)
-            if b' t="e"' in chunk:
-                plan.fixed.update(_errors(chunk))
-            if _ODD_NUMBER.search(chunk):
-                plan.fixed.update(_odd_numbers(chunk))
-            if self._date_styles and {int(s) for s in set(_STYLE.findall(chunk))} & self._date_styles:
-                raise _Refuse("a cell styled as a date")
-            plan.formulas = plan.formulas or _FORMULA_TAG.search(chunk) is not None
-        last_column = max(map(_column, letters - {b""}), default=0)
-        if last_row * last_column > MAX_CELLS:
-            raise _Refuse(f"cells reach {last_row} rows × {last_column} columns")
+        """The cells' extent, error texts, merged ranges and whether any cell holds a formula; _Refuse
+        when calamine may not load the sheet or would read it otherwise than openpyxl. Each check is a
+        pass of C (a regular expression, a find) over the whole part; Python looks at rows and at the
+        few cells read otherwise (errors, odd numbers), not at every cell."""
+        data = self._sheet_bytes(part)
+        if not _plain_xml(data, first=True) or _PREFIXED.search(data) or _odd_text(data) or _trimmed(data):
+            raise _Refuse("markup or texts calamine reads otherwise")
+        _check_extent(data)
+        plan = _Sheet(part, merges=merged_ranges_in(data))
+        if b't="e"' in data:
+            plan.fixed.update(_errors(data))
+        if _ODD_NUMBER.search(data):
+            plan.fixed.update(_odd_numbers(data))
+        if self._date_styles and _styled(data, self._date_styles):
+            raise _Refuse("a cell styled as a date")
+        plan.formulas = _FORMULA_TAG.search(data) is not None
         return plan
 
-    def _chunks(self, part: str) -> Iterator[bytes]:
-        """The part's bytes in pieces of about _CHUNK, each ending after a </row> (no cell is cut)."""
+    def _sheet_bytes(self, part: str) -> bytes:
+        """The whole part, at most MAX_SCAN_BYTES (the safety check allows 10 MB)."""
         assert self._archive is not None
-        scanned = 0
-        pending = b""
         with self._archive.open(part) as stream:
-            while True:
-                data = stream.read(_CHUNK)
-                scanned += len(data)
-                if scanned > MAX_SCAN_BYTES:
-                    raise _Refuse("part too large to scan")
-                pending += data
-                if data:
-                    cut = pending.rfind(b"</row>")
-                    if cut < 0:
-                        if len(pending) > 4 * _CHUNK:  # no row is that long (16 384 cells of 30 bytes)
-                            raise _Refuse("4 MB without a row's end")
-                        continue
-                    cut += len(b"</row>")
-                else:
-                    cut = len(pending)
-                yield pending[:cut]
-                pending = pending[cut:]
-                if not data:
-                    return
+            data = stream.read(MAX_SCAN_BYTES + 1)  # to the end: zipfile checks the CRC there
+        if len(data) > MAX_SCAN_BYTES:
+            raise _Refuse("part too large to scan")
+        return data
 
     def _blank_formulas(self, sheet: str, plan: _Sheet) -> dict[tuple[int, int], str] | None:
         """(row, column) -> "=0.5+0.4" for the formula cells without a saved value (or with a blank one);
         None when openpyxl must tell (a shared formula, an odd one)."""
         if sheet not in self._formula_grids:
-            found: dict[tuple[int, int], str] | None = {}
+            found: dict[tuple[int, int], str] | None
             try:
-                for chunk in self._chunks(plan.part):
-                    found = _formula_cells(chunk, found)
-                    if found is None:
-                        break
+                found = _formula_cells(self._sheet_bytes(plan.part))
             except Exception:  # noqa: BLE001 - openpyxl reads what the scan cannot
                 found = None
             self._formula_grids[sheet] = found
@@ -431,6 +402,27 @@ class CalamineSource:
         if self._widths is None:
             self._widths = name_reach(self.defined_names())
         return self._widths.get(sheet, 1)
+
+
+def _check_extent(data: bytes) -> None:
+    """_Refuse when the cells of a sheet reach beyond MAX_CELLS from A1, or unless each cell and row
+    names its place plainly and once, as its first attribute (calamine places a cell by its r, openpyxl
+    by the row it is in; calamine takes the last r of a tag, the scan the first), and rows come in
+    order (openpyxl skips a row out of order, calamine reads it)."""
+    heads = _TAG_HEAD.findall(data)
+    if data.translate(_SPACES).count(b" r=") != len(heads) or _SPACED_EQUALS.search(data):
+        raise _Refuse("a cell or row with more than one r, or without")  # (or the next check refuses it)
+    tags = b"".join(heads)
+    if _ROW_OF_CELLS.sub(b"", tags):  # what is left: a cell or row without r, a cell outside its row
+        raise _Refuse("a cell without r or outside its row, or a row without r")
+    rows = list(map(int, _ROW_NUMBER.findall(tags)))
+    if rows and (rows[0] < 1 or not all(map(operator.lt, rows, rows[1:]))):
+        raise _Refuse("a row out of order")
+    last_row = rows[-1] if rows else 0
+    if last_row * _column(b"ZZZ") > MAX_CELLS:  # (else any column will do: no need to find the last)
+        last_column = max(map(_column, set(_CELL_COLUMN.findall(tags))), default=0)
+        if last_row * last_column > MAX_CELLS:
+            raise _Refuse(f"cells reach {last_row} rows × {last_column} columns")
 
 
 def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
@@ -484,33 +476,52 @@ def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
     return found
 
 
-def _errors(chunk: bytes) -> dict[tuple[int, int], str]:
-    """(row, column) -> "#DIV/0!" for the error cells (t="e") of a piece of a sheet."""
+def _errors(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) -> "#DIV/0!" for the error cells (t="e") of a sheet: each t="e" is looked at, in
+    the cell whose start tag holds it (none, when it stands in a text or another element)."""
     found = {}
-    for match in _CELL.finditer(chunk):
-        kind = _TYPE.search(match.group(3))
+    start, cell = -1, None
+    for count, match in enumerate(_ERROR_TYPE.finditer(data)):
+        if count >= _MAX_FIXED:
+            raise _Refuse("too many error cells")
+        at = match.start()
+        near = data.rfind(b"<c", max(at - _NEAR, 0), at)  # the tag holding it: a tag holds no "<"
+        if near < 0:
+            raise _Refuse("an error cell openpyxl reads otherwise")
+        if near != start:  # (a cell is matched once, however many t="e" it holds)
+            start, cell = near, _CELL.match(data, near)
+        if cell is None or not cell.start(3) <= at < cell.end(3):
+            continue  # not a cell's attribute (a text, a <cfRule>, a broken cell, which _CELL skips too)
+        kind = _TYPE.search(cell.group(3))
         if kind is None or kind.group(1) != b"e":
             continue
-        value = _VALUE.search(match.group(4) or b"")
+        value = _VALUE.search(cell.group(4) or b"")
         text = value.group(1) if value else b""
         if b"&" in text:
             raise _Refuse("an error cell with an entity")
         if text:
-            found[(int(match.group(2)), _column(match.group(1)))] = text.decode("utf-8")
-            if len(found) > _MAX_FIXED:
-                raise _Refuse("too many error cells")
+            found[(int(cell.group(2)), _column(cell.group(1)))] = text.decode("utf-8")
     return found
 
 
-def _formula_cells(chunk: bytes, found: dict[tuple[int, int], str] | None) -> dict[tuple[int, int], str] | None:
-    """Add the blank-valued formula cells of a piece of a sheet to `found`, as openpyxl gives their
-    formulas ("=" + the text); None when openpyxl must tell."""
-    if found is None:
-        return None
-    for match in _CELL.finditer(chunk):
-        body = match.group(4)
-        if not body or not _FORMULA_TAG.search(body):
-            continue
+def _formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
+    """The blank-valued formula cells of a sheet, as openpyxl gives their formulas ("=" + the text);
+    None when openpyxl must tell. Each <f> is looked at in the cell holding it (a cell's body holds no
+    <c r=", so the last before the <f> starts it), not every cell."""
+    found: dict[tuple[int, int], str] = {}
+    start = -1
+    for tag in _FORMULA_TAG.finditer(data):
+        at = tag.start()
+        near = data.rfind(b'<c r="', max(at - _NEAR, 0), at)
+        if near < 0:
+            return None  # far from the start of its cell, or in none
+        if near == start:
+            continue  # in a cell already looked at (its first <f> counts)
+        start = near
+        match = _CELL.match(data, near)
+        body = match.group(4) if match is not None else None
+        if match is None or body is None or not match.start(4) <= at < match.end(4):
+            continue  # in no cell's body
         kind = _TYPE.search(match.group(3))
         value = _VALUE.search(body)
         if (value and value.group(1).strip() and b"&" not in value.group(1)
@@ -551,12 +562,10 @@ def _xml_text(raw: bytes) -> str | None:
 
 def _relations(data: bytes) -> dict[str, dict[str, str]]:
     """The workbook's relationships by id (the last of an id wins, as in both readers)."""
-    import defusedxml.ElementTree as ElementTree
-
     if b"&" in data:
         raise _Refuse("an entity in the relationships")  # calamine does not unescape them
     found = {}
-    for el in ElementTree.fromstring(data):
+    for el in _parse(data):
         if _local(el.tag) == "Relationship":
             rid = el.get("Id") or ""
             if not _PLAIN_NAME.fullmatch(rid):
@@ -569,11 +578,9 @@ def _manifest(data: bytes, *, has_strings: bool) -> None:
     """[Content_Types].xml, which openpyxl reads to find the workbook part and the shared strings
     (reader.excel.ExcelReader.read_manifest, _find_workbook_part, read_strings) and calamine does not:
     _Refuse unless both readers then read the same parts."""
-    import defusedxml.ElementTree as ElementTree
-
     overrides: dict[str, str] = {}  # content type -> the first part of that type
     defaults = set()
-    for el in ElementTree.fromstring(data):
+    for el in _parse(data):
         if _local(el.tag) == "Override":
             overrides.setdefault(el.get("ContentType") or "", el.get("PartName") or "")
         elif _local(el.tag) == "Default":
@@ -584,6 +591,17 @@ def _manifest(data: bytes, *, has_strings: bool) -> None:
     strings = overrides.get(_STRINGS_TYPE)
     if workbook != "/xl/workbook.xml" or (strings != "/xl/sharedStrings.xml" if strings is not None else has_strings):
         raise _Refuse("the content types name other parts than calamine reads")
+
+
+def _parse(data: bytes) -> Any:
+    """The root element of a part `_part` read (plain XML: no DOCTYPE, hence no entity declared, none
+    to expand or fetch). ElementTree's parser in C: defusedxml's (in Python, which refuses DOCTYPEs as
+    it parses) costs twice as much on xl/workbook.xml, and has nothing left to refuse."""
+    from xml.etree import ElementTree
+
+    if not _plain_xml(data, first=True):
+        raise _Refuse("not plain XML")  # never: _part refused it (checked again here, it is cheap)
+    return ElementTree.fromstring(data)
 
 
 def _well_formed(data: bytes) -> None:
@@ -619,9 +637,7 @@ def _date_styles(styles: bytes) -> frozenset[int]:
     a look at the bytes tells (parsing styles.xml costs half a millisecond)."""
     if not styles or not _may_have_dates(styles):
         return frozenset()
-    import defusedxml.ElementTree as ElementTree
-
-    root = ElementTree.fromstring(styles)
+    root = _parse(styles)
     custom: dict[int, str] = {}
     formats: list[int] = []
     for group in root:
@@ -633,6 +649,19 @@ def _date_styles(styles: bytes) -> frozenset[int]:
             formats = [int(el.get("numFmtId") or 0) for el in group if _local(el.tag) == "xf"]
     return frozenset(i for i, number in enumerate(formats)
                      if (is_date_format(custom[number]) if number in custom else number in _BUILTIN_DATES))
+
+
+def _styled(data: bytes, styles: frozenset[int]) -> bool:
+    """Whether a cell (or row) of a sheet has one of `styles` (s="14", as int() reads s="014")."""
+    if len(styles) > 100:
+        return not styles.isdisjoint(int(style) for style in set(_STYLE.findall(data)))
+    return _style_pattern(styles).search(data) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _style_pattern(styles: frozenset[int]) -> re.Pattern[bytes]:
+    """s="14" or s="014" … for a few styles: one pass, where gathering every cell's s costs 5 times more."""
+    return re.compile(rb'\ss="0*(?:%s)"' % b"|".join(b"%d" % style for style in sorted(styles)))
 
 
 def _may_have_dates(styles: bytes) -> bool:
@@ -656,29 +685,36 @@ def is_date_format(code: str) -> bool:
     return _FORMAT_DATE.search(_FORMAT_LITERALS.sub("", code.split(";")[0])) is not None
 
 
+def _odd_text(data: bytes) -> bool:
+    """Whether there is an escape like _x000D_ (the "_" looked for first: a byte is found fastest)."""
+    return b"_" in data and _ODD.search(data) is not None
+
+
 def _trimmed(data: bytes) -> bool:
     """Whether a text (<t>) starts or ends with spaces and is not marked xml:space="preserve": calamine
     trims those spaces, openpyxl keeps them. (Texts ending with a space are looked at one by one: a
     single regular expression would backtrack over every text.)"""
+    if _TEXT_SPACE.search(data) is None:
+        return False
     if _LEADING_SPACE.search(data):
         return True
     looked = 0
-    for space in (b" ", b"\t", b"\n", b"\r"):
-        end = data.find(space + b"</t>")
-        while end >= 0:
-            start = data.rfind(b"<t", max(end - _NEAR, 0), end)  # the text's own tag: a text holds no "<"
-            close = data.find(b">", start, end) if start >= 0 else -1
-            looked += 1
-            if close < 0 or looked > _MAX_FIXED or b"preserve" not in data[start:close]:
-                return True
-            end = data.find(space + b"</t>", end + 1)
+    spaced = data.translate(_WHITESPACE)  # the four spaces at once, in the same places
+    end = spaced.find(b" </t>")
+    while end >= 0:
+        start = data.rfind(b"<t", max(end - _NEAR, 0), end)  # the text's own tag: a text holds no "<"
+        close = data.find(b">", start, end) if start >= 0 else -1
+        looked += 1
+        if close < 0 or looked > _MAX_FIXED or b"preserve" not in data[start:close]:
+            return True
+        end = spaced.find(b" </t>", end + 1)
     return False
 
 
 def _plain_xml(data: bytes, *, first: bool) -> bool:
     """UTF-8 without DOCTYPE, comments or CDATA: what spreadsheet programs write, and what a scan of
     the bytes sees through (UTF-16 would hide every tag from it; NUL never occurs in UTF-8 XML)."""
-    if b"\0" in data or b"<!" in data:
+    if b"\0" in data or (b"!" in data and b"<!" in data):  # (a byte is found faster than two)
         return False
     if first:
         declared = _ENCODING.match(data)
