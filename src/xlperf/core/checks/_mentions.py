@@ -83,6 +83,8 @@ def mentions(text: str, name: str, unit: str, gap: int = 2) -> list[Mention]:
     if not unit or not text:
         return []
     norm, index = normalise(text)
+    if unit not in norm:
+        return []  # the common case: a text is compared with every target of the department
     found: dict[int, Mention] = {}
     for variant in name_variants(name):
         for start in _occurrences(norm, variant):

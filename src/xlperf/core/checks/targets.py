@@ -10,7 +10,7 @@ from ..engine import Scorecard
 from ..model import TEXT_FIELDS, Target
 from ..values import is_percent_unit
 from . import Hit, check, target_indicators
-from ._mentions import mentions
+from ._mentions import mentions, name_variants, normalise
 
 
 @check("W301", "completion-above-execution",
@@ -63,7 +63,9 @@ def count_stated_differently(card: Scorecard) -> Iterator[Hit]:
             continue
         # a number two targets' names could claim goes to the longer name (the surer match)
         best: dict[int, tuple[int, Target, Decimal, str]] = {}
-        for t in claims:
+        norm = normalise(text)[0]
+        # most targets are not named in a given text: a substring test spares them the full search
+        for t in (t for t in claims if any(v in norm for v in name_variants(t.name))):
             for m in mentions(text, t.name, t.unit, rules.mention_gap):
                 if m.position not in best or best[m.position][0] < m.matched:
                     best[m.position] = (m.matched, t, m.number, m.quote)
