@@ -140,6 +140,18 @@ class TestLargeSummaries:
             assert sheet_rows(usual, sheet) == sheet_rows(streamed, sheet), sheet
 
 
+    def test_a_table_beyond_excel_rows_is_cut_with_a_note(self, folder: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.batch import _summary
+
+        monkeypatch.setattr(_summary, "MAX_TABLE_ROWS", 100)  # as 40 000 departments would meet Excel's limit
+        output, result = run(folder, jobs=2)
+        assert len(sheet_rows(output, DETAIL_SHEET)) == 100
+        assert any("指标明细" in note and "只写入了前 100 行" in note for note in result.notes)
+        about = sheet_rows(output, "说明")
+        assert any("只写入了前 100 行" in str(row) for row in about)
+
+
 class TestWorkerStart:
     def test_spawned_workers_as_on_windows(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """Windows has no fork: workers start fresh and import xlperf themselves."""

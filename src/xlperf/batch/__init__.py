@@ -107,6 +107,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     result.seconds = time.perf_counter() - start
     summary.about = _about(options, result, previous.file if previous else "")
     result.output = _write_or_keep(options.output, summary, options.force, result.notes)
+    result.notes += summary.notes
     return result
 
 

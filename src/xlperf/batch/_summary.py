@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 STATS_SHEET, ABOUT_SHEET = "统计", "说明"
 #: what a cell may begin with to be taken as a formula (or DDE) when edited: written with a quote prefix
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: rows of data a worksheet can hold below its header (Excel's limit is 1 048 576 rows)
+MAX_TABLE_ROWS = 1_048_575
 #: a summary with more cells than this is streamed to disk while written (about 3 000 departments)
 STREAM_ABOVE_CELLS = 1_000_000
 #: score bands of the distribution chart: ten points wide below 80, five above (where departments are)
@@ -39,6 +41,7 @@ class Summary:
     risks: pd.DataFrame
     about: list[tuple[str, str]] = field(default_factory=list)
     grades: list[str] = field(default_factory=list)  # from best to worst, for the grade counts
+    notes: list[str] = field(default_factory=list)  # what the user must know about the file written
 
 
 def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal | None] | None = None,
@@ -203,8 +206,14 @@ class _Book:
                 elif value is not None:
                     self.cell(sheet, r, c, value, columns[c])
 
-    def table(self, name: str, frame: pd.DataFrame, *, widths: dict[str, int] | None = None) -> Any:
+    def table(self, name: str, frame: pd.DataFrame, *, widths: dict[str, int] | None = None,
+              notes: list[str] | None = None) -> Any:
         sheet = self.book.add_worksheet(name)
+        if len(frame) > MAX_TABLE_ROWS:  # Excel shows no more; XlsxWriter would drop the rest silently
+            if notes is not None:
+                notes.append(f"“{name}”有 {len(frame)} 行，超过 Excel 一张工作表的上限，只写入了前 {MAX_TABLE_ROWS} 行；"
+                             "请按子文件夹分批汇总")
+            frame = frame.iloc[:MAX_TABLE_ROWS]
         columns = list(frame.columns)
         sheet.set_row(0, 30)  # before the rows: a streamed sheet cannot go back to a row it wrote
         for c, column in enumerate(columns):
@@ -228,18 +237,18 @@ def _write(path: Path, summary: Summary) -> None:
     book = _Book(path, stream=cells > STREAM_ABOVE_CELLS)
     try:
         _overview(book, summary)
-        details = book.table(DETAIL_SHEET, summary.details)
+        details = book.table(DETAIL_SHEET, summary.details, notes=summary.notes)
         _highlight(book, details, summary.details, "扣分", {"type": "cell", "criteria": ">", "value": 0},
                    {"font_color": "#9C0006"})
-        problems = book.table(PROBLEM_SHEET, summary.problems)
+        problems = book.table(PROBLEM_SHEET, summary.problems, notes=summary.notes)
         _highlight(book, problems, summary.problems, "级别", {"type": "cell", "criteria": "==", "value": '"错误"'},
                    {"font_color": "#9C0006", "bold": True})
-        book.table(RISK_SHEET, summary.risks, widths={"说明": 90})
+        book.table(RISK_SHEET, summary.risks, widths={"说明": 90}, notes=summary.notes)
         _statistics(book, summary)
         about = book.book.add_worksheet(ABOUT_SHEET)
         about.set_column(0, 0, 16)
         about.set_column(1, 1, 100)
-        for r, (key, value) in enumerate(summary.about):
+        for r, (key, value) in enumerate([*summary.about, *(("注意", note) for note in summary.notes)]):
             book.text(about, r, 0, key, "title" if not value else "text")
             book.text(about, r, 1, value, "wrap")
         book.book.worksheets()[0].activate()
@@ -249,7 +258,7 @@ def _write(path: Path, summary: Summary) -> None:
 
 def _overview(book: _Book, summary: Summary) -> None:
     frame = summary.overview
-    sheet = book.table(SUMMARY_SHEET, frame)
+    sheet = book.table(SUMMARY_SHEET, frame, notes=summary.notes)
     n = len(frame)
     if not n:
         return
