@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 STATS_SHEET, ABOUT_SHEET = "统计", "说明"
+CJK_WIDTH = 2.05  # column width units one Chinese character takes (宋体 10 pt)
+LINE_HEIGHT, MAX_LINES = 13.5, 15  # points per line of wrapped text; rows grow no taller than this
+ABOUT_LINE_CHARS = 44  # Chinese characters on one line of the 说明 column (90 wide)
 #: what a cell may begin with to be taken as a formula (or DDE) when edited: written with a quote prefix
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: rows of data a worksheet can hold below its header (Excel's limit is 1 048 576 rows)
@@ -184,15 +187,22 @@ class _Book:
         else:
             self.text(sheet, row, col, str(value))
 
-    def _rows(self, sheet: Any, frame: pd.DataFrame, columns: list[str]) -> None:
+    def _rows(self, sheet: Any, frame: pd.DataFrame, columns: list[str], widths: list[int]) -> None:
         """The cells of a table, row by row. The summary of a city has millions of cells: the formats of a
-        column are looked up once, and blank cells are not written at all."""
+        column are looked up once, and blank cells are not written at all. A row with long wrapped text is
+        given its height (LibreOffice and WPS do not fit rows to wrapped text on opening)."""
+        wrapped = [(c, max(1, int(widths[c] / CJK_WIDTH))) for c, column in enumerate(columns) if column in _WRAP]
+        set_row = sheet.set_row
         text = [self.fmt("wrap" if column in _WRAP else "text") for column in columns]
         quoted = [self.fmt("wrap" if column in _WRAP else "text", True) for column in columns]
         decimal = [self.fmt("percent" if column in _PERCENT else "score") for column in columns]
         integer = [self.fmt("percent" if column in _PERCENT else "int") for column in columns]
         write_string, write_number = sheet.write_string, sheet.write_number
         for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+            lines = max((len(values[c]) // per_line + 1 for c, per_line in wrapped if type(values[c]) is str),
+                        default=1)
+            if lines > 1:  # before the cells: a streamed sheet cannot go back to a row
+                set_row(r, LINE_HEIGHT * min(lines, MAX_LINES))
             for c, value in enumerate(values):
                 kind = type(value)
                 if kind is str:
@@ -216,20 +226,26 @@ class _Book:
             frame = frame.iloc[:MAX_TABLE_ROWS]
         columns = list(frame.columns)
         sheet.set_row(0, 30)  # before the rows: a streamed sheet cannot go back to a row it wrote
+        width_of = [(widths or {}).get(column) or _WIDTHS.get(column, 12) for column in columns]
         for c, column in enumerate(columns):
             self.text(sheet, 0, c, column, "header")
-            sheet.set_column(c, c, (widths or {}).get(column) or _WIDTHS.get(column, 12))
-        self._rows(sheet, frame, columns)
+            sheet.set_column(c, c, width_of[c])
+        self._rows(sheet, frame, columns, width_of)
         sheet.freeze_panes(1, 0)
-        # printed as the bureau files it: A4 landscape, as wide as the page, the header on every page
-        sheet.set_paper(9)
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
+        _printable(sheet)
+        sheet.repeat_rows(0)  # the header on every printed page
         if columns:
             sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
             sheet.print_area(0, 0, max(len(frame), 1), len(columns) - 1)  # the table, not the chart beside it
         return sheet
+
+
+def _printable(sheet: Any, landscape: bool = True) -> None:
+    """Printed as the bureau files it: A4, as wide as one page."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
 
 
 def _write(path: Path, summary: Summary) -> None:
@@ -246,11 +262,14 @@ def _write(path: Path, summary: Summary) -> None:
         book.table(RISK_SHEET, summary.risks, widths={"说明": 90}, notes=summary.notes)
         _statistics(book, summary)
         about = book.book.add_worksheet(ABOUT_SHEET)
-        about.set_column(0, 0, 16)
-        about.set_column(1, 1, 100)
+        about.set_column(0, 0, 14)
+        about.set_column(1, 1, 90)
+        _printable(about, landscape=False)
         for r, (key, value) in enumerate([*summary.about, *(("注意", note) for note in summary.notes)]):
             book.text(about, r, 0, key, "title" if not value else "text")
             book.text(about, r, 1, value, "wrap")
+            if len(value) > ABOUT_LINE_CHARS:  # not every program fits a row to wrapped text on opening
+                about.set_row(r, 13.5 * math.ceil(len(value) / ABOUT_LINE_CHARS))
         book.book.worksheets()[0].activate()
     finally:
         book.book.close()
@@ -287,6 +306,7 @@ def _statistics(book: _Book, summary: Summary) -> None:
     sheet = book.book.add_worksheet(STATS_SHEET)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 3, 12)
+    _printable(sheet, landscape=False)
     frame, row = summary.overview, 0
     bands = band_counts(frame)
     for c, header in enumerate(("总分分段", "单位数")):
