@@ -704,7 +704,8 @@ class TestScanAsCellByCell:
     cells changed into odd and hostile forms."""
 
     @pytest.fixture(scope="class")
-    def sheets(self, example_workbook: Path) -> list[bytes]:
+    @staticmethod
+    def sheets(example_workbook: Path) -> list[bytes]:
         return _mutated_sheets(example_workbook, 400)
 
     def test_extent(self, sheets: list[bytes]) -> None:
