@@ -113,13 +113,13 @@ def _parser() -> argparse.ArgumentParser:
                                        "无法读取的文件列入问题清单，不影响其他文件。")
     batch.add_argument("folder", metavar="文件夹", help="各单位提交的工作簿所在的文件夹")
     batch.add_argument("-o", "--output", metavar="汇总.xlsx", help="汇总表（默认：文件夹旁的“文件夹名-汇总.xlsx”）")
-    batch.add_argument("--reports", metavar="文件夹", help="同时为每个单位生成自评报告（Word），放在该文件夹")
+    batch.add_argument("--reports", metavar="文件夹",
+                       help="同时为每个单位生成自评报告（Word），放在该文件夹；有“错误”的单位，报告首页列出待核实的问题")
     batch.add_argument("--jobs", type=int, default=0, metavar="N", help="同时处理的进程数（默认：CPU 核数）")
     batch.add_argument("--framework", metavar="编号或路径", help="一律按指定的评分框架计分（默认：各工作簿写明的框架）")
     batch.add_argument("--previous", metavar="上年汇总.xlsx", help="上一年的汇总表：比较各单位总分的变动")
     batch.add_argument("--template", metavar="模板.docx", help="自评报告改用自己的模板（与 --reports 同用）")
-    batch.add_argument("--force", action="store_true",
-                       help="覆盖已存在的汇总表和报告；有“错误”的单位也生成报告（首页列出待核实的问题）")
+    batch.add_argument("--force", action="store_true", help="覆盖已存在的汇总表和报告")
     batch.add_argument("--reader", choices=("calamine", "openpyxl"), default="calamine", help=argparse.SUPPRESS)
     batch.set_defaults(run=cmd_batch)
 
@@ -290,8 +290,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if risks:
         print(f"{risks} 个单位有风险提示，见“风险提示”。")
     if args.reports:
-        made = sum(bool(r.report) for r in records)
-        print(f"已生成自评报告 {made} 份：{args.reports}" + ("" if made == len(records) else "（其余见汇总表的“报告”列）"))
+        made = [r for r in records if r.report]
+        pending = sum(bool(r.errors) for r in made)
+        print(f"已生成自评报告 {len(made)} 份：{args.reports}" + (f"，其中 {pending} 份首页列出了待核实的问题" if pending else "")
+              + ("" if len(made) == len(records) else "；未生成的原因见汇总表的“报告”列"))
     return 1 if errors or result.count(UNREADABLE) else 0
 
 

@@ -213,6 +213,32 @@ class TestBrokenFiles:
         assert len(crash) == 1 and "异常退出" in crash[0]["问题和修改建议"]
 
 
+class TestHangingFile:
+    def test_a_file_that_never_finishes_is_stopped_and_recorded(self, folder: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.batch import _pool
+
+        real = _worker._process
+        victim = sorted((folder / "first").glob("*.xlsx"))[2]
+
+        def hang_on_victim(path: Path, name: str, job: _worker.Job) -> Any:
+            if path.name == victim.name:
+                time.sleep(3600)
+            return real(path, name, job)
+
+        monkeypatch.setattr(_worker, "_process", hang_on_victim)
+        monkeypatch.setattr(_pool, "FILE_SECONDS", 1.0)
+        monkeypatch.setattr(_pool, "WATCH_SECONDS", 0.2)
+        started = time.monotonic()
+        output, _ = run(folder, jobs=2)
+        assert time.monotonic() - started < 60
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        assert rows[f"first/{victim.name}"]["状态"] == "未能读取"
+        assert sum(r["状态"] == "已评分" for r in rows.values()) == SAMPLES - 1
+        problem = next(p for p in sheet_rows(output, PROBLEM_SHEET) if p["文件"] == f"first/{victim.name}")
+        assert "超过 1 秒仍未完成" in problem["问题和修改建议"]
+
+
 class TestFormulaText:
     NASTY = ("=HYPERLINK(\"http://evil.example\",\"点击\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)")
 
@@ -240,6 +266,78 @@ class TestFormulaText:
                         assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} lacks the quote prefix"
                         texts[cell.value] = cell
         assert {self.NASTY[0], self.NASTY[1], self.NASTY[3], "=evil.xlsx"} <= set(texts)
+
+
+class TestFormats:
+    def test_ranks_years_and_counts_are_whole_numbers_beside_an_unreadable_file(self, folder: Path) -> None:
+        (folder / "坏的.xlsx").write_bytes(b"not a workbook")
+        output, _ = run(folder, jobs=2)
+        sheet = openpyxl.load_workbook(output)[SUMMARY_SHEET]
+        header = [c.value for c in sheet[1]]
+        for column in ("排名", "年度", "错误", "警告", "风险"):
+            cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=2) if row[header.index(column)].value is not None]
+            assert cells and all(c.number_format == "0" for c in cells), column
+        assert all(c.number_format == "0.00" for c in (row[header.index("总分")] for row in sheet.iter_rows(min_row=2))
+                   if c.value is not None)
+
+    def test_a_file_name_in_gbk_is_shown_in_chinese(self, folder: Path) -> None:
+        if sys.platform == "win32":
+            pytest.skip("Windows names are Unicode")  # pragma: no cover
+        source = sorted((folder / "first").glob("*.xlsx"))[0]
+        target = os.fsencode(folder) + b"/" + "单位甲.xlsx".encode("gbk")
+        shutil.copy(source, os.fsdecode(target))
+        output, _ = run(folder, jobs=2)
+        files = [r["文件"] for r in sheet_rows(output, SUMMARY_SHEET)]
+        assert "单位甲.xlsx" in files
+
+
+class TestPaths:
+    def test_the_summary_never_replaces_an_input(self, folder: Path) -> None:
+        target = sorted((folder / "first").glob("*.xlsx"))[0]
+        before = target.read_bytes()
+        with pytest.raises(XlperfError, match="要读取的文件之一"):
+            run(folder, output=target, force=True)
+        assert target.read_bytes() == before
+
+    def test_the_summary_never_replaces_last_years(self, folder: Path, tmp_path: Path) -> None:
+        last, _ = run(folder, jobs=2, output=tmp_path / "2021.xlsx")
+        before = last.read_bytes()
+        with pytest.raises(XlperfError, match="上年汇总表是同一个文件"):
+            run(folder, output=last, previous=last, force=True)
+        assert last.read_bytes() == before
+
+    def test_a_drive_root_needs_an_output_name(self) -> None:
+        with pytest.raises(XlperfError, match="根目录"):
+            default_output(Path("/"))
+
+    def test_a_folder_that_cannot_be_listed_is_its_own_row(self, folder: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+        real = os.scandir
+        locked = folder / "second"
+
+        def scandir(path: Any = ".") -> Any:
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+        output, _ = run(folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        assert rows["second/"]["状态"] == "未能读取"
+        assert sum(r["状态"] == "已评分" for r in rows.values()) == SAMPLES // 2
+        problem = next(p for p in sheet_rows(output, PROBLEM_SHEET) if p["文件"] == "second/")
+        assert "无法打开这个文件夹" in problem["问题和修改建议"]
+
+    def test_an_output_folder_without_write_permission_is_refused_before_any_work(
+            self, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import tempfile as tempfile_module
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(tempfile_module, "NamedTemporaryFile", refuse)
+        with pytest.raises(XlperfError, match="无法在文件夹"):
+            run(folder, output=tmp_path / "汇总.xlsx")
 
 
 class TestInterrupt:
@@ -334,21 +432,33 @@ class TestOutputInUse:
 
 
 class TestReports:
-    def test_a_report_for_each_department_without_errors(self, folder: Path, tmp_path: Path) -> None:
+    def test_a_report_for_every_department(self, folder: Path, tmp_path: Path) -> None:
         reports = tmp_path / "报告"
         output, result = run(folder, jobs=2, reports=reports)
         made = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.docx"))
-        clean = [r for r in result.records if r.errors == 0]
-        assert made == sorted(r.report for r in clean) and clean
-        assert all(r.report.startswith(("first/", "second/")) for r in clean)
+        assert made == sorted(r.report for r in result.records) and len(made) == SAMPLES
+        assert all(r.report.startswith(("first/", "second/")) for r in result.records)
         rows = sheet_rows(output, SUMMARY_SHEET)
-        refused = [r for r in rows if r["错误"]]
-        assert refused and all("未生成报告" in r["报告"] for r in refused)
+        flagged = [r for r in rows if r["错误"]]
+        assert flagged and all("待核实" in r["报告"] for r in flagged)
+        assert not list(reports.rglob(".xlperf-*"))
 
-    def test_force_reports_everyone(self, folder: Path, tmp_path: Path) -> None:
+    def test_existing_reports_are_kept_without_force(self, folder: Path, tmp_path: Path) -> None:
         reports = tmp_path / "报告"
-        _, result = run(folder, jobs=2, reports=reports, force=True)
-        assert len(list(reports.rglob("*.docx"))) == SAMPLES == sum(bool(r.report) for r in result.records)
+        run(folder, jobs=2, reports=reports, output=tmp_path / "1.xlsx")
+        _, again = run(folder, jobs=2, reports=reports, output=tmp_path / "2.xlsx")
+        assert all(not r.report and "已存在" in r.report_note for r in again.records)
+        _, forced = run(folder, jobs=2, reports=reports, output=tmp_path / "3.xlsx", force=True)
+        assert all(r.report for r in forced.records)
+
+    def test_an_xlsx_and_an_xlsm_of_one_name_get_two_reports(self, folder: Path, tmp_path: Path) -> None:
+        first = sorted((folder / "first").glob("*.xlsx"))[0]
+        shutil.copy(first, first.with_suffix(".xlsm"))
+        reports = tmp_path / "报告"
+        _, result = run(folder, jobs=2, reports=reports)
+        names = [r.report for r in result.records]
+        assert len(set(names)) == len(names) == SAMPLES + 1
+        assert f"first/{first.name}-自评报告.docx" in names and f"first/{first.stem}.xlsm-自评报告.docx" in names
 
 
 class TestCommand:

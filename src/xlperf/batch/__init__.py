@@ -61,11 +61,17 @@ class BatchResult:
 def default_output(folder: Path) -> Path:
     """<folder>-汇总.xlsx beside the folder (never inside it: the next run would read it as a workbook)."""
     folder = folder.resolve()
+    if not folder.name:  # a drive or the root: nothing beside it
+        raise XlperfError(f"{folder} 是磁盘的根目录，汇总表没有默认的存放位置", fix="请用 -o 给出汇总表的文件名，如 -o 汇总.xlsx")
     return folder.with_name(f"{folder.name}-汇总.xlsx")
 
 
+#: Windows allows a process pool at most 61 workers; more would not help a batch of small files anyway
+MAX_JOBS = 61
+
+
 def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
 
 
 def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None = None) -> BatchResult:
@@ -78,8 +84,11 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     start = time.perf_counter()
     fw, previous = _preflight(options)
     root = options.folder.resolve()
-    skip = [options.output] + ([options.reports] if options.reports else [])
+    skip = [options.output, *(p for p in (options.reports, options.previous) if p is not None)]
     found = find_workbooks(root, skip=skip)
+    if options.output.exists() and _is_department_workbook(options.output):
+        raise XlperfError(f"汇总表 {options.output.name} 是一个单位的绩效自评工作簿，是要读取的文件之一，不能覆盖",
+                          fix="请用 -o 另给一个文件名，最好放在文件夹之外")
     if not found.workbooks and not found.others:
         raise XlperfError(f"文件夹 {options.folder} 中没有找到 .xlsx/.xlsm 工作簿", fix="请确认文件夹是否正确（会查找各级子文件夹）")
     total = len(found.workbooks)
@@ -93,10 +102,16 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
 
     job = Job(str(root), options.framework, str(options.reports.resolve()) if options.reports else None,
               str(options.template) if options.template else None, options.force, options.reader)
-    jobs = options.jobs or default_jobs()
-    records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance)
+    jobs = min(options.jobs or default_jobs(), MAX_JOBS)
+    try:
+        records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance)
+    finally:
+        if options.reports is not None:
+            _remove_leftovers(options.reports, start)
     records += [unreadable(relative_name(path, root), f"该文件{why}，不是 .xlsx/.xlsm 工作簿，未处理",
                            "请用 Excel 或 WPS 打开后另存为 .xlsx 再提交") for path, why in found.others]
+    records += [unreadable(relative_name(path, root) + "/", f"无法打开这个文件夹（{why}），其中的工作簿没有处理",
+                           "请检查文件夹的权限；路径太长时请把文件夹移到上一级或改短文件夹名") for path, why in found.unlisted]
     records = _duplicates(sorted(records, key=lambda r: r.file))
     last_year: dict[str, Decimal | None] | None = None
     if previous is not None:
@@ -109,6 +124,32 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     result.output = _write_or_keep(options.output, summary, options.force, result.notes)
     result.notes += summary.notes
     return result
+
+
+def _is_department_workbook(path: Path) -> bool:
+    """Does the file carry the layout mark of a department workbook (XP_LAYOUT)? An earlier summary
+    may be replaced with --force; a department's workbook never."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 10 * 1024 * 1024:
+                return True  # not a summary of ours either: leave it alone
+            return b"XP_LAYOUT" in archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return False
+
+
+def _remove_leftovers(reports: Path, since: float) -> None:
+    """Temporary files of reports a stopped worker was writing (a killed process cannot clean up)."""
+    started = time.time() - (time.perf_counter() - since)
+    for tmp in reports.rglob(".xlperf-*") if reports.is_dir() else ():
+        try:
+            if tmp.is_file() and tmp.stat().st_mtime >= started - 1:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 def _write_or_keep(output: Path, summary: Summary, force: bool, notes: list[str]) -> Path:
@@ -137,20 +178,30 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
     if not folder.is_dir():
         raise XlperfError(f"{folder} 不是文件夹", fix="xlperf batch 处理一个文件夹中的全部工作簿；单个文件请用 xlperf check")
     output = options.output
-    if output.suffix.lower() != ".xlsx":
-        raise XlperfError(f"汇总表 {output.name} 的扩展名应为 .xlsx", fix=f"请改为 {output.with_suffix('.xlsx').name}")
-    if output.exists() and not options.force:
-        raise XlperfError(f"汇总表已存在：{output}", fix="请换一个文件名（-o），或加 --force 覆盖")
     if output.is_dir():
         raise XlperfError(f"-o 给出的是文件夹：{output}", fix="请给出文件名，如 -o 汇总.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        raise XlperfError(f"汇总表 {output.name} 的扩展名应为 .xlsx", fix=f"请改为 {output.with_suffix('.xlsx').name}")
+    if options.previous is not None and output.exists() and output.resolve() == options.previous.resolve():
+        raise XlperfError("汇总表与 --previous 给出的上年汇总表是同一个文件，不能覆盖", fix="请用 -o 另给一个文件名")
+    if output.exists() and not options.force:
+        raise XlperfError(f"汇总表已存在：{output}", fix="请换一个文件名（-o），或加 --force 覆盖")
     if output.exists():
         try:  # Excel locks a workbook it has open (Windows): say so now, not after the whole batch
             with output.open("r+b"):
                 pass
         except PermissionError:
             raise XlperfError(f"汇总表 {output.name} 正在 Excel 或 WPS 中打开，或没有写入权限", fix="请关闭该文件后重试") from None
-    if options.reports is not None and options.reports.exists() and not options.reports.is_dir():
-        raise XlperfError(f"--reports 应为文件夹，{options.reports} 是文件")
+    _writable(output.parent if str(output.parent) else Path("."), "汇总表")
+    if options.reports is not None:
+        if options.reports.exists() and not options.reports.is_dir():
+            raise XlperfError(f"--reports 应为文件夹，{options.reports} 是文件")
+        try:
+            options.reports.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise XlperfError(f"无法建立报告文件夹 {options.reports}（系统错误代码 {exc.errno}）",
+                              fix="请检查路径和写入权限") from exc
+        _writable(options.reports, "报告")
     if options.jobs < 0:
         raise XlperfError(f"--jobs 应为正整数，收到 {options.jobs}")
     if options.template is not None:
@@ -164,6 +215,19 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
 
         previous = read_previous(options.previous)
     return fw, previous
+
+
+def _writable(folder: Path, what: str) -> None:
+    """Can files be written in `folder`? Found out before the batch, not when its results are due."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(prefix=".xlperf-", dir=folder):
+            pass
+    except OSError as exc:
+        raise XlperfError(f"无法在文件夹 {folder} 中写入{what}（系统错误代码 {exc.errno}）",
+                          fix="请检查文件夹是否存在、是否有写入权限，或用 -o、--reports 换一个位置") from exc
 
 
 def _duplicates(records: list[FileRecord]) -> list[FileRecord]:

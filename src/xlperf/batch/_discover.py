@@ -28,13 +28,18 @@ class Found:
     workbooks: list[Path] = field(default_factory=list)
     others: list[tuple[Path, str]] = field(default_factory=list)  # spreadsheets in another format, and why
     ignored: int = 0  # other files (reports, scans …), links, lock files
+    unlisted: list[tuple[Path, str]] = field(default_factory=list)  # folders that could not be read, and why
 
 
 def find_workbooks(root: Path, skip: Collection[Path] = ()) -> Found:
     """Every .xlsx/.xlsm under `root`, sorted by path; `skip` are folders and files of our own output."""
     skipped = {p.resolve() for p in skip}
     found = Found()
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    def unreadable(error: OSError) -> None:  # a folder without permission, or a path too long for Windows
+        where = Path(error.filename) if error.filename else root
+        found.unlisted.append((where, error.strerror or type(error).__name__))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() not in skipped)
         for name in sorted(files):

@@ -27,7 +27,7 @@ CJK_WIDTH = 2.05  # column width units one Chinese character takes (宋体 10 pt
 LINE_HEIGHT, MAX_LINES = 13.5, 15  # points per line of wrapped text; rows grow no taller than this
 ABOUT_LINE_CHARS = 44  # Chinese characters on one line of the 说明 column (90 wide)
 #: what a cell may begin with to be taken as a formula (or DDE) when edited: written with a quote prefix
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")  # full-width: an IME may convert
 #: rows of data a worksheet can hold below its header (Excel's limit is 1 048 576 rows)
 MAX_TABLE_ROWS = 1_048_575
 #: a summary with more cells than this is streamed to disk while written (about 3 000 departments)
@@ -69,7 +69,7 @@ def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal
             row["变动"] = r.total - last if r.total is not None and last is not None else None
         row |= {"错误": r.errors, "警告": r.warnings, "风险": len(r.risks), "状态": r.status}
         if reports:
-            row["报告"] = r.report or r.report_note
+            row["报告"] = f"{r.report}（{r.report_note}）" if r.report and r.report_note else r.report or r.report_note
         row["文件"] = r.file
         rows.append(row)
     overview = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["排名", "单位", "年度", "总分", "等级", "文件"])
@@ -132,6 +132,7 @@ _WIDTHS = {"排名": 6, "单位": 30, "年度": 7, "总分": 8, "等级": 6, "�
            "问题和修改建议": 80, "涉及指标": 14, "风险说明": 70, "说明": 80}
 _WRAP = {"评分说明", "扣分原因", "问题和修改建议", "说明", "报告"}
 _PERCENT = {"执行率"}
+_INTS = {"排名", "年度", "错误", "警告", "风险", "单位数", "扣分单位数"}
 
 
 def write_summary(path: Path, summary: Summary, *, overwrite: bool, protect: tuple[Path, ...] = ()) -> Path:
@@ -195,7 +196,9 @@ class _Book:
         set_row = sheet.set_row
         text = [self.fmt("wrap" if column in _WRAP else "text") for column in columns]
         quoted = [self.fmt("wrap" if column in _WRAP else "text", True) for column in columns]
-        decimal = [self.fmt("percent" if column in _PERCENT else "score") for column in columns]
+        # counts, ranks and years stay whole numbers even where pandas made the column float (a blank in it)
+        decimal = [self.fmt("percent" if column in _PERCENT else "int" if column in _INTS else "score")
+                   for column in columns]
         integer = [self.fmt("percent" if column in _PERCENT else "int") for column in columns]
         write_string, write_number = sheet.write_string, sheet.write_number
         for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):

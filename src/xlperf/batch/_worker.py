@@ -30,7 +30,7 @@ class Job:
     framework: str | None = None  # id or .toml path given with --framework
     reports: str | None = None  # folder for the reports, when asked
     template: str | None = None
-    force: bool = False  # reports: overwrite, and write them despite errors (listing them as 待核实)
+    force: bool = False  # overwrite reports left by an earlier run
     reader: Reader = "calamine"
 
 
@@ -51,10 +51,19 @@ def current_job() -> Job:
 
 
 def relative_name(path: Path, root: Path) -> str:
+    """How the summary names a file: its path below the batch folder, always printable. A zip made on
+    Windows and unpacked on Linux leaves names in GBK, which Python holds as undecodable escapes."""
     try:
-        return path.relative_to(root).as_posix()
+        name = path.relative_to(root).as_posix()
     except ValueError:
-        return path.name
+        name = path.name
+    raw = name.encode("utf-8", "surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")  # pragma: no cover - gb18030 decodes any byte string
 
 
 def process_file(path_text: str, job: Job) -> FileRecord:
@@ -69,7 +78,7 @@ def process_file(path_text: str, job: Job) -> FileRecord:
         record = unreadable(name, "文件内容过大，处理时内存不足", "请用 Excel 或 WPS 打开并另存后重试")
     except RecursionError:
         record = unreadable(name, "文件结构嵌套过深，无法处理", "请用 Excel 或 WPS 打开并另存后重试")
-    except Exception:  # noqa: BLE001 - one file's surprise must not stop the batch
+    except BaseException:  # noqa: BLE001 - one file's surprise (even a SystemExit) must not stop the batch
         from .._errorlog import log_current_exception
 
         record = unreadable(name, f"处理该文件时发生内部错误{log_current_exception()}", "请把该文件和日志发给维护人员")
@@ -131,24 +140,26 @@ def _problem(finding: Finding) -> Problem:
     return Problem(finding.id, finding.severity, sheet, cell, finding.message, finding.indicators)
 
 
-def report_path(reports: Path, name: str) -> Path:
-    """reports/<the file's folders>/<its name>-自评报告.docx: one report per file, never two on one name."""
-    relative = Path(name)
-    return reports / relative.parent / f"{relative.stem}-自评报告.docx"
+def report_path(reports: Path, source: Path, root: Path) -> Path:
+    """reports/<the file's folders>/<its name>-自评报告.docx. When a.xlsx and a.xlsm lie side by side,
+    each report keeps its workbook's suffix (a.xlsm-自评报告.docx): never two reports on one name."""
+    relative = Path(relative_name(source, root))
+    twins = [source.with_suffix(s) for s in (".xlsx", ".xlsm", ".XLSX", ".XLSM") if s != source.suffix]
+    stem = relative.name if any(t.exists() for t in twins) else relative.stem
+    return reports / relative.parent / f"{stem}-自评报告.docx"
 
 
 def _report(card: Scorecard, findings: list[Finding], path: Path, job: Job) -> tuple[str, str]:
     from ..report.render import render_report
 
     assert job.reports is not None
+    # every department gets its report; where the checks found errors, its first page lists them as
+    # 待核实 (as `xlperf report --force` does), so the bureau reads it knowing what is still wrong
     errors = [f for f in findings if f.is_error]
-    if errors and not job.force:
-        return "", f"有 {len(errors)} 条错误，未生成报告（加 --force 仍生成，首页列出待核实的问题）"
-    name = relative_name(path, Path(job.root))
-    out = report_path(Path(job.reports), name)
+    out = report_path(Path(job.reports), path, Path(job.root))
     try:
         render_report(card, out, template=Path(job.template) if job.template else None,
                       overwrite=job.force, pending=errors, protect=(path,))
     except XlperfError as exc:
         return "", f"未生成报告：{exc}"
-    return relative_name(out, Path(job.reports)), ("首页列出了待核实的问题" if errors else "")
+    return relative_name(out, Path(job.reports)), (f"首页列出了 {len(errors)} 条待核实的问题" if errors else "")
