@@ -65,6 +65,17 @@ class TestScores:
         for row in rows:
             assert row["排名"] == 1 + sum(t > row["总分"] for t in totals)
 
+    def test_equal_totals_share_a_rank_and_the_next_rank_is_skipped(self, folder: Path) -> None:
+        source = sorted((folder / "first").glob("*.xlsx"))[0]
+        shutil.copy(source, folder / "重新提交.xlsx")  # the same department twice: the same total
+        output, _ = run(folder, jobs=2)
+        rows = sheet_rows(output, SUMMARY_SHEET)
+        tied = [r for r in rows if r["文件"] in ("重新提交.xlsx", f"first/{source.name}")]
+        assert tied[0]["排名"] == tied[1]["排名"] and tied[0]["总分"] == tied[1]["总分"]
+        after = [r for r in rows if r["总分"] < tied[0]["总分"]]
+        if after:
+            assert after[0]["排名"] == tied[0]["排名"] + 2
+
     def test_subtotals_add_up_to_the_total(self, folder: Path) -> None:
         output, _ = run(folder, jobs=1)
         for row in sheet_rows(output, SUMMARY_SHEET):
