@@ -104,7 +104,8 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
               str(options.template) if options.template else None, options.force, options.reader)
     jobs = min(options.jobs or default_jobs(), MAX_JOBS)
     try:
-        records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance)
+        records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance,
+                                preload=("pandas", "xlsxwriter"))
     finally:
         if options.reports is not None:
             _remove_leftovers(options.reports, start)

@@ -42,13 +42,16 @@ _started: Any = None
 _slot = 0
 
 
-def process_files(paths: Sequence[str], job: Job, workers: int, progress: Progress) -> list[FileRecord]:
-    """The record of every file, in the order of `paths`, whatever the files do to the workers."""
+def process_files(paths: Sequence[str], job: Job, workers: int, progress: Progress,
+                  preload: Sequence[str] = ()) -> list[FileRecord]:
+    """The record of every file, in the order of `paths`, whatever the files do to the workers.
+    `preload`: modules the caller needs afterwards, imported while the workers work."""
     records: dict[int, FileRecord] = {}
     todo = list(range(len(paths)))
+    loader = _Preloader(preload)
     while todo:
         before = len(records)
-        suspects, overdue = _run(paths, todo, job, workers, records, progress)
+        suspects, overdue = _run(paths, todo, job, workers, records, progress, loader)
         if not suspects and len(records) == before:  # the workers cannot even start: say so per file
             for index in todo:
                 records[index] = unreadable(_name(paths[index], job), "无法启动处理文件的工作进程",
@@ -56,7 +59,7 @@ def process_files(paths: Sequence[str], job: Job, workers: int, progress: Progre
             progress(len(todo))
             break
         for index in suspects:  # the files in hand when a worker died: one at a time, alone
-            again, late = _run(paths, [index], job, 1, records, progress)
+            again, late = _run(paths, [index], job, 1, records, progress, loader)
             if not again:
                 continue
             why = (f"处理该文件超过 {FILE_SECONDS:.0f} 秒仍未完成，已停止" if index in overdue | late
@@ -65,7 +68,30 @@ def process_files(paths: Sequence[str], job: Job, workers: int, progress: Progre
                                         "请用 Excel 或 WPS 打开并另存后重新提交")
             progress(1)
         todo = [i for i in todo if i not in records]
+    loader.wait()
     return [records[i] for i in range(len(paths))]
+
+
+class _Preloader:
+    """Imports modules in a thread of the parent while the workers work (pandas alone takes half a second).
+    Started only once the workers exist and finished before any new ones start: a process must never
+    be forked while another thread is importing."""
+
+    def __init__(self, modules: Sequence[str]) -> None:
+        self.modules, self.thread = list(modules), None
+
+    def start(self) -> None:
+        if self.modules and self.thread is None:
+            import importlib
+            import threading
+
+            self.thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in self.modules],
+                                           daemon=True)
+            self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _name(path: str, job: Job) -> str:
@@ -80,7 +106,7 @@ def _context() -> Any:
 
 
 def _run(paths: Sequence[str], indexes: list[int], job: Job, workers: int, records: dict[int, FileRecord],
-         progress: Progress) -> tuple[list[int], set[int]]:
+         progress: Progress, loader: _Preloader) -> tuple[list[int], set[int]]:
     """Process `indexes` into `records`. Returns the files in hand if the pool broke (else []), and those
     of them that were stopped for taking too long."""
     context = _context()
@@ -92,9 +118,11 @@ def _run(paths: Sequence[str], indexes: list[int], job: Job, workers: int, recor
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init,
                                initargs=(job, slots, started, counter))
     overdue: set[int] = set()
+    loader.wait()
     try:
         with _no_ctrl_c_for_children():
             pending: set[Future[list[tuple[int, FileRecord]]]] = {pool.submit(_process_chunk, c) for c in chunks}
+        loader.start()  # all workers exist now: forked at the first submit, or spawned as submitted
         while pending:
             done, pending = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
             for future in done:
