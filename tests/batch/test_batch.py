@@ -351,6 +351,36 @@ class TestPaths:
             run(folder, output=tmp_path / "汇总.xlsx")
 
 
+class TestProgress:
+    def test_a_log_gets_a_line_every_tenth(self) -> None:
+        import io
+
+        from xlperf.batch import progress_printer
+
+        log = io.StringIO()
+        show = progress_printer(log)
+        for done in range(1, 101):
+            show(done, 100)
+        lines = log.getvalue().splitlines()
+        assert lines[0] == "进度：1/100（1%）" and lines[-1] == "进度：100/100（100%）" and len(lines) == 11
+
+    def test_a_terminal_gets_a_bar(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import io
+
+        from xlperf.batch import progress_printer
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        monkeypatch.setenv("COLUMNS", "100")
+        screen = Terminal()
+        show = progress_printer(screen)
+        for done in range(1, 6):
+            show(done, 5)
+        assert "检查评分" in screen.getvalue() and "5/5" in screen.getvalue()
+
+
 class TestInterrupt:
     def test_ctrl_c_writes_no_summary(self, folder: Path) -> None:
         output = folder.parent / "汇总.xlsx"

@@ -313,8 +313,11 @@ def _about(options: BatchOptions, result: BatchResult, previous: str) -> list[tu
 
 def progress_printer(stream: TextIO | None = None) -> Callable[[int, int], None]:
     """A progress bar on a terminal (tqdm), or a line every tenth of the way in a log."""
+    import shutil
+
     out = stream or sys.stderr
-    if out.isatty():
+    # a terminal that reports no width (some remote shells) would get an empty bar: plain lines then
+    if out.isatty() and shutil.get_terminal_size((0, 0)).columns >= 40:
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after the bar exists
