@@ -429,6 +429,21 @@ class TestPrevious:
         assert rows[moved]["变动"] == pytest.approx(20)
         assert all(r["上年总分"] is not None for r in rows.values())
 
+    def test_a_department_twice_in_last_years_summary_is_not_compared_and_said_so(self, folder: Path,
+                                                                                   tmp_path: Path) -> None:
+        last_year, _ = run(folder, jobs=2, output=tmp_path / "2021.xlsx")
+        book = openpyxl.load_workbook(last_year)
+        sheet = book[SUMMARY_SHEET]
+        header = [c.value for c in sheet[1]]
+        name = header.index("单位") + 1
+        twice = sheet.cell(2, name).value
+        sheet.cell(3, name).value = twice
+        book.save(last_year)
+        output, result = run(folder, jobs=2, previous=last_year, output=tmp_path / "2022.xlsx")
+        rows = {r["单位"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        assert rows[twice]["上年总分"] is None
+        assert any("出现不止一次" in note and twice in note for note in result.notes)
+
     def test_a_wrong_previous_file_is_refused_before_any_work(self, folder: Path, tmp_path: Path) -> None:
         wrong = tmp_path / "不是汇总.xlsx"
         openpyxl.Workbook().save(wrong)

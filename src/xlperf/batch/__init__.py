@@ -119,6 +119,10 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         records, last_year = _moved(records, previous, fw)
     grades = [g.name for g in fw.grades] if fw else _shipped_grades(records)
     summary = summary_frames(records, previous=last_year, reports=options.reports is not None, grades=grades)
+    if previous is not None and previous.ambiguous:
+        names = "、".join(sorted(previous.ambiguous)[:3])
+        summary.notes.append(f"上年汇总表中有 {len(previous.ambiguous)} 个单位名称出现不止一次（如 {names}），"
+                             "无法确定对应哪一行，这些单位没有与上年比较")
     result = BatchResult(options.output, records, found.ignored)
     result.seconds = time.perf_counter() - start
     summary.about = _about(options, result, previous.file if previous else "")
