@@ -189,3 +189,24 @@ class TestYearToDict:
         assert out["facts"]["three_public_budget"] == 18000
         assert isinstance(out["facts"]["three_public_budget"], int)
         assert out["facts"]["new_projects"] == 0
+
+
+class TestTargetChoices:
+    """One rule for the choice columns of a 绩效目标 row, whether it comes from JSON or a workbook."""
+
+    @pytest.mark.parametrize("column, value, expected", [
+        ("kind", "产出", ""), ("kind", "成本", "类别应为 产出、效益 之一，收到“成本”"),
+        ("direction", "≥", ""), ("direction", ">", "方向应为 ≥、≤、=、定性 之一，收到“>”"),
+        ("result", "", ""), ("result", "完成", "定性完成情况应为 达成、部分达成、未达成 之一，收到“完成”")])
+    def test_problem(self, column: str, value: str, expected: str) -> None:
+        from xlperf.core.model import target_choice_problem
+
+        assert target_choice_problem(column, value) == expected
+
+    def test_the_json_form_names_the_path(self, framework, example_data) -> None:
+        from xlperf.core.errors import InputError
+
+        example_data["targets"][1]["kind"] = "成本"
+        with pytest.raises(InputError, match="类别应为 产出、效益 之一") as caught:
+            year_from_dict(example_data, framework)
+        assert caught.value.location is not None and caught.value.location.path == "targets[1].kind"

@@ -12,14 +12,12 @@ from typing import Any
 from .errors import InputError, Location, at
 from .frameworks import Framework
 from .model import (
-    DIRECTIONS,
-    QUALITATIVE_RESULTS,
-    TARGET_KINDS,
     TEXT_FIELDS,
     DepartmentYear,
     IndicatorEntry,
     Project,
     Target,
+    target_choice_problem,
 )
 from .values import (
     Parsed,
@@ -119,13 +117,11 @@ def _target(raw: object, path: str, year: DepartmentYear) -> Target:
     _known(row, {"kind", "name", "direction", "target", "actual", "unit", "weight", "result", "note"}, path)
     kind = _str(row.get("kind"), f"{path}.kind")
     direction = normalize_direction(_str(row.get("direction"), f"{path}.direction"))
-    if kind not in TARGET_KINDS:
-        raise _err(f"{path}.kind", f"类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
-    if direction not in DIRECTIONS:
-        raise _err(f"{path}.direction", f"方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
     result = _str(row.get("result"), f"{path}.result")
-    if result and result not in QUALITATIVE_RESULTS:
-        raise _err(f"{path}.result", f"完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
+    for column, value in (("kind", kind), ("direction", direction), ("result", result)):
+        problem = target_choice_problem(column, value)
+        if problem:
+            raise _err(f"{path}.{column}", problem)
     unit = _str(row.get("unit"), f"{path}.unit")
     numbers = {}
     for key in ("target", "actual", "weight"):

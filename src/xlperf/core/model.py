@@ -28,6 +28,18 @@ TEXT_FIELDS: dict[str, str] = {
 TARGET_KINDS = ("产出", "效益")
 DIRECTIONS = ("≥", "≤", "=", "定性")
 QUALITATIVE_RESULTS = ("达成", "部分达成", "未达成")
+#: the columns of a 绩效目标 row that take one of a few values: column -> (its name, the values)
+TARGET_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "kind": ("类别", TARGET_KINDS), "direction": ("方向", DIRECTIONS), "result": ("定性完成情况", QUALITATIVE_RESULTS)}
+
+
+def target_choice_problem(column: str, value: str) -> str:
+    """What is wrong with `value` in a choice column of a 绩效目标 row ("" when nothing). Shared by the
+    workbook reader and the JSON form, which place the message differently. A blank result is allowed."""
+    label, allowed = TARGET_CHOICES[column]
+    if value in allowed or (column == "result" and not value):
+        return ""
+    return f"{label}应为 {'、'.join(allowed)} 之一，收到“{value}”"
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,12 @@ from typing import Any
 from ..core.errors import InputError, Location, WorkbookError, at
 from ..core.frameworks import Framework, load_framework, shipped_frameworks
 from ..core.model import (
-    DIRECTIONS,
-    QUALITATIVE_RESULTS,
-    TARGET_KINDS,
     TEXT_FIELDS,
     DepartmentYear,
     IndicatorEntry,
     Project,
     Target,
+    target_choice_problem,
 )
 from ..core.values import (
     Parsed,
@@ -263,12 +261,10 @@ def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
         result = parse_text(row["result"])
         if not name:
             raise InputError("这一行填了内容，但“指标名称”为空")
-        if kind not in TARGET_KINDS:
-            raise InputError(f"“{name}”的类别应为 {'、'.join(TARGET_KINDS)} 之一，收到“{kind}”")
-        if direction not in DIRECTIONS:
-            raise InputError(f"“{name}”的方向应为 {'、'.join(DIRECTIONS)} 之一，收到“{direction}”")
-        if result and result not in QUALITATIVE_RESULTS:
-            raise InputError(f"“{name}”的定性完成情况应为 {'、'.join(QUALITATIVE_RESULTS)} 之一，收到“{result}”")
+        for column, value in (("kind", kind), ("direction", direction), ("result", result)):
+            problem = target_choice_problem(column, value)
+            if problem:
+                raise InputError(f"“{name}”的{problem}")
         unit = parse_text(row["unit"])
         parsed = {k: parse_number_in_unit(row[k], unit) for k in ("target", "actual")}
         parsed["weight"] = parse_number_noted(row["weight"])
