@@ -561,6 +561,18 @@ class TestCommand:
         r01 = [r for r in sheet_rows(output, RISK_SHEET) if r["编号"] == "R01"]
         assert r01 and all("低于 99%" in r["说明"] for r in r01)  # the file's threshold, not the shipped one
 
+    def test_deductions_are_the_engines_under_a_rescale_framework(self, folder: Path, tmp_path: Path) -> None:
+        """An indicator that does not apply is left out and rescaled: it lost nothing (not its points)."""
+        from xlperf.core.frameworks import SHIPPED_DIR
+
+        mine = tmp_path / "折算.toml"
+        text = (SHIPPED_DIR / "gz-baiyun-2022.toml").read_text(encoding="utf-8")
+        mine.write_text(text.replace('not_applicable = "full"', 'not_applicable = "rescale"'), encoding="utf-8")
+        output, _ = run(folder, jobs=2, framework=str(mine), output=tmp_path / "汇总.xlsx")
+        left_out = [r for r in sheet_rows(output, DETAIL_SHEET) if "不计入总分" in r["评分说明"]]
+        assert left_out, "some samples have no new projects (BZ01 does not apply)"
+        assert all(r["得分"] == 0 and r["扣分"] == 0 for r in left_out)
+
     def test_a_broken_framework_file_is_refused_before_any_work(self, folder: Path, tmp_path: Path) -> None:
         broken = tmp_path / "坏的.toml"
         broken.write_text("[framework\n", encoding="utf-8")

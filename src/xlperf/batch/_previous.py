@@ -50,7 +50,7 @@ def read_previous(path: Path) -> PreviousTotals:
     except XlperfError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a malformed file
-        raise WorkbookError(f"上年汇总表无法读取（{type(exc).__name__}）", location=where, fix=_FIX) from exc
+        raise WorkbookError("上年汇总表已损坏或不是 Excel 工作簿，无法读取", location=where, fix=_FIX) from exc
     header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
     if "单位" not in header or "总分" not in header:
         raise WorkbookError("上年汇总表的“汇总”工作表第 1 行没有“单位”和“总分”两列", location=where, fix=_FIX)

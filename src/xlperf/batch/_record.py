@@ -22,6 +22,7 @@ class IndicatorRow:
     score: Decimal | None
     rule: str  # the rule applied, or why it could not be scored
     reason: str  # the department's 扣分原因 / 情况说明
+    deduction: Decimal | None  # the engine's (0 for an indicator that does not apply, whatever the policy)
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal
     details = pd.DataFrame(
         [{"单位": r.department, "年度": r.year, "文件": r.file, "代码": i.code, "一级指标": i.category, "指标": i.name,
           "分值": i.points, "得分": i.score,
-          "扣分": i.points - i.score if i.score is not None else None, "评分说明": i.rule, "扣分原因": i.reason}
+          "扣分": i.deduction, "评分说明": i.rule, "扣分原因": i.reason}
          for r in by_rank for i in r.indicators],
         columns=["单位", "年度", "文件", "代码", "一级指标", "指标", "分值", "得分", "扣分", "评分说明", "扣分原因"])
     severity = {"错误": 0, "警告": 1, "提示": 2}
@@ -289,9 +289,8 @@ def _overview(book: _Book, summary: Summary) -> None:
     total = columns.index("总分")
     sheet.conditional_format(1, total, last, total, {"type": "3_color_scale", "min_color": "#F8696B",
                                                      "mid_color": "#FFEB84", "max_color": "#63BE7B"})
-    colors = {"优": "#C6EFCE", "良": "#DDEBF7", "中": "#FFEB9C", "差": "#FFC7CE"}
     grade = columns.index("等级")
-    for name, color in colors.items():
+    for name, color in zip(summary.grades, _grade_colors(len(summary.grades))):
         sheet.conditional_format(1, grade, last, grade, {"type": "cell", "criteria": "==", "value": f'"{name}"',
                                                          "format": book.book.add_format({"bg_color": color})})
     for column, color in (("错误", "#FFC7CE"), ("风险", "#FFEB9C")):
@@ -301,6 +300,15 @@ def _overview(book: _Book, summary: Summary) -> None:
     status = columns.index("状态")
     sheet.conditional_format(1, status, last, status, {"type": "cell", "criteria": "!=", "value": '"已评分"',
                                                        "format": book.book.add_format({"font_color": "#9C0006"})})
+
+
+def _grade_colors(count: int) -> list[str]:
+    """Fills for the framework's grades, best first: green for the best, red for the worst, whatever
+    the grades are called and however many a district has."""
+    palette = ["#C6EFCE", "#DDEBF7", "#FFEB9C", "#FCE4D6", "#FFC7CE"]
+    if count <= 1:
+        return palette[:count]
+    return [palette[round(i * (len(palette) - 1) / (count - 1))] for i in range(count)]
 
 
 def _statistics(book: _Book, summary: Summary) -> None:

@@ -115,7 +115,8 @@ def _process(path: Path, name: str, job: Job) -> FileRecord:
         total=card.total if card.complete else None, grade=card.grade if card.complete else "",
         categories=tuple((c.name, c.points, c.score) for c in card.categories),
         execution_rate=card.execution_rate,
-        indicators=tuple(IndicatorRow(r.code, r.indicator.category, r.name, r.points, r.score, r.sentence, r.reason)
+        indicators=tuple(IndicatorRow(r.code, r.indicator.category, r.name, r.points, r.score, r.sentence, r.reason,
+                                      r.deduction)
                          for r in card.results),
         problems=tuple(_problem(f) for f in findings),
         risks=tuple(RiskRow(r.id, r.title, r.message, r.indicators) for r in review_card(card)),
