@@ -224,15 +224,19 @@ def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indic
     return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.rate_text, reason=entry.reason)
 
 
+def fact_ratio(year: DepartmentYear, numerator: str, denominator: str) -> Decimal | None:
+    """One fact over another (决算数 / 预算数), or None when either is blank or the denominator is 0:
+    the one division behind the 执行率 and the report's 完成率."""
+    top, bottom = year.facts.get(numerator), year.facts.get(denominator)
+    if top is None or not bottom:
+        return None
+    return top / bottom
+
+
 def execution_rate(framework: Framework, year: DepartmentYear) -> Decimal | None:
     """执行率 as the framework defines it (支出决算数 / 支出预算数), or None when not computable."""
     spec = framework.scoring.execution_rate
-    if spec is None:
-        return None
-    numerator, denominator = year.facts.get(spec.numerator), year.facts.get(spec.denominator)
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
+    return None if spec is None else fact_ratio(year, spec.numerator, spec.denominator)
 
 
 def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:

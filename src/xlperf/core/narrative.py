@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._rounding import format_number, format_percent
-from .engine import Scorecard, fact_text
+from .engine import Scorecard, fact_ratio, fact_text
 from .model import TEXT_FIELDS
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -25,11 +25,8 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _rate_of(card: Scorecard, actual: str, budget: str) -> str:
-    year = card.year
-    a, b = year.facts.get(actual), year.facts.get(budget)
-    if a is None or not b:
-        return "（无法计算）"
-    return format_percent(a / b)
+    rate = fact_ratio(card.year, actual, budget)
+    return "（无法计算）" if rate is None else format_percent(rate)
 
 
 def finance_sentence(card: Scorecard) -> str:

@@ -76,7 +76,7 @@ def _rows(card: Scorecard) -> list[tuple[str, float, str]]:
     rows = []
     for category in card.categories:
         if category.points:
-            share = min(max(category.score / category.points, Decimal(0)), Decimal(1))
+            share = min(max(category.share, Decimal(0)), Decimal(1))
             label = f"{format_number(category.score)}/{format_number(category.points)}"
             if any(r.score is None for r in card.results if r.indicator.category == category.name):
                 label += " 待补"  # an indicator not yet scorable counts 0 here, as in the subtotal
