@@ -73,8 +73,8 @@ class TestScores:
         tied = [r for r in rows if r["文件"] in ("重新提交.xlsx", f"first/{source.name}")]
         assert tied[0]["排名"] == tied[1]["排名"] and tied[0]["总分"] == tied[1]["总分"]
         after = [r for r in rows if r["总分"] < tied[0]["总分"]]
-        if after:
-            assert after[0]["排名"] == tied[0]["排名"] + 2
+        assert after, "the test needs a department below the tie"
+        assert after[0]["排名"] == tied[0]["排名"] + 2
 
     def test_subtotals_add_up_to_the_total(self, folder: Path) -> None:
         output, _ = run(folder, jobs=1)
@@ -102,15 +102,36 @@ class TestScores:
         assert e101, "the samples include deductions without a reason"
         assert all(p["工作表"] == "评分表" and p["单元格"].startswith("K") and p["文件"].endswith(".xlsx") for p in e101)
 
-    def test_jobs_1_and_2_give_identical_summaries(self, folder: Path, tmp_path: Path) -> None:
+    def test_jobs_1_and_2_give_identical_summaries(self, folder: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.batch import _pool
+
+        workers: list[int] = []
+        real = _pool.process_files
+
+        def counted(paths: Any, job: Any, count: int, *args: Any, **kwargs: Any) -> Any:
+            workers.append(count)
+            return real(paths, job, count, *args, **kwargs)
+
+        monkeypatch.setattr(_pool, "process_files", counted)
         one, _ = run(folder, jobs=1, output=tmp_path / "one.xlsx")
         two, _ = run(folder, jobs=2, output=tmp_path / "two.xlsx")
+        assert workers == [1, 2]  # --jobs reaches the pool
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):
             assert sheet_rows(one, sheet) == sheet_rows(two, sheet), sheet
 
-    def test_the_openpyxl_reader_gives_the_same_summary(self, folder: Path, tmp_path: Path) -> None:
+    def test_the_openpyxl_reader_gives_the_same_summary(self, folder: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+        from xlperf.workbook import _calamine_source
+
         fast, _ = run(folder, jobs=2, output=tmp_path / "calamine.xlsx")
-        slow, _ = run(folder, jobs=2, output=tmp_path / "openpyxl.xlsx", reader="openpyxl")
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("calamine used")  # the forked workers inherit this: any use shows as E901
+
+        monkeypatch.setattr(_calamine_source.CalamineSource, "__init__", refuse)
+        slow, result = run(folder, jobs=2, output=tmp_path / "openpyxl.xlsx", reader="openpyxl")
+        assert all(r.status == "已评分" for r in result.records)
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET):
             assert sheet_rows(fast, sheet) == sheet_rows(slow, sheet), sheet
 
@@ -146,7 +167,16 @@ class TestLargeSummaries:
 
         usual, _ = run(folder, jobs=2, output=tmp_path / "usual.xlsx")
         monkeypatch.setattr(_summary, "STREAM_ABOVE_CELLS", 0)  # as a city's summary is written
+        streams: list[bool] = []
+        real = _summary._Book.__init__
+
+        def spied(book: Any, path: Path, *, stream: bool = False) -> None:
+            streams.append(stream)
+            real(book, path, stream=stream)
+
+        monkeypatch.setattr(_summary._Book, "__init__", spied)
         streamed, _ = run(folder, jobs=2, output=tmp_path / "streamed.xlsx")
+        assert streams == [True]
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):  # 说明 holds the time
             assert sheet_rows(usual, sheet) == sheet_rows(streamed, sheet), sheet
 
@@ -583,6 +613,7 @@ class TestCommand:
     def test_input_workbooks_are_not_changed(self, folder: Path) -> None:
         before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
         time.sleep(0.01)
-        run_xlperf("batch", str(folder), "--jobs", "2")
+        done = run_xlperf("batch", str(folder), "--jobs", "2")
+        assert done.returncode == 1 and default_output(folder).exists(), done.stderr
         after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
         assert before == after

@@ -184,8 +184,9 @@ class TestNewAndExport:
         shutil.copy(example_workbook, copy)
         before = copy.read_bytes()
         for args in (("score", str(copy)), ("check", str(copy)), ("export", str(copy), "-o", str(tmp_path / "o.json"))):
-            run_xlperf(*args)
-        assert copy.read_bytes() == before
+            done = run_xlperf(*args)
+            assert done.returncode == 0, (args, done.stderr)  # the command really read it
+        assert copy.read_bytes() == before and (tmp_path / "o.json").exists()
 
 
 class TestFrameworks:

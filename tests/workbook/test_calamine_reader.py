@@ -525,14 +525,31 @@ class TestFilesClosed:
     @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="lists open files through /proc")
     @pytest.mark.parametrize("case", ["example", "dates-and-times", "hostile-corrupt-data", "hostile-renamed-sheet",
                                       "uncalculated-shared-formula", "carriage-return-in-shared-strings"])
-    def test_nothing_stays_open(self, case: str, made: Callable[[str], Path]) -> None:
-        """The file is closed after reading, whatever the reading came to (Windows locks open files)."""
+    def test_nothing_stays_open(self, case: str, made: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        """The file is closed after reading, whatever the reading came to (Windows locks open files). The
+        source is closed on purpose, not only freed by the garbage collector (which Windows cannot count on)."""
+        from xlperf.workbook._calamine_source import CalamineSource
+
+        opened, closed = [], []
+        real_init, real_close = CalamineSource.__init__, CalamineSource.close
+
+        def init(source: CalamineSource, *args: object, **kwargs: object) -> None:
+            real_init(source, *args, **kwargs)  # type: ignore[arg-type]
+            opened.append(source)  # a constructor that raised has released what it opened itself
+
+        def close(source: CalamineSource) -> None:
+            closed.append(source)
+            real_close(source)
+
+        monkeypatch.setattr(CalamineSource, "__init__", init)
+        monkeypatch.setattr(CalamineSource, "close", close)
         path = made(case)
         try:
             read_workbook(path)
         except XlperfError:
             pass
         assert self._open_files(path) == []
+        assert all(any(c is o for c in closed) for o in opened)
 
 
 @pytest.mark.fuzz
