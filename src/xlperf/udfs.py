@@ -84,17 +84,23 @@ def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: A
     # PERF_SCORES, PERF_TOTAL and PERF_CATEGORY_SCORES take the same inputs in one recalculation:
     # the engine runs once for all three
     from .core.engine import score_year
-    from .core.frameworks import load_framework, shipped_frameworks
     from .workbook.read import year_from_ranges
+
+    fw = _shipped(framework)
+    year = year_from_ranges(fw, _column(codes), _column(values), _column(names), _column(fact_keys),
+                            _column(fact_values), _rows(targets), None if reasons is None else _column(reasons))
+    return score_year(fw, year)
+
+
+def _shipped(framework: Any) -> Any:
+    """The shipped framework a cell names. A workbook is untrusted: a cell never names a file to load."""
+    from .core.frameworks import load_framework, shipped_frameworks
 
     first = _column(framework)[0] if _column(framework) else None  # a one-cell range arrives as [[value]]
     framework_id = str(first or "").strip()
     if framework_id not in shipped_frameworks():
-        raise XlperfError(f"评分框架“{framework_id}”不是内置框架", fix="请检查基本信息中的“评分框架”")
-    fw = load_framework(framework_id)
-    year = year_from_ranges(fw, _column(codes), _column(values), _column(names), _column(fact_keys),
-                            _column(fact_values), _rows(targets), None if reasons is None else _column(reasons))
-    return score_year(fw, year)
+        raise XlperfError(f"评分框架“{framework_id[:40]}”不是内置框架", fix="请检查基本信息中的“评分框架”")
+    return load_framework(framework_id)
 
 
 def _card(*args: Any) -> Any:
@@ -188,7 +194,8 @@ def PERF_CHECK(indicator, framework, codes, values, names, fact_keys, fact_value
         code = _result(card, indicator).code
         # without the 扣分原因 column, a deduction would look unexplained: those checks are left out
         findings = findings_for(run_checks(card, reasons=given is not None), code)
-        return "\n".join(f"{f.severity} {f.id}：{f.message}" for f in findings)
+        # the place in words (a UDF knows no cells): 数据项“整体支出预算数”, 绩效目标第 3 行 …
+        return "\n".join(f"{f.severity} {f.id}：{f.message}" + (f"（{f.where}）" if f.where else "") for f in findings)
 
     return _guard(body, "PERF_CHECK")
 
@@ -204,6 +211,7 @@ def _omitted(value: Any) -> bool:
 @xw.arg("relative", doc="TRUE 时按 (分子 − 分母)/分母 计算增减率（如 公用经费控制率）")
 def PERF_RATE(numerator, denominator=None, relative=False):  # noqa: N802,N803
     """比率：分子/分母（如 支出率、执行率），或 (分子 − 分母)/分母；只给一个数时把百分比统一为小数。"""
+    from .core.errors import InputError, Location
     from .core.values import parse_number, parse_percent
 
     def body() -> float:
@@ -211,7 +219,7 @@ def PERF_RATE(numerator, denominator=None, relative=False):  # noqa: N802,N803
             return float(_number(parse_percent, numerator, "百分比"))
         top, bottom = _number(parse_number, numerator, "分子"), _number(parse_number, denominator, "分母")
         if bottom == 0:
-            raise XlperfError("分母为 0，无法计算比率")
+            raise InputError("分母为 0，无法计算比率", location=Location(path="分母"))
         return float((top - bottom) / bottom if relative else top / bottom)
 
     return _guard(body, "PERF_RATE")
@@ -222,10 +230,9 @@ def PERF_RATE(numerator, denominator=None, relative=False):  # noqa: N802,N803
 @xw.arg("framework", doc="评分框架编号，如 gz-baiyun-2022")
 def PERF_GRADE(total, framework="gz-baiyun-2022"):  # noqa: N802,N803
     """按评分框架的等级划分给出等级（优、良、中、差）。"""
-    from .core.frameworks import load_framework
     from .core.values import parse_number
 
-    return _guard(lambda: load_framework(str(framework)).grade(_number(parse_number, total, "总分")), "PERF_GRADE")
+    return _guard(lambda: _shipped(framework).grade(_number(parse_number, total, "总分")), "PERF_GRADE")
 
 
 @xw.func(category=CATEGORY, volatile=True)  # volatile: the hint above the 评分表 follows every recalculation

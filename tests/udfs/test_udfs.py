@@ -116,6 +116,7 @@ class TestPerfCheck:
         args = with_fact(udf_args, "expenditure_budget", 0)
         message = udfs.PERF_CHECK("ZX03", *args)
         assert "错误 E207：" in message and "整体支出预算数" in message
+        assert "E207：“整体支出预算数”为 0" in message and "（数据项“整体支出预算数”）" in message  # place in words
         assert "E207" in udfs.PERF_CHECK("结转结余率", *args)
         assert udfs.PERF_CHECK("CG06", *args) == ""
 
@@ -174,6 +175,15 @@ class TestPerfGrade:
     def test_text_total(self) -> None:
         """A total that is not a number gives a message."""
         assert udfs.PERF_GRADE("九十").startswith("错误：")
+
+    def test_a_cell_never_names_a_file_to_load(self, tmp_path: Path) -> None:
+        """The workbook is untrusted: a framework file path typed into a cell is refused, not read."""
+        from xlperf.core.frameworks import SHIPPED_DIR
+
+        copy = tmp_path / "mine.toml"
+        copy.write_text((SHIPPED_DIR / "gz-baiyun-2022.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        result = udfs.PERF_GRADE(95, str(copy))
+        assert result.startswith("错误：") and "不是内置框架" in result
 
 
 class TestPerfStatus:
