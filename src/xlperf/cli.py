@@ -380,11 +380,9 @@ def _print_scorecard(card: Scorecard) -> None:
 
 def _print_findings(findings: list[Finding], always: bool = False) -> None:
     from ._table import render
+    from .core.checks import findings_summary
 
-    if not findings:
-        print("检查通过：没有发现问题。")
-        return
-    errors = sum(f.is_error for f in findings)
-    rows = [(f.id, f.severity, f.where, f.message) for f in findings]
-    print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title="填报检查结果"))
-    print(f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else ""))
+    if findings:
+        rows = [(f.id, f.severity, f.where, f.message) for f in findings]
+        print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title="填报检查结果"))
+    print(findings_summary(findings))

@@ -184,11 +184,10 @@ def _checked(book: Any) -> tuple[Scorecard, list[Finding]]:
 
 def _check_workbook(book: Any) -> tuple[str, str]:
     card, findings = _checked(book)
+    from .core.checks import findings_summary
+
     errors = sum(f.is_error for f in findings)
-    if findings:
-        summary = f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else "")
-    else:
-        summary = "检查通过：没有发现问题。"
+    summary = findings_summary(findings)
     total = (f"总分 {card.total_text} 分，等级 {card.grade}。" if card.complete
              else f"有 {len(card.errors)} 项指标无法计分，总分不完整。")
     when = f"检查时间 {dt.datetime.now():%Y-%m-%d %H:%M}；{total}修改后请再点击“检查填报”，本表不会自动更新。"

@@ -94,6 +94,14 @@ def run_checks(card: Scorecard, *, reasons: bool = True) -> list[Finding]:
     return sorted(findings, key=lambda f: order[f.id[0]])
 
 
+def findings_summary(findings: list[Finding]) -> str:
+    """The one line every front-end ends a check with (the command, the 检查填报 button)."""
+    if not findings:
+        return "检查通过：没有发现问题。"
+    errors = sum(f.is_error for f in findings)
+    return f"共 {len(findings)} 条，其中错误 {errors} 条。" + ("有错误时报告不能提交，请先修改。" if errors else "")
+
+
 def findings_for(findings: list[Finding], code: str) -> list[Finding]:
     """The findings that concern one indicator (by code)."""
     return [f for f in findings if code.upper() in (c.upper() for c in f.indicators)]
@@ -232,4 +240,5 @@ _NOT_IN_THE_TABLE = (
 # The families register themselves on import.
 from . import explanations, numbers, reading, targets, texts  # noqa: E402,F401
 
-__all__ = ["CHECKS", "Finding", "Hit", "catalogue", "catalogue_markdown", "check", "findings_for", "run_checks"]
+__all__ = ["CHECKS", "Finding", "Hit", "catalogue", "catalogue_markdown", "check", "findings_for", "findings_summary",
+           "run_checks"]
