@@ -13,7 +13,6 @@ from xlperf_testing import run_xlperf
 from xlperf._open import example_year
 from xlperf.core.engine import score_year
 from xlperf.workbook import layout as L
-from xlperf.workbook.build import build_workbook
 
 
 def _ref(path: Path, name: str) -> str:
@@ -23,9 +22,8 @@ def _ref(path: Path, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def macro_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    year, fw = example_year()
-    return build_workbook(tmp_path_factory.mktemp("udf") / "example.xlsm", fw, year)
+def macro_workbook(example_macro_workbook: Path) -> Path:
+    return example_macro_workbook
 
 
 @pytest.fixture(scope="module")

@@ -41,10 +41,8 @@ def _xlperf(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 
 
 @pytest.fixture(scope="module")
-def example_xlsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 2022 example built as the macro workbook."""
-    year, fw = example_year()
-    return build_workbook(tmp_path_factory.mktemp("xlsm") / "example.xlsm", fw, year)
+def example_xlsm(example_macro_workbook: Path) -> Path:
+    return example_macro_workbook
 
 
 @pytest.fixture(scope="module")
