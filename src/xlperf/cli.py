@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="用内置的 2022 年白云区科协示例生成工作簿，计分并检查")
     demo.add_argument("-o", "--output", default="xlperf-demo", metavar="文件夹", help="输出文件夹（默认 xlperf-demo）")
+    demo.add_argument("--force", action="store_true", help="覆盖文件夹中上次生成的示例文件")
     demo.set_defaults(run=cmd_demo)
 
     new = sub.add_parser("new", help="生成一个新的绩效自评工作簿（空白，或由 JSON 数据填好）")
@@ -77,9 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(run=cmd_new)
 
     build = sub.add_parser("build-workbook", help="重新生成空白的宏工作簿（.xlsm，内置宏、公式和按钮；覆盖已有文件）")
-    build.add_argument("-o", "--output", default=DEFAULT_MACRO_WORKBOOK, metavar="文件",
-                       help=f"输出的 .xlsm 文件（默认 {DEFAULT_MACRO_WORKBOOK}）")
+    build.add_argument("-o", "--output", metavar="文件",
+                       help=f"输出的 .xlsm 文件（默认：在 xlperf 仓库目录中为 {DEFAULT_MACRO_WORKBOOK}，"
+                            "其他地方为当前文件夹中的 绩效自评.xlsm）")
     build.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}）")
+    build.add_argument("--force", action="store_true", help="覆盖已存在的文件（仓库中的 workbook/绩效自评.xlsm 总是重新生成）")
     build.set_defaults(run=cmd_build_workbook)
 
     for name, helptext, func in (("score", "计算工作簿（或 JSON）的各项得分、总分和等级", cmd_score),
@@ -141,20 +144,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ._open import example_year, open_year
     from .workbook.build import build_workbook
 
+    from .report.pdf import libreoffice_available
+    from .report.render import render_report
+
     example, fw = example_year()
     folder = Path(args.output)
     name = safe_filename(f"{example.department}-{example.year}-绩效自评")
-    path = build_workbook(folder / f"{name}.xlsx", fw, example)
-    macro_path = build_workbook(folder / f"{name}.xlsm", fw, example)
+    report = folder / f"{safe_filename(f'{example.department}-{example.year}-自评报告')}.docx"
+    outputs = (folder / f"{name}.xlsx", folder / f"{name}.xlsm", report, report.with_suffix(".pdf"))
+    _refuse_existing(outputs, folder, args.force)
+    path = build_workbook(outputs[0], fw, example)
+    macro_path = build_workbook(outputs[1], fw, example)
     year, fw = open_year(path)  # read back what a clerk would open: the demo exercises the real path
     card, findings = _score_and_check(year, fw)
     print(f"已生成示例工作簿：{path}")
     print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
-    from .report.pdf import libreoffice_available
-    from .report.render import render_report
-
     pdf = libreoffice_available()
-    report = folder / f"{safe_filename(f'{example.department}-{example.year}-自评报告')}.docx"
     files = render_report(card, report, pdf=pdf, overwrite=True, protect=(path,))
     print(f"已生成自评报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else "（未安装 LibreOffice，未生成 PDF）"))
     for note in files.notes:
@@ -165,6 +170,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("说明：示例照录公开的 2022 年自评报告原文，这几条警告是原报告本身前后说法不一之处（同一满意度、知晓度"
               "一处写 95%、一处写 98%），检查如实指出。警告不影响计分，也不妨碍生成报告；实际填报时请核对改为一致。")
     return 0
+
+
+def _refuse_existing(outputs: Sequence[Path], folder: Path, force: bool) -> None:
+    """The demo writes several files into one folder: refuse before writing any, naming those that exist."""
+    if folder.exists() and not folder.is_dir():
+        raise XlperfError(f"{folder} 是一个文件，不是文件夹", fix="请用 -o 指定一个文件夹")
+    existing = [p.name for p in outputs if p.exists()]
+    if existing and not force:
+        raise XlperfError(f"文件夹 {folder} 中已有 {len(existing)} 个示例文件：{'、'.join(existing)}",
+                          fix="加 --force 覆盖这些文件，或用 -o 指定另一个文件夹")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -188,16 +203,32 @@ def cmd_build_workbook(args: argparse.Namespace) -> int:
     from .core.frameworks import load_framework
     from .workbook.build import build_workbook
 
-    output = Path(args.output)
+    committed = _repository_workbook(Path.cwd())
+    output = Path(args.output) if args.output else committed or Path(Path(DEFAULT_MACRO_WORKBOOK).name)
     if output.suffix.lower() != ".xlsm":
         raise XlperfError(f"build-workbook 生成宏工作簿，输出文件 {output.name} 的扩展名应为 .xlsm",
                           fix=f"请改为 {output.with_suffix('.xlsm').name}，或用 xlperf new 生成 .xlsx")
     fw = load_framework(args.framework or DEFAULT_FRAMEWORK)
     before = output.read_bytes() if output.is_file() else None
-    path = build_workbook(output, fw)
+    # the repository's own file is regenerated freely; anywhere else an existing .xlsm may be a filled-in one
+    regenerating = committed is not None and output.resolve() == committed.resolve()
+    path = build_workbook(output, fw, overwrite=args.force or regenerating)
     state = "未变化" if before == path.read_bytes() else "已生成"
-    print(f"{state}：{path}（评分框架 {fw.id}）")
+    print(f"{state}：{path.resolve()}（评分框架 {fw.id}）")
     return 0
+
+
+def _repository_workbook(here: Path) -> Path | None:
+    """workbook/绩效自评.xlsm when `here` is an xlperf checkout (the committed, generated file), else None:
+    elsewhere build-workbook writes 绩效自评.xlsm into the current folder and never creates workbook/."""
+    committed = here / DEFAULT_MACRO_WORKBOOK
+    pyproject = here / "pyproject.toml"
+    try:
+        is_checkout = committed.parent.is_dir() and pyproject.is_file() and \
+            'name = "xlperf"' in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        is_checkout = False
+    return committed if is_checkout else None
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -218,10 +249,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     year, fw = open_year(args.file, args.framework)
     card, findings = _score_and_check(year, fw)
     if args.json:
-        _print_json({"file": year.source, "errors": sum(f.is_error for f in findings),
+        _print_json({"file": year.source, "blank": year.is_blank, "errors": sum(f.is_error for f in findings),
                      "findings": [f.to_dict() for f in findings]})
     else:
-        _print_findings(findings, always=True)
+        what = "数据文件" if Path(args.file).suffix.lower() == ".json" else "工作簿"
+        _print_findings(findings, blank=year.is_blank, what=what)
     return 1 if any(f.is_error for f in findings) else 0
 
 
@@ -280,6 +312,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     records = result.records
     for note in result.notes:
         print(note)
+    if result.skipped:
+        print(_skipped_files(result.skipped))
     print(f"已生成汇总表：{result.output}")
     print(f"共 {len(records)} 个工作簿：已评分 {result.count(SCORED)} 个，不完整 {result.count(INCOMPLETE)} 个，"
           f"未能读取 {result.count(UNREADABLE)} 个；用时 {result.seconds:.1f} 秒。")
@@ -295,6 +329,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"已生成自评报告 {len(made)} 份：{args.reports}" + (f"，其中 {pending} 份首页列出了待核实的问题" if pending else "")
               + ("" if len(made) == len(records) else "；未生成的原因见汇总表的“报告”列"))
     return 1 if errors or result.count(UNREADABLE) else 0
+
+
+def _skipped_files(skipped: list[tuple[str, str]], shown: int = 5) -> str:
+    """One line per reason: 未处理 3 个文件（不是工作簿（.docx））：a.docx、b.docx、c.docx"""
+    by_reason: dict[str, list[str]] = {}
+    for name, why in skipped:
+        by_reason.setdefault(why, []).append(name)
+    lines = [f"未处理 {len(skipped)} 个其他文件："]
+    for why, names in by_reason.items():
+        listed = "、".join(names[:shown]) + (f" 等 {len(names)} 个" if len(names) > shown else "")
+        lines.append(f"  {why}：{listed}")
+    return "\n".join(lines)
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -378,11 +424,65 @@ def _print_scorecard(card: Scorecard) -> None:
         print(f"总分 {card.total_text} 分，等级 {card.grade}。")
 
 
-def _print_findings(findings: list[Finding], always: bool = False) -> None:
+BLANK_NOTICE = ("这个{what}还没有填写：单位名称、收支数据、绩效目标和评分表都是空的。请从“基本信息”表填起（单位名称、"
+                "年度），再依次填写“收支情况”“绩效目标”“评分表”。下面按工作表列出要填写的内容，同类的合并为一行。")
+
+
+def _print_findings(findings: list[Finding], *, blank: bool = False, what: str = "工作簿") -> None:
+    """The findings as one table per sheet, in the workbook's sheet order. `blank`: the department has
+    entered nothing yet; lead with where to start and fold each sheet's findings of one kind into a row."""
     from ._table import render
     from .core.checks import findings_summary
 
     if findings:
-        rows = [(f.id, f.severity, f.where, f.message) for f in findings]
-        print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title="填报检查结果"))
+        print(BLANK_NOTICE.format(what=what) if blank else "填报检查结果（按工作表）")
+    for sheet, group in _by_sheet(findings):
+        rows = _folded(group) if blank else [(f.id, f.severity, _place(f), f.message) for f in group]
+        errors = sum(f.is_error for f in group)
+        title = f"{sheet}：{len(group)} 条" + (f"（错误 {errors} 条）" if errors else "")
+        print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title=title))
     print(findings_summary(findings))
+
+
+def _by_sheet(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by the sheet they point at: the workbook's sheets in order, then the rest."""
+    from .workbook.layout import SHEETS
+
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        sheet = f.location.sheet if f.location and f.location.sheet else "其他"
+        groups.setdefault(sheet, []).append(f)
+    order = {name: i for i, name in enumerate(SHEETS)}
+    severity = {"E": 0, "W": 1, "I": 2}
+
+    def reading_order(f: Finding) -> tuple[int, int, int]:  # errors first, then top to bottom, left to right
+        import re
+
+        cell = re.match(r"([A-Z]+)(\d+)", f.location.cell if f.location else "")
+        row, column = (int(cell[2]), len(cell[1]) * 100 + ord(cell[1][-1])) if cell else (0, 0)
+        return severity[f.id[0]], row, column
+
+    return [(sheet, sorted(group, key=reading_order))
+            for sheet, group in sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))]
+
+
+def _place(f: Finding) -> str:
+    """The place within its sheet's group: the cell (the sheet is the group's title), or the whole place."""
+    if f.location and f.location.sheet:
+        return f.location.cell or "整张表"
+    return f.where
+
+
+def _folded(group: list[Finding], most: int = 3) -> list[tuple[str, ...]]:
+    """One row per check id where a sheet has more than `most` of it: the places, the first message."""
+    by_id: dict[str, list[Finding]] = {}
+    for f in group:
+        by_id.setdefault(f.id, []).append(f)
+    rows: list[tuple[str, ...]] = []
+    for same in by_id.values():
+        if len(same) <= most:
+            rows += [(f.id, f.severity, _place(f), f.message) for f in same]
+            continue
+        places = "、".join(_place(f) for f in same[:most]) + f" 等 {len(same)} 处"
+        rows.append((same[0].id, same[0].severity, places, f"{same[0].message}（同类共 {len(same)} 处）"))
+    return rows

@@ -332,12 +332,47 @@ class TestFormats:
         assert "单位甲.xlsx" in files
 
 
+class TestOtherFiles:
+    def test_a_json_department_year_is_scored_like_a_workbook(self, folder: Path) -> None:
+        """A department that sent its data as xlperf's JSON form (xlperf export) is scored, ranked and
+        checked like a workbook; a JSON file that is not such a form is its own E901 row."""
+        from xlperf._samples import sample_data
+
+        data = sample_data(SAMPLES)  # a department not among the workbooks
+        import json
+
+        (folder / "数据.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (folder / "配置.json").write_text('{"colour": "blue"}', encoding="utf-8")
+        output, result = run(folder, jobs=2)
+        rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
+        expected = expected_totals(SAMPLES + 1)[data["department"]]
+        assert rows["数据.json"]["状态"] == "已评分" and Decimal(str(rows["数据.json"]["总分"])) == expected
+        assert rows["数据.json"]["单位"] == data["department"]
+        assert rows["配置.json"]["状态"] == "未能读取"
+        problems = [p for p in sheet_rows(output, PROBLEM_SHEET) if p["文件"] == "配置.json"]
+        assert problems and "framework" in problems[0]["问题和修改建议"] + problems[0]["工作表"]
+
+    def test_skipped_files_are_listed_with_the_reason(self, messy_folder: Path) -> None:
+        """The command prints what it did not process and why, not only the summary's 说明 sheet."""
+        (messy_folder / "扫描件.pdf").write_bytes(b"%PDF-1.4")
+        done = run_xlperf("batch", str(messy_folder), "--jobs", "2")
+        assert done.returncode == 1, done.stderr
+        assert "未处理 3 个其他文件" in done.stdout
+        assert "Excel 的临时锁定文件" in done.stdout and "~$正在打开.xlsx" in done.stdout
+        assert "不是工作簿（.docx）：自评报告.docx" in done.stdout
+        assert "不是工作簿（.pdf）：扫描件.pdf" in done.stdout
+
+
 class TestPaths:
     def test_the_summary_never_replaces_an_input(self, folder: Path) -> None:
         target = sorted((folder / "first").glob("*.xlsx"))[0]
         before = target.read_bytes()
-        with pytest.raises(XlperfError, match="要读取的文件之一"):
+        with pytest.raises(XlperfError, match="单位的绩效自评工作簿") as refused:
             run(folder, output=target, force=True)
+        assert "--force" not in str(refused.value)  # forcing is not the remedy: another name is
+        assert target.read_bytes() == before
+        command = run_xlperf("batch", str(folder), "-o", str(target))
+        assert command.returncode == 2 and "-o" in command.stderr and "--force" not in command.stderr
         assert target.read_bytes() == before
 
     def test_the_summary_never_replaces_last_years(self, folder: Path, tmp_path: Path) -> None:

@@ -33,10 +33,57 @@ class TestDemo:
         (workbook,) = (tmp_path / "out").glob("*.xlsx")
         assert "广州市白云区科学技术协会" in workbook.name
 
-    def test_demo_twice_overwrites_its_own_output(self, tmp_path: Path) -> None:
-        """Running the demo again into the same folder works (it is meant to be repeatable)."""
+    def test_demo_twice_refuses_to_overwrite_without_force(self, tmp_path: Path) -> None:
+        """A second demo into the same folder names the files that exist, changes none of them, and
+        overwrites them only with --force (the clerk may have typed into the example workbook)."""
         assert run_xlperf("demo", "-o", str(tmp_path)).returncode == 0
-        assert run_xlperf("demo", "-o", str(tmp_path)).returncode == 0
+        (workbook,) = tmp_path.glob("*.xlsx")
+        workbook.write_bytes(b"edited by the clerk")
+        again = run_xlperf("demo", "-o", str(tmp_path))
+        assert again.returncode == 2 and again.stdout == ""
+        assert "已有" in again.stderr and workbook.name in again.stderr and "--force" in again.stderr
+        assert len(again.stderr.strip().splitlines()) == 1
+        assert workbook.read_bytes() == b"edited by the clerk"
+        forced = run_xlperf("demo", "-o", str(tmp_path), "--force")
+        assert forced.returncode == 0, forced.stderr
+        assert workbook.read_bytes().startswith(b"PK")
+
+    def test_demo_into_a_file_says_it_is_not_a_folder(self, tmp_path: Path) -> None:
+        target = tmp_path / "notes.txt"
+        target.write_text("x", encoding="utf-8")
+        result = run_xlperf("demo", "-o", str(target))
+        assert result.returncode == 2 and "不是文件夹" in result.stderr
+        assert target.read_text(encoding="utf-8") == "x"
+
+
+class TestBuildWorkbook:
+    def test_outside_a_checkout_it_writes_here_and_says_where(self, tmp_path: Path) -> None:
+        """In a folder that is not an xlperf checkout, no workbook/ folder appears: 绩效自评.xlsm is written
+        into the current folder and the full path is printed."""
+        result = run_xlperf("build-workbook", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert not (tmp_path / "workbook").exists()
+        written = tmp_path / "绩效自评.xlsm"
+        assert written.is_file() and str(written) in result.stdout
+
+    def test_outside_a_checkout_an_existing_workbook_is_kept_without_force(self, tmp_path: Path) -> None:
+        """There the .xlsm may be a clerk's filled-in copy: refused without --force, replaced with it."""
+        mine = tmp_path / "绩效自评.xlsm"
+        mine.write_bytes(b"filled in")
+        refused = run_xlperf("build-workbook", cwd=tmp_path)
+        assert refused.returncode == 2 and "已存在" in refused.stderr and mine.read_bytes() == b"filled in"
+        assert run_xlperf("build-workbook", "--force", cwd=tmp_path).returncode == 0
+        assert mine.read_bytes().startswith(b"PK")
+
+    def test_in_a_checkout_it_regenerates_the_committed_workbook(self, tmp_path: Path) -> None:
+        """In the repository (pyproject.toml of xlperf, a workbook/ folder) the default is the committed file."""
+        shutil.copy(Path(__file__).parents[2] / "pyproject.toml", tmp_path / "pyproject.toml")
+        (tmp_path / "workbook").mkdir()
+        (tmp_path / "workbook" / "绩效自评.xlsm").write_bytes(b"stale")
+        result = run_xlperf("build-workbook", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "workbook" / "绩效自评.xlsm").read_bytes().startswith(b"PK")
+        assert not (tmp_path / "绩效自评.xlsm").exists()
 
 
 class TestScore:
@@ -148,6 +195,30 @@ class TestNewAndExport:
         assert any(f["id"] == "E204" and f["location"].startswith("收支情况!") for f in findings)
         assert not any(f["id"] == "E001" and f["location"].startswith("收支情况!") for f in findings)  # listed once
 
+    def test_blank_workbook_leads_with_where_to_start_and_groups_by_sheet(self, tmp_path: Path) -> None:
+        """A workbook nobody has filled in yet: the first line says so and where to start; then one table
+        per sheet in the workbook's order, each kind of finding folded into one row."""
+        path = tmp_path / "blank.xlsx"
+        assert run_xlperf("new", "-o", str(path)).returncode == 0
+        result = run_xlperf("check", str(path))
+        assert result.returncode == 1
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("这个工作簿还没有填写") and "基本信息" in lines[0]
+        titles = [line.split("：")[0] for line in lines if "条" in line and "：" in line and "│" not in line
+                  and not line.startswith(("这个", "共"))]
+        assert titles == ["基本信息", "收支情况", "绩效目标", "评分表", "问题与措施"]
+        rows = [line for line in lines if line.startswith("│ ") and "编号" not in line and line[2] in "EWI"]
+        assert len(rows) < 15  # not the 48 findings, one by one
+        assert any("等 21 处" in row for row in rows)
+        assert lines[-1].startswith("共 48 条")
+        data = json.loads(run_xlperf("check", str(path), "--json").stdout)
+        assert data["blank"] is True and len(data["findings"]) == 48  # --json keeps every finding
+
+    def test_a_filled_workbook_is_not_called_blank(self, example_workbook: Path) -> None:
+        result = run_xlperf("check", str(example_workbook))
+        assert "还没有填写" not in result.stdout and "填报检查结果（按工作表）" in result.stdout
+        assert json.loads(run_xlperf("check", str(example_workbook), "--json").stdout)["blank"] is False
+
     def test_new_from_json_round_trips(self, tmp_path: Path, example_workbook: Path) -> None:
         """export → new --from → export gives the same JSON."""
         first, second = tmp_path / "a.json", tmp_path / "b.json"
@@ -237,6 +308,19 @@ class TestErrors:
             assert result.returncode == 2
             _no_traceback(result.stderr)
             assert word in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+class TestMessages:
+    @pytest.mark.parametrize("name", ["不存在.xlsx", "不存在.json"])
+    def test_a_missing_file_is_named_once(self, tmp_path: Path, name: str) -> None:
+        result = run_xlperf("score", str(tmp_path / name))
+        assert result.returncode == 2 and result.stderr.count(name) == 1, result.stderr
+
+    def test_a_folder_given_as_a_workbook_is_named_once(self, tmp_path: Path) -> None:
+        folder = tmp_path / "各单位.xlsx"
+        folder.mkdir()
+        result = run_xlperf("check", str(folder))
+        assert result.returncode == 2 and result.stderr.count("各单位.xlsx") == 1 and "文件夹" in result.stderr
 
 
 class TestChecksCatalogue:

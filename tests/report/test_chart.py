@@ -116,3 +116,50 @@ class TestChart:
         code = "import sys, xlperf.report.chart, xlperf.report.pdf\nprint('matplotlib' in sys.modules)"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         assert out.strip() == "False"
+
+
+class TestStaleFontCache:
+    """matplotlib caches the font list once; CJK fonts installed later must still be found (issue 11)."""
+
+    @staticmethod
+    def _stale_cache(folder: Path) -> None:
+        """Build matplotlib's font cache in `folder`, then drop every CJK face from it, as if the cache had
+        been built before the fonts were installed (xlperf demo run before the test command)."""
+        import json
+
+        env = {**os.environ, "MPLCONFIGDIR": str(folder)}
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=True)
+        (cache,) = folder.glob("fontlist-*.json")
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        data["ttflist"] = [f for f in data["ttflist"] if not any(n in f["name"] for n in chart.CJK_FONTS)]
+        cache.write_text(json.dumps(data), encoding="utf-8")
+
+    def test_report_has_the_chart_with_a_stale_cache(self, tmp_path: Path, example_workbook: Path) -> None:
+        """With a font cache that lists no CJK font, `xlperf report` still draws the chart, says nothing of
+        missing fonts, and leaves the cache file as matplotlib wrote it."""
+        from docx import Document
+
+        if not chart._cjk_font_files():
+            pytest.fail(FONT_HINT)
+        cache = tmp_path / "mpl"
+        cache.mkdir()
+        self._stale_cache(cache)
+        out = tmp_path / "报告.docx"
+        run = subprocess.run([sys.executable, "-m", "xlperf", "report", str(example_workbook), "-o", str(out)],
+                             capture_output=True, text=True, env={**os.environ, "MPLCONFIGDIR": str(cache)})
+        assert run.returncode == 0, run.stderr
+        assert "字体" not in run.stdout + run.stderr
+        images = [r for r in Document(str(out)).part.rels.values() if "image" in r.reltype]
+        assert len(images) == 1
+
+    def test_cjk_font_registers_fonts_missing_from_the_cache(self, tmp_path: Path) -> None:
+        """In a process whose cache lists no CJK face, cjk_font() finds one on disk and registers it."""
+        cache = tmp_path / "mpl"
+        cache.mkdir()
+        self._stale_cache(cache)
+        code = ("from matplotlib import font_manager as fm\nfrom xlperf.report import chart\n"
+                "before = {e.name for e in fm.fontManager.ttflist} & set(chart.CJK_FONTS)\n"
+                "print(sorted(before), chart.cjk_font())")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={**os.environ, "MPLCONFIGDIR": str(cache)}).stdout.strip()
+        assert out.startswith("[] ") and out.split(" ", 1)[1] in chart.CJK_FONTS

@@ -50,9 +50,13 @@ class BatchOptions:
 class BatchResult:
     output: Path
     records: list[FileRecord]
-    ignored: int = 0  # files in the folder that are not spreadsheets (reports, scans …)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # other files (reports, scans …) and why
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def ignored(self) -> int:
+        return len(self.skipped)
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.records)
@@ -86,11 +90,9 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     root = options.folder.resolve()
     skip = [options.output, *(p for p in (options.reports, options.previous) if p is not None)]
     found = find_workbooks(root, skip=skip)
-    if options.output.exists() and _is_department_workbook(options.output):
-        raise XlperfError(f"汇总表 {options.output.name} 是一个单位的绩效自评工作簿，是要读取的文件之一，不能覆盖",
-                          fix="请用 -o 另给一个文件名，最好放在文件夹之外")
     if not found.workbooks and not found.others:
-        raise XlperfError(f"文件夹 {options.folder} 中没有找到 .xlsx/.xlsm 工作簿", fix="请确认文件夹是否正确（会查找各级子文件夹）")
+        raise XlperfError(f"文件夹 {options.folder} 中没有找到 .xlsx/.xlsm 工作簿或 .json 数据文件",
+                          fix="请确认文件夹是否正确（会查找各级子文件夹）")
     total = len(found.workbooks)
     done = 0
 
@@ -123,7 +125,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         names = "、".join(sorted(previous.ambiguous)[:3])
         summary.notes.append(f"上年汇总表中有 {len(previous.ambiguous)} 个单位名称出现不止一次（如 {names}），"
                              "无法确定对应哪一行，这些单位没有与上年比较")
-    result = BatchResult(options.output, records, found.ignored)
+    result = BatchResult(options.output, records, [(relative_name(p, root), why) for p, why in found.skipped])
     result.seconds = time.perf_counter() - start
     summary.about = _about(options, result, previous.file if previous else "")
     result.output = _write_or_keep(options.output, summary, options.force, result.notes)
@@ -189,6 +191,9 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
         raise XlperfError(f"汇总表 {output.name} 的扩展名应为 .xlsx", fix=f"请改为 {output.with_suffix('.xlsx').name}")
     if options.previous is not None and output.exists() and output.resolve() == options.previous.resolve():
         raise XlperfError("汇总表与 --previous 给出的上年汇总表是同一个文件，不能覆盖", fix="请用 -o 另给一个文件名")
+    if output.exists() and _is_department_workbook(output):  # --force does not change that
+        raise XlperfError(f"-o 给出的 {output.name} 是一个单位的绩效自评工作簿，汇总表不能写在它上面",
+                          fix="请用 -o 另给一个汇总表文件名，最好放在文件夹之外，如 -o 汇总.xlsx")
     if output.exists() and not options.force:
         raise XlperfError(f"汇总表已存在：{output}", fix="请换一个文件名（-o），或加 --force 覆盖")
     if output.exists():

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: the department-year in xlperf's JSON form (xlperf export), read like a workbook
+DATA_SUFFIXES = (".json",)
 #: spreadsheets that are not .xlsx/.xlsm: listed in 问题清单 with what to do, never opened
 OTHER_SPREADSHEETS = {
     ".xls": "是旧版 .xls 格式",
@@ -25,14 +27,19 @@ OTHER_SPREADSHEETS = {
 
 @dataclass
 class Found:
-    workbooks: list[Path] = field(default_factory=list)
+    workbooks: list[Path] = field(default_factory=list)  # .xlsx/.xlsm workbooks and .json department-years
     others: list[tuple[Path, str]] = field(default_factory=list)  # spreadsheets in another format, and why
-    ignored: int = 0  # other files (reports, scans …), links, lock files
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # other files (reports, scans …) and why
     unlisted: list[tuple[Path, str]] = field(default_factory=list)  # folders that could not be read, and why
+
+    @property
+    def ignored(self) -> int:
+        return len(self.skipped)
 
 
 def find_workbooks(root: Path, skip: Collection[Path] = ()) -> Found:
-    """Every .xlsx/.xlsm under `root`, sorted by path; `skip` are folders and files of our own output."""
+    """Every .xlsx/.xlsm workbook and .json department-year under `root`, sorted by path; `skip` are
+    folders and files of our own output. Everything else is listed in `skipped` with the reason."""
     skipped = {p.resolve() for p in skip}
     found = Found()
     def unreadable(error: OSError) -> None:  # a folder without permission, or a path too long for Windows
@@ -45,12 +52,28 @@ def find_workbooks(root: Path, skip: Collection[Path] = ()) -> Found:
         for name in sorted(files):
             path = here / name
             suffix = path.suffix.lower()
-            if name.startswith((".", "~$")) or path.is_symlink() or not path.is_file() or path.resolve() in skipped:
-                found.ignored += 1  # ~$ files are Excel's lock files of a workbook someone has open
-            elif suffix in WORKBOOK_SUFFIXES:
+            why = _skip_reason(path, name, skipped)
+            if why:
+                found.skipped.append((path, why))
+            elif suffix in WORKBOOK_SUFFIXES or suffix in DATA_SUFFIXES:
                 found.workbooks.append(path)
             elif suffix in OTHER_SPREADSHEETS:
                 found.others.append((path, OTHER_SPREADSHEETS[suffix]))
             else:
-                found.ignored += 1
+                found.skipped.append((path, f"不是工作簿（{suffix or '无扩展名'}）"))
     return found
+
+
+def _skip_reason(path: Path, name: str, own_output: set[Path]) -> str:
+    """Why a file is not looked at, or "" when it is."""
+    if name.startswith("~$"):
+        return "Excel 的临时锁定文件（有人正打开对应的工作簿）"
+    if name.startswith("."):
+        return "隐藏文件"
+    if path.is_symlink():
+        return "快捷方式（符号链接），不跟随"
+    if not path.is_file():
+        return "不是普通文件"
+    if path.resolve() in own_output:
+        return "xlperf 的输出文件"
+    return ""

@@ -105,8 +105,13 @@ def _process(path: Path, name: str, job: Job) -> FileRecord:
     from ..workbook.read import read_workbook
 
     override = _framework(job.framework) if job.framework else None
-    year = read_workbook(path, override, reader=job.reader)
-    fw = override or load_framework(year.framework_id)
+    if path.suffix.lower() == ".json":  # a department-year in xlperf's JSON form, read as `xlperf score` does
+        from .._open import open_year
+
+        year, fw = open_year(path, job.framework)
+    else:
+        year = read_workbook(path, override, reader=job.reader)
+        fw = override or load_framework(year.framework_id)
     card = score_year(fw, year)
     findings = run_checks(card)
     report, note = _report(card, findings, path, job) if job.reports else ("", "")
@@ -142,10 +147,11 @@ def _problem(finding: Finding) -> Problem:
 
 
 def report_path(reports: Path, source: Path, root: Path) -> Path:
-    """reports/<the file's folders>/<its name>-自评报告.docx. When a.xlsx and a.xlsm lie side by side,
+    """reports/<the file's folders>/<its name>-自评报告.docx. When a.xlsx and a.xlsm (or a.json) lie side by side,
     each report keeps its workbook's suffix (a.xlsm-自评报告.docx): never two reports on one name."""
     relative = Path(relative_name(source, root))
-    twins = [source.with_suffix(s) for s in (".xlsx", ".xlsm", ".XLSX", ".XLSM") if s != source.suffix]
+    twins = [source.with_suffix(s) for s in (".xlsx", ".xlsm", ".json", ".XLSX", ".XLSM", ".JSON")
+             if s != source.suffix]
     stem = relative.name if any(t.exists() for t in twins) else relative.stem
     return reports / relative.parent / f"{stem}-自评报告.docx"
 

@@ -49,6 +49,8 @@ class XlperfError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.location}：" if self.location and str(self.location) else ""
+        if self.location and str(self.location) == self.location.file and self.location.file in self.message:
+            where = ""  # "找不到文件：a.xlsx" needs no "a.xlsx：" in front
         fix = f"{self.fix}" if self.fix else ""
         return f"{where}{self.message}{'。' if fix and not self.message.endswith('。') else ''}{fix}"
 

@@ -108,6 +108,16 @@ class DepartmentYear:
     #: it hides, as `locations` ("facts.<key>", "targets[绩效目标!B5:J5]"); those inputs read as blank
     merged_inputs: dict[Location, tuple[str, ...]] = field(default_factory=dict)
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing entered yet (a workbook just made by `xlperf new`): no name, amount, target, project,
+        评分表 entry or text, and no cell that failed to read."""
+        entered = (self.department.strip(), any(v is not None for v in self.facts.values()), self.targets,
+                   self.projects, any(e.value not in (None, "") or e.reason.strip() or e.name.strip()
+                                      for e in self.entries.values()),
+                   any(t.strip() for t in self.texts.values()), self.unreadable)
+        return not any(entered)
+
     def where(self, key: str) -> Location | None:
         """The place of an input, e.g. where("facts.expenditure_budget") -> 收支情况!C6."""
         return self.locations.get(key)

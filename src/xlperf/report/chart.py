@@ -57,11 +57,72 @@ def _font_covers(path: Any, text: str) -> bool:
     return all(font.get_char_index(ord(ch)) for ch in set(text) if not ch.isspace())
 
 
-def cjk_font(text: str = TITLE) -> str | None:
-    """The first of CJK_FONTS that is installed and has a glyph for every character of `text`, or None."""
+# Where CJK fonts live when fontconfig cannot be asked (Windows, macOS, a minimal Linux): checked in order.
+KNOWN_CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian/Ubuntu fonts-noto-cjk
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",  # Fedora
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",  # Arch
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simhei.ttf", "C:/Windows/Fonts/simsun.ttc",
+    "/System/Library/Fonts/PingFang.ttc", "/Library/Fonts/Arial Unicode.ttf",
+)
+
+
+def _installed_names() -> set[str]:
     from matplotlib import font_manager
 
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return {entry.name for entry in font_manager.fontManager.ttflist}
+
+
+def _cjk_font_files() -> list[str]:
+    """Font files on this machine that cover Chinese: fontconfig's answer first, then known paths."""
+    import shutil
+    import subprocess
+
+    files: list[str] = []
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        try:
+            listing = subprocess.run([fc_list, ":lang=zh", "file"], capture_output=True, text=True, timeout=10,
+                                     check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            listing = ""
+        # "/path/NotoSansCJK-Regular.ttc: " once per face
+        files += sorted({line.split(":")[0].strip() for line in listing.splitlines() if line.strip()})
+    files += [path for path in KNOWN_CJK_FONT_FILES if path not in files and Path(path).is_file()]
+    return files
+
+
+def _register_cjk_fonts() -> None:
+    """Add CJK fonts that are on disk but missing from matplotlib's font cache.
+
+    matplotlib builds its cache (fontlist-*.json) once and never looks again: a font installed after the
+    first run (fonts-noto-cjk after `xlperf demo`, a font copied into C:\\Windows\\Fonts) stays invisible.
+    Registering the files found by fontconfig or at their known places makes them usable in this process.
+    """
+    from matplotlib import font_manager
+
+    # no test of whether a file is already listed: a .ttc collection may be listed under one face (say a
+    # Mono one) and lack the face the chart needs; adding a face twice does no harm
+    for path in _cjk_font_files():
+        try:  # every file, bold ones too: the chart's title is bold, and a missing weight is warned about
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):  # unreadable or not a font matplotlib understands
+            continue
+
+
+def cjk_font(text: str = TITLE) -> str | None:
+    """The first of CJK_FONTS that is installed and has a glyph for every character of `text`, or None.
+
+    Fonts missing from matplotlib's cache but present on disk are registered first (see _register_cjk_fonts).
+    """
+    from matplotlib import font_manager
+
+    installed = _installed_names()
+    if not set(CJK_FONTS) & installed:
+        _register_cjk_fonts()
+        installed = _installed_names()
     for name in CJK_FONTS:
         if name not in installed:
             continue
