@@ -13,7 +13,7 @@ _TABLE = {
     "show this help message and exit": "显示本帮助并退出",
     "the following arguments are required: %s": "缺少必填参数：%s",
     "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的值 %(value)r（可选：%(choices)s）",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "expected one argument": "需要一个值",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
@@ -31,8 +31,21 @@ def install() -> None:
     argparse._ = _translate  # type: ignore[attr-defined]
 
 
+class _Formatter(argparse.HelpFormatter):
+    """The list of commands without argparse's extra line for the sub-command placeholder."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(choice) for choice in action._get_subactions())
+        return super()._format_action(action)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """Usage errors as one Chinese line on stderr, exit status 2."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
         print(f"xlperf：用法错误：{message}（运行 {self.prog} -h 查看用法）", file=sys.stderr)

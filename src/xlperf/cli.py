@@ -60,8 +60,10 @@ def _say_error(message: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _argparse_zh.ArgumentParser(
-        prog="xlperf", description="部门整体支出绩效自评：生成评分表工作簿、计分、检查填报、导出数据。",
-        epilog="示例：xlperf demo；xlperf score 绩效自评.xlsx；xlperf check 绩效自评.xlsx --json")
+        prog="xlperf", description="部门整体支出绩效自评：生成评分表工作簿、计分、检查填报、生成自评报告，"
+                                   "以及财政局汇总各单位的工作簿。",
+        epilog="先试一试：xlperf demo（内置示例）。自己填报：xlperf new -o 绩效自评.xlsx，填好后 "
+               "xlperf check 绩效自评.xlsx，再 xlperf report 绩效自评.xlsx。各命令的用法：xlperf 命令 --help")
     sub = parser.add_subparsers(title="命令", metavar="命令")
 
     demo = sub.add_parser("demo", help="用内置的 2022 年白云区科协示例生成工作簿，计分并检查")
@@ -77,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     new.set_defaults(run=cmd_new)
 
-    build = sub.add_parser("build-workbook", help="重新生成空白的宏工作簿（.xlsm，内置宏、公式和按钮；覆盖已有文件）")
+    build = sub.add_parser("build-workbook", help="重新生成空白的宏工作簿（.xlsm，内置宏、公式和按钮）")
     build.add_argument("-o", "--output", metavar="文件",
                        help=f"输出的 .xlsm 文件（默认：在 xlperf 仓库目录中为 {DEFAULT_MACRO_WORKBOOK}，"
                             "其他地方为当前文件夹中的 绩效自评.xlsm）")
@@ -239,6 +241,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(card.to_dict())
     else:
+        if year.is_blank:
+            print(BLANK_NOTICE.format(what=_what(Path(args.file))) + "填好后再计分。")
         _print_scorecard(card)
     return 0 if card.complete else 1  # some indicator could not be scored: the total is not final
 
@@ -252,8 +256,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json({"file": year.source, "blank": year.is_blank, "errors": sum(f.is_error for f in findings),
                      "findings": [f.to_dict() for f in findings]})
     else:
-        what = "数据文件" if Path(args.file).suffix.lower() == ".json" else "工作簿"
-        _print_findings(findings, blank=year.is_blank, what=what)
+        _print_findings(findings, blank=year.is_blank, what=_what(Path(args.file)))
     return 1 if any(f.is_error for f in findings) else 0
 
 
@@ -266,7 +269,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     card, findings = _score_and_check(year, fw)
     errors = [f for f in findings if f.is_error]
     if errors and not args.force:
-        _print_findings(errors)
+        _print_findings(errors, blank=year.is_blank, what=_what(source))
         raise XlperfError(f"有 {len(errors)} 条“错误”，未生成报告", fix="请先修改；确需生成时加 --force，报告首页会列出待核实的问题")
     out = Path(args.output) if args.output else default_report_path(source)
     files = render_report(card, out, template=Path(args.template) if args.template else None, pdf=args.pdf,
@@ -425,7 +428,7 @@ def _print_scorecard(card: Scorecard) -> None:
 
 
 BLANK_NOTICE = ("这个{what}还没有填写：单位名称、收支数据、绩效目标和评分表都是空的。请从“基本信息”表填起（单位名称、"
-                "年度），再依次填写“收支情况”“绩效目标”“评分表”。下面按工作表列出要填写的内容，同类的合并为一行。")
+                "年度），再依次填写“收支情况”“绩效目标”“评分表”。")
 
 
 def _print_findings(findings: list[Finding], *, blank: bool = False, what: str = "工作簿") -> None:
@@ -435,13 +438,18 @@ def _print_findings(findings: list[Finding], *, blank: bool = False, what: str =
     from .core.checks import findings_summary
 
     if findings:
-        print(BLANK_NOTICE.format(what=what) if blank else "填报检查结果（按工作表）")
+        print(BLANK_NOTICE.format(what=what) + "下面按工作表列出要填写的内容，同类的合并为一行。" if blank
+              else "填报检查结果（按工作表）")
     for sheet, group in _by_sheet(findings):
         rows = _folded(group) if blank else [(f.id, f.severity, _place(f), f.message) for f in group]
         errors = sum(f.is_error for f in group)
         title = f"{sheet}：{len(group)} 条" + (f"（错误 {errors} 条）" if errors else "")
         print(render(("编号", "级别", "位置", "问题和修改建议"), rows, title=title))
     print(findings_summary(findings))
+
+
+def _what(source: Path) -> str:
+    return "数据文件" if source.suffix.lower() == ".json" else "工作簿"
 
 
 def _by_sheet(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -466,10 +474,11 @@ def _by_sheet(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
             for sheet, group in sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))]
 
 
-def _place(f: Finding) -> str:
-    """The place within its sheet's group: the cell (the sheet is the group's title), or the whole place."""
-    if f.location and f.location.sheet:
-        return f.location.cell or "整张表"
+def _place(f: Finding, first: bool = True) -> str:
+    """Where a finding points, as Excel's Go To (Ctrl+G) takes it: 收支情况!C10; after the first of a
+    folded row, only the cell."""
+    if not first and f.location and f.location.sheet and f.location.cell:
+        return f.location.cell
     return f.where
 
 
@@ -483,6 +492,6 @@ def _folded(group: list[Finding], most: int = 3) -> list[tuple[str, ...]]:
         if len(same) <= most:
             rows += [(f.id, f.severity, _place(f), f.message) for f in same]
             continue
-        places = "、".join(_place(f) for f in same[:most]) + f" 等 {len(same)} 处"
+        places = "、".join(_place(f, i == 0) for i, f in enumerate(same[:most])) + f" 等 {len(same)} 处"
         rows.append((same[0].id, same[0].severity, places, f"{same[0].message}（同类共 {len(same)} 处）"))
     return rows
