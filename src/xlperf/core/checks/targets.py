@@ -14,7 +14,11 @@ from ._mentions import mentions, name_variants, normalise
 
 
 @check("W301", "completion-above-execution",
-       "“{name}”完成率 {completion} 高出执行率 {rate} 超过 {gap} 个百分点，财政部门可能质疑目标完成情况，请核实或说明。")
+       "“{name}”完成率 {completion} 高出执行率 {rate} 超过 {gap} 个百分点，财政部门可能质疑目标完成情况，请核实或说明。",
+       title="目标完成率远高于执行率",
+       summary="绩效目标完成率比预算执行率高出评分框架规定的幅度：钱没花完而目标全部完成，财政部门可能质疑目标定得偏低或完成情况不实。",
+       example={"name": "部门整体绩效目标产出指标完成情况", "completion": "100%", "rate": "90.3%", "gap": "5"},
+       example_at="评分表!K3")
 def completion_above_execution(card: Scorecard) -> Iterator[Hit]:
     gap = card.framework.checks.completion_above_execution
     if gap is None or card.execution_rate is None:
@@ -30,7 +34,11 @@ def completion_above_execution(card: Scorecard) -> Iterator[Hit]:
 
 @check("W302", "percent-scale-mismatch",
        "“{name}”的单位是 %，目标值填 {target}、实际值填 {actual}，疑似百分比填写方式不一致：{small} 像是按小数填写的 "
-       "{as_percent}%。现按所填数字计算完成率。请统一按百分数填写（95% 填 95 或 95%）。")
+       "{as_percent}%。现按所填数字计算完成率。请统一按百分数填写（95% 填 95 或 95%）。",
+       title="百分数填写方式不一致",
+       summary="单位为 % 的绩效目标，目标值和实际值一个按小数（0.95）、一个按百分数（95）填写，完成率会差 100 倍。",
+       example={"name": "公众对科普工作满意度", "target": "95", "actual": "0.95", "small": "0.95", "as_percent": "95"},
+       example_at="绩效目标!B23:J23")
 def percent_scale_mismatch(card: Scorecard) -> Iterator[Hit]:
     """0.95 beside 95 in a % row: one of them was typed as a fraction (Excel turns a typed "95%" into
     0.95). Nothing is rescaled silently; 0.5 beside 2 (0.5% against 2%) is not flagged."""
@@ -47,7 +55,12 @@ def percent_scale_mismatch(card: Scorecard) -> Iterator[Hit]:
 
 
 @check("W303", "count-stated-differently",
-       "{field}写“{quote}”，而绩效目标“{name}”（{row}）{stated}。同一件事两处说法不一，请核对后改为一致。")
+       "{field}写“{quote}”，而绩效目标“{name}”（{row}）{stated}。同一件事两处说法不一，请核对后改为一致。",
+       title="文字与绩效目标说法不一",
+       summary="单位所写文字中某项绩效目标的数量，与绩效目标表的目标值、实际值都不同；同一件事两处说法不一，审核时会被指出。",
+       example={"field": "“重点工作任务完成情况”", "quote": "开展科普知识竞赛 1次", "name": "开展科普知识竞赛",
+                "row": "绩效目标!B4:J4", "stated": "的目标值、实际值均为 3次"},
+       example_at="基本信息!B9")
 def count_stated_differently(card: Scorecard) -> Iterator[Hit]:
     """The 1-vs-3 竞赛 problem of the seed: a text states a number for a target that is neither its
     目标值 nor its 实际值. Conservative (see _mentions): the name or its core words, the target's unit."""
