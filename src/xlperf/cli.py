@@ -128,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--reader", choices=("calamine", "openpyxl"), default="calamine", help=argparse.SUPPRESS)
     batch.set_defaults(run=cmd_batch)
 
-    checks = sub.add_parser("checks", help="列出全部检查项目（编号、级别、说明）")
+    checks = sub.add_parser("checks", help="列出全部检查项目（编号、级别、说明、示例）")
     checks.add_argument("--markdown", action="store_true", help="以 Markdown 输出（即 docs/checks.md）")
+    checks.add_argument("--json", action="store_true", help="以 JSON 输出（含英文代号和消息模板，供开发者使用）")
     checks.set_defaults(run=cmd_checks)
 
     frameworks = sub.add_parser("frameworks", help="列出内置评分框架，或显示一个框架的全部指标和规则")
@@ -347,14 +348,37 @@ def _skipped_files(skipped: list[tuple[str, str]], shown: int = 5) -> str:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from ._table import render
+    import shutil
+
+    from ._table import wrap
     from .core.checks import catalogue, catalogue_markdown
 
     if args.markdown:
         sys.stdout.write(catalogue_markdown())
         return 0
-    print(render(("编号", "级别", "名称", "说明模板"), [(c.id, c.severity, c.symbol, c.template) for c in catalogue()],
-                 title="检查项目"))
+    checks = catalogue()
+    if args.json:
+        _print_json([c.to_dict() for c in checks])
+        return 0
+    # a block per check: as a table, the example column would fold every row into many short lines
+    columns = min(max(shutil.get_terminal_size((100, 24)).columns, 60), 120)
+    print(f"共 {len(checks)} 项检查。E 为错误（报告不能提交），W 为警告（请核实），I 为提示。")
+    print("示例按白云区科协 2022 年示例工作簿写成，实际消息写您工作簿中的数字和单元格。")
+    for c in checks:
+        print(f"\n{c.id}  {c.severity}  {c.title}")
+        for label, text in (("说明", c.summary), ("示例", "\n".join(filter(None, (c.example_at, c.example_message))))):
+            lines: list[str] = []
+            for line in wrap(text, columns - 14):
+                # as Chinese is typeset: a closing mark hangs at the end of the line before, an opening
+                # mark moves to the next line
+                closing = len(line) - len(line.lstrip("，。、；：）」”？！ "))
+                if lines and closing:
+                    lines[-1], line = lines[-1] + line[:closing].rstrip(), line[closing:]
+                if lines and lines[-1].endswith(("“", "（", "「")) and len(lines[-1]) > 1:
+                    lines[-1], line = lines[-1][:-1], lines[-1][-1] + line
+                if line:
+                    lines.append(line)
+            print(f"    {label}：{lines[0]}", *(" " * 10 + line for line in lines[1:]), sep="\n")
     return 0
 
 
