@@ -187,3 +187,12 @@ class TestTotalCaps:
         actual = Decimal("332.21") * Decimal("0.8")
         card = score_year(framework, year_with(framework, example_data, facts={"expenditure_actual": str(actual)}))
         assert card.total == Decimal("99.15") - Decimal("1.5")
+
+    @pytest.mark.parametrize(("actual", "capped"), [("79.9996", False), ("79.995", False), ("79.9949", True)])
+    def test_cap_judged_on_the_rate_shown(self, framework_data, year_with, example_data, actual, capped):
+        """79.9996% is shown as 80%, which is not below 80%: no cap, and never "执行率 80% 低于 80%"."""
+        framework = _framework_with(framework_data, total_caps=self.CAPS)
+        card = score_year(framework, year_with(framework, example_data,
+                                               facts={"expenditure_actual": actual, "expenditure_budget": 100}))
+        assert (card.total == 89) == capped
+        assert card.notes == (("执行率 79.99% 低于 80%，总分不超过 89 分。",) if capped else ())

@@ -48,6 +48,14 @@ class TestOutputFullLowExecution:
         spend(example_data, rate)
         assert not [r for r in review_card(scored(framework, example_data)) if r.id == "R01"]
 
+    @pytest.mark.parametrize(("actual", "risk"), [("79.9996", False), ("79.995", False), ("79.9949", True)])
+    def test_judged_on_the_rate_shown(self, framework: Framework, example_data: dict[str, Any], actual: str,
+                                      risk: bool) -> None:
+        """79.9996% is shown as 80%: no "执行率 80%，低于 80%"."""
+        example_data["facts"].update(expenditure_budget=100, expenditure_actual=actual)
+        found = [r for r in review_card(scored(framework, example_data)) if r.id == "R01"]
+        assert [r.message.split("，而")[0] for r in found] == (["执行率 79.99%，低于 80%"] if risk else [])
+
     def test_not_when_outputs_lost_points(self, framework: Framework, example_data: dict[str, Any]) -> None:
         spend(example_data, "0.7")
         outputs = [t for t in example_data["targets"] if t["kind"] == "产出" and t["direction"] == "≥"]
@@ -103,6 +111,16 @@ class TestTotalMoved:
     @pytest.mark.parametrize("now, before", [("90", "75"), ("75", "90"), ("90", "90")])
     def test_15_points_or_less_is_no_risk(self, now: str, before: str) -> None:
         assert total_moved(Decimal(now), Decimal(before), ReviewRules()) is None
+
+
+    @pytest.mark.parametrize("now, before", [("95", "79.996"), ("79.996", "95"), ("95", "80.004")])
+    def test_judged_on_the_totals_shown(self, now: str, before: str) -> None:
+        """79.996 is written 80: a change written as 15 points is not "超过 15 分"."""
+        assert total_moved(Decimal(now), Decimal(before), ReviewRules()) is None
+
+    def test_the_change_is_that_of_the_totals_shown(self) -> None:
+        risk = total_moved(Decimal("95.01"), Decimal("80.004"), ReviewRules())
+        assert risk is not None and risk.message.startswith("总分 95.01 分，上年 80 分，上升 15.01 分，超过 15 分")
 
 
 class TestCatalogue:

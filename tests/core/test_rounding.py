@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf.core._rounding import excel_round, format_amount, format_number, format_percent
+from xlperf.core._rounding import (ShownRate, excel_round, format_amount, format_exact, format_limit, format_number,
+                                   format_percent)
 
 
 class TestExcelRound:
@@ -73,6 +74,61 @@ class TestFormatPercent:
     def test_percent(self, rate, digits, expected):
         """A rate is shown as a percentage with trailing zeros dropped."""
         assert format_percent(rate, digits) == expected
+
+
+class TestShownRate:
+    @pytest.mark.parametrize(("rate", "digits", "value", "text"), [
+        (Decimal("0.899996"), 2, "0.9000", "90%"),  # issue 11: 89.9996% is shown, and judged, as 90%
+        (Decimal("0.8999"), 2, "0.8999", "89.99%"),
+        (Decimal("0.89995"), 2, "0.9000", "90%"),  # half away from zero
+        (Decimal("0.899949"), 2, "0.8999", "89.99%"),
+        (Decimal("0.995"), 0, "1.00", "100%"),
+        (Decimal("0.994999"), 0, "0.99", "99%"),
+        (Decimal("-0.32"), 2, "-0.3200", "-32%"),
+        (Decimal("-0.000004"), 2, "0.0000", "0%"),  # never "-0%"
+        (Decimal("-0.00005"), 2, "-0.0001", "-0.01%"),  # away from zero below zero too
+        (0.94997, 2, "0.9500", "95%"),  # a float as written, not as stored
+        (1, 4, "1.000000", "100%"),
+    ])
+    def test_value_and_text_from_one_rounding(self, rate, digits, value, text):
+        """The value thresholds are judged on is the percentage shown, divided by 100."""
+        shown = ShownRate.of(rate, digits)
+        assert shown.value == Decimal(value) and shown.text == text == str(shown)
+        assert Decimal(text.rstrip("%")) / 100 == shown.value
+        assert format_percent(rate, digits) == text
+
+    @pytest.mark.parametrize("rate", ["0.8999", "0.899949", "0.89995", "0.899996", "0.9", "0.900004", "0.90005"])
+    def test_comparisons_follow_the_text(self, rate):
+        """below/at_least/above/at_most 90% agree with the percentage the text shows."""
+        shown = ShownRate.of(Decimal(rate))
+        percent = Decimal(shown.text.rstrip("%"))
+        limit = Decimal("0.9")
+        assert shown.below(limit) == (percent < 90) and shown.at_least(limit) == (percent >= 90)
+        assert shown.above(limit) == (percent > 90) and shown.at_most(limit) == (percent <= 90)
+
+    def test_default_digits(self):
+        """Without digits a rate is shown with 2 decimals, as the 执行率 always is."""
+        assert ShownRate.of(Decimal("0.949971")).text == "95%"
+        assert ShownRate.of(Decimal("0.94994")).text == "94.99%"
+
+    def test_huge_rate_is_exact(self):
+        """A rate with more digits than the decimal context is written out without loss."""
+        assert ShownRate.of(Decimal("123456789012345678901234567.8912345")).text == "12345678901234567890123456789.12%"
+
+
+class TestFormatLimit:
+    @pytest.mark.parametrize(("limit", "expected"), [
+        (Decimal("0.9"), "90%"), (Decimal("0.10"), "10%"), (0, "0%"), (Decimal("-0"), "0%"), (1, "100%"),
+        (Decimal("0.125"), "12.5%"), (Decimal("0.123456"), "12.3456%"), (Decimal("-0.05"), "-5%"), (0.8, "80%"),
+    ])
+    def test_exact(self, limit, expected):
+        """A threshold is written as it is applied, never rounded: 0.123456 is 12.3456%, not 12.35%."""
+        assert format_limit(limit) == expected
+
+    @pytest.mark.parametrize(("value", "expected"), [(Decimal(15), "15"), (Decimal("15.00"), "15"),
+                                                     (Decimal("15.005"), "15.005"), (Decimal("1E+1"), "10")])
+    def test_exact_number(self, value, expected):
+        assert format_exact(value) == expected
 
 
 class TestFormatAmount:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ._rounding import excel_round, format_amount, format_number, format_percent
+from ._rounding import ShownRate, excel_round, format_amount, format_limit, format_number
 from .errors import InputError, Location, XlperfError, at
 from .frameworks import Framework, Indicator
 from .methods import ZERO, Outcome
@@ -114,7 +114,7 @@ class IndicatorResult:
     score: Decimal | None  # None when the inputs are unusable (see error)
     sentence: str  # the rule applied, e.g. "结转结余率为 0.27%，≤10%，得 2 分。"
     rate: Decimal | None = None
-    rate_text: str = ""
+    shown: ShownRate | None = None  # the rate as the sentence shows it; thresholds are judged on it
     not_applicable: bool = False
     counted: bool = True  # False for an indicator dropped under the "rescale" policy
     error: XlperfError | None = None
@@ -127,6 +127,10 @@ class IndicatorResult:
     @property
     def points(self) -> Decimal:
         return self.indicator.points
+
+    @property
+    def rate_text(self) -> str:
+        return "" if self.shown is None else self.shown.text
 
     @property
     def deduction(self) -> Decimal | None:
@@ -176,6 +180,12 @@ class Scorecard:
         return next(r for r in self.results if r.indicator is indicator)
 
     @property
+    def execution_shown(self) -> ShownRate | None:
+        """执行率 as every message and sentence shows it (RATE_DIGITS decimals), and as every threshold on
+        it (total_caps, E103, W301, R01) judges it."""
+        return None if self.execution_rate is None else ShownRate.of(self.execution_rate)
+
+    @property
     def total_text(self) -> str:
         return format_number(self.total)
 
@@ -221,7 +231,7 @@ def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indic
                                f"{outcome.sentence}，{tail}", not_applicable=True, counted=counted,
                                reason=entry.reason)
     sentence = outcome.sentence.replace("{score}", format_number(score, digits))
-    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.rate_text, reason=entry.reason)
+    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.shown, reason=entry.reason)
 
 
 def fact_ratio(year: DepartmentYear, numerator: str, denominator: str) -> Decimal | None:
@@ -253,12 +263,13 @@ def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:
         names = "、".join(r.name for r in dropped)
         notes.append(f"{names}不适用，其余指标得分按 {format_number(framework.scoring.total_points)} 分折算。")
     rate = execution_rate(framework, year)
+    shown = None if rate is None else ShownRate.of(rate)  # as Scorecard.execution_shown
     # caps are sorted from the highest threshold down: the last one that applies is the tightest
-    applying = [c for c in framework.scoring.total_caps if rate is not None and rate < c.below]
-    if applying and rate is not None and raw_total > applying[-1].cap:
+    applying = [c for c in framework.scoring.total_caps if shown is not None and shown.below(c.below)]
+    if applying and shown is not None and raw_total > applying[-1].cap:
         cap = applying[-1]
         raw_total = cap.cap
-        notes.append(f"执行率 {format_percent(rate)} 低于 {format_percent(cap.below)}，总分不超过 {format_number(cap.cap)} 分。")
+        notes.append(f"执行率 {shown} 低于 {format_limit(cap.below)}，总分不超过 {format_number(cap.cap)} 分。")
     total = excel_round(raw_total, digits)
     categories = tuple(
         CategoryScore(c.name,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, Protocol, TypeVar
 
-from ._rounding import excel_round, format_number, format_percent
+from ._rounding import ShownRate, format_limit, format_number
 from .errors import FrameworkError, InputError
 from .model import QUALITATIVE_RESULTS, TARGET_KINDS, Target
 
@@ -38,13 +38,18 @@ class Context(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a method found: unrounded score, the sentence (with `{score}`), the rate it used."""
+    """What a method found: unrounded score, the sentence (with `{score}`), the rate it used and that
+    rate as the sentence shows it (what thresholds are judged on)."""
 
     score: Decimal
     sentence: str
     rate: Decimal | None = None
-    rate_text: str = ""
+    shown: ShownRate | None = None
     not_applicable: bool = False
+
+    @property
+    def rate_text(self) -> str:
+        return "" if self.shown is None else self.shown.text
 
 
 P = TypeVar("P")
@@ -133,12 +138,14 @@ def ratio(points: Decimal, ctx: Context, p: RatioParams) -> Outcome:
         why = p.zero_text or f"{ctx.fact_label(p.denominator)}为 0"
         return Outcome(points, why, not_applicable=True)
     rate = _rate(ctx, p)
-    shown = format_percent(rate, p.display_digits)
+    # the cap is judged on the rate as shown: "100%" is never scored as below a 100% cap
+    shown = ShownRate.of(rate, p.display_digits)
     formula = f"{p.label} = {ctx.fact_number(p.numerator)}/{ctx.fact_number(p.denominator)} = {shown}"
-    if rate >= p.cap:
-        capped = "" if rate == p.cap else f"，超过 {format_percent(p.cap, 0)} 按 {format_percent(p.cap, 0)} 计"
+    if shown.at_least(p.cap):
+        cap = format_limit(p.cap)
+        capped = f"，超过 {cap} 按 {cap} 计" if shown.above(p.cap) else ""
         return Outcome(points * p.cap, f"{formula}{capped}，得 {{score}} 分。", rate, shown)
-    if rate < 0:
+    if shown.below(ZERO):
         raise ctx.fact_error(p.numerator, f"{p.label}为负数（{shown}），无法评分")
     return Outcome(points * rate, f"{formula}，{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown)
 
@@ -186,19 +193,18 @@ class ThresholdParams(RateParams):
         summary="比率在阈值内得满分，超出按档次或线性递减（结转结余率、固定资产利用率、公用经费控制率）")
 def threshold(points: Decimal, ctx: Context, p: ThresholdParams) -> Outcome:
     rate = _rate(ctx, p)
-    shown = format_percent(rate, p.display_digits)
-    # compare the rate as the sentence shows it, so that "10%，≤10%" never scores as above 10%
-    seen = excel_round(rate, p.display_digits + 2)
+    # judged on the rate as the sentence shows it, so that "10%，≤10%" never scores as above 10%
+    shown = ShownRate.of(rate, p.display_digits)
 
     def within(limit: Decimal) -> bool:
-        return seen <= limit if p.better == "lower" else seen >= limit
+        return shown.at_most(limit) if p.better == "lower" else shown.at_least(limit)
 
     sign_in, sign_out = ("≤", ">") if p.better == "lower" else ("≥", "<")
     for step in p.steps:
         if within(step.limit):
-            return Outcome(points * step.share, f"{p.label}为 {shown}，{sign_in}{format_percent(step.limit)}，"
+            return Outcome(points * step.share, f"{p.label}为 {shown}，{sign_in}{format_limit(step.limit)}，"
                            "得 {score} 分。", rate, shown)
-    last = format_percent(p.steps[-1].limit)
+    last = format_limit(p.steps[-1].limit)
     if p.linear_below:
         share = max(rate, ZERO) / p.steps[0].limit
         return Outcome(points * share, f"{p.label}为 {shown}，{sign_out}{last}，按 {format_number(points)} 分 × "
@@ -379,10 +385,11 @@ def target_completion(points: Decimal, ctx: Context, p: TargetParams) -> Outcome
     rows = _completions(ctx, p)
     total_weight = sum((w for _, w, _ in rows), ZERO)
     rate = sum((w * c for _, w, c in rows), ZERO) / total_weight
-    shown = format_percent(rate)
-    missed = [(t, c) for t, _, c in rows if c < ONE]
+    shown = ShownRate.of(rate)
+    # a target whose completion shows as 100% is done: never "未完全完成 …（完成 100%）"
+    missed = [(t, done) for t, _, c in rows if (done := ShownRate.of(c)).below(ONE)]
     if not missed:
         return Outcome(points, f"{p.kind}指标共 {len(rows)} 项，全部完成，得满分。", rate, shown)
-    listed = "；".join(f"“{t.name}”完成 {format_percent(c)}" for t, c in missed)
+    listed = "；".join(f"“{t.name}”完成 {done}" for t, done in missed)
     return Outcome(points * rate, f"{p.kind}指标共 {len(rows)} 项，平均完成率 {shown}，其中未完全完成 {len(missed)} 项"
                    f"（{listed}），{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ._rounding import format_number, format_percent
+from ._rounding import ShownRate, format_number, format_percent
 from .engine import Scorecard, fact_ratio, fact_text
 from .model import TEXT_FIELDS
 
@@ -26,7 +26,7 @@ def paragraphs(text: str) -> list[str]:
 
 def _rate_of(card: Scorecard, actual: str, budget: str) -> str:
     rate = fact_ratio(card.year, actual, budget)
-    return "（无法计算）" if rate is None else format_percent(rate)
+    return "（无法计算）" if rate is None else ShownRate.of(rate).text  # as the 执行率 is shown everywhere
 
 
 def finance_sentence(card: Scorecard) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ._rounding import format_number, format_percent
+from ._rounding import excel_round, format_exact, format_limit, format_number
 from .engine import IndicatorResult, Scorecard
 from .frameworks import ReviewRules
 
@@ -47,13 +47,14 @@ def review_card(card: Scorecard) -> list[Risk]:
 
 def total_moved(total: Decimal, previous_total: Decimal, rules: ReviewRules) -> Risk | None:
     """R03: the total moved more than the framework allows against last year's."""
-    change = total - previous_total
-    limit = rules.total_change_above
+    # judged on the totals as the message writes them (2 decimals), so "上升 15 分，超过 15 分" cannot happen
+    now, before = excel_round(total), excel_round(previous_total)
+    change, limit = now - before, rules.total_change_above
     if abs(change) <= limit:
         return None
     direction = "上升" if change > 0 else "下降"
-    return Risk("R03", f"总分 {format_number(total)} 分，上年 {format_number(previous_total)} 分，{direction} "
-                       f"{format_number(abs(change))} 分，超过 {format_number(limit)} 分：请核实评分口径是否一致、"
+    return Risk("R03", f"总分 {format_number(now)} 分，上年 {format_number(before)} 分，{direction} "
+                       f"{format_number(abs(change))} 分，超过 {format_exact(limit)} 分：请核实评分口径是否一致、"
                        "有无漏报或多报")
 
 
@@ -62,15 +63,15 @@ def _full(result: IndicatorResult) -> bool:
 
 
 def _output_full_low_execution(card: Scorecard) -> Risk | None:
-    rate, below = card.execution_rate, card.framework.review.output_full_execution_below
-    if rate is None or rate >= below:
+    rate, below = card.execution_shown, card.framework.review.output_full_execution_below
+    if rate is None or not rate.below(below):  # the rate as the message shows it
         return None
     full = [r for r in card.results if r.indicator.method == "target_completion" and not r.not_applicable
             and getattr(r.indicator.params, "kind", None) == "产出" and _full(r)]
     if not full:
         return None
     names = "、".join(f"“{r.name}”" for r in full)
-    return Risk("R01", f"执行率 {format_percent(rate)}，低于 {format_percent(below)}，而{names}得满分：资金没有用完，"
+    return Risk("R01", f"执行率 {rate}，低于 {format_limit(below)}，而{names}得满分：资金没有用完，"
                        "产出却全部完成，请核实产出目标的实际值和佐证材料", tuple(r.code for r in full))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._rounding import format_number, format_percent
+from .._rounding import format_limit, format_number
 from ..engine import Scorecard
 from . import Hit, check, indicators_of
 
@@ -82,14 +82,15 @@ def reason_too_long(card: Scorecard) -> Iterator[Hit]:
        example={"rate": "87.29%", "threshold": "90%", "name": "部门预算资金支出率"}, example_at="评分表!K5")
 def low_execution_without_reason(card: Scorecard) -> Iterator[Hit]:
     rules = card.framework.explanations
-    code = rules.execution_reason_indicator
-    if not code or card.execution_rate is None or card.execution_rate >= rules.execution_rate_below:
+    code, rate = rules.execution_reason_indicator, card.execution_shown
+    # judged on the rate as the message shows it: 89.9996% is "90%", which is not below 90%
+    if not code or rate is None or not rate.below(rules.execution_rate_below):
         return
     result = card.result(code)
     if _blank(card, result.reason):
         yield Hit(card.year.where(f"indicators.{result.code}.reason"),
-                  {"rate": format_percent(card.execution_rate), "threshold": format_percent(rules.execution_rate_below),
-                   "name": result.name}, (result.code,))
+                  {"rate": rate.text, "threshold": format_limit(rules.execution_rate_below), "name": result.name},
+                  (result.code,))
 
 
 @check("E104", "indicator-name-missing", "指标“{code}”的名称须由单位填写（按本地区评分表），目前为空。",

@@ -102,7 +102,10 @@ def rate_above_100(card: Scorecard) -> Iterator[Hit]:
     pairs = {(p.actual, p.budget) for p in fw.checks.not_above}  # those are W202 already
     for r in card.results:
         params = r.indicator.params
-        if r.rate is None or r.rate <= 1 or getattr(params, "relative", True) or not hasattr(params, "numerator"):
+        if getattr(params, "relative", True) or not hasattr(params, "numerator"):
+            continue
+        # the rate as the 评分说明 shows it: 100.004% shown as "100%" is not "超过 100%"
+        if r.shown is None or not r.shown.above(1):
             continue
         if (params.numerator, params.denominator) in pairs:
             continue

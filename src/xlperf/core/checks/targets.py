@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .._rounding import excel_round, format_number, format_percent
+from .._rounding import format_limit, format_number
 from ..engine import Scorecard
 from ..model import TEXT_FIELDS, Target
 from ..values import is_percent_unit
@@ -20,16 +20,16 @@ from ._mentions import mentions, name_variants, normalise
        example={"name": "部门整体绩效目标产出指标完成情况", "completion": "100%", "rate": "90.3%", "gap": "5"},
        example_at="评分表!K3")
 def completion_above_execution(card: Scorecard) -> Iterator[Hit]:
-    gap = card.framework.checks.completion_above_execution
-    if gap is None or card.execution_rate is None:
+    gap, execution = card.framework.checks.completion_above_execution, card.execution_shown
+    if gap is None or execution is None:
         return
-    # compare the rates as users see them (percent with 2 decimals): 100% against 95% is a gap of 5, not 5.003
-    execution = excel_round(card.execution_rate, 4)
+    # compare the rates as the message shows them: 100% against 95% is a gap of 5, not 5.003
     for r in card.results:
-        if r.indicator.method == "target_completion" and r.rate is not None and excel_round(r.rate, 4) - execution > gap:
+        done = r.shown
+        if r.indicator.method == "target_completion" and done is not None and done.value - execution.value > gap:
             yield Hit(card.year.where(f"indicators.{r.code}.reason") or card.year.where("targets"), {
-                "name": r.name, "completion": format_percent(r.rate), "rate": format_percent(card.execution_rate),
-                "gap": format_percent(gap).rstrip("%")}, (r.code,))
+                "name": r.name, "completion": done.text, "rate": execution.text,
+                "gap": format_limit(gap).removesuffix("%")}, (r.code,))
 
 
 @check("W302", "percent-scale-mismatch",
