@@ -9,9 +9,9 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.frameworks import Framework
+from . import _print, vba
 from . import layout as L
-from . import vba
-from .build import _Formats, _height, _page, _text
+from .build import TEXT_WIDTH, _Formats, _height, _text, _title
 
 #: The settings written to the xlwings.conf sheet. Only keys with a real value: xlwings reads a key
 #: present with an empty value as "" and lets it override the user's own xlwings config file.
@@ -22,7 +22,9 @@ PYTHONW_EXAMPLE = r"C:\Users\用户名\AppData\Local\Programs\Python\Python311\p
 
 #: (macro, caption) of the two buttons, on 使用说明 and on the 评分表
 BUTTONS = ((vba.GENERATE_REPORT, "生成报告"), (vba.CHECK_WORKBOOK, "检查填报"))
-BUTTON_WIDTH, BUTTON_HEIGHT, BUTTON_GAP = 100, 30, 12  # pixels
+#: pixels; on the 评分表 both buttons fit in the 评分标准 cell of the title row (194 pixels wide)
+BUTTON_WIDTH, BUTTON_HEIGHT, BUTTON_GAP = 88, 30, 10
+NOTE_WIDTH = 80  # characters: the notes of the xlwings.conf sheet (column D)
 
 SHEET_PURPOSES = {
     L.GUIDE_SHEET: "本页：安装、设置和使用方法。",
@@ -46,7 +48,7 @@ def insert_buttons(ws: Worksheet, row: int, col: int, x_offset: int = 6, y_offse
 
 def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> None:
     """The 使用说明 sheet: what to install, how to point xlwings at Python, what each sheet and button does."""
-    heading_width, text_width = 18, 100
+    heading_width, text_width = 18, TEXT_WIDTH
     ws.set_column(0, 0, heading_width)
     ws.set_column(1, 1, text_width)
     ws.merge_range(0, 0, 0, 1, f"使用说明：{fw.locality}{fw.year}年度部门整体支出绩效自评", fmt.title)
@@ -99,7 +101,7 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
         ws.set_row(row, _height([(text, text_width)]))
         row += 1
     ws.freeze_panes(2, 0)
-    _page(ws)
+    _print.page_setup(ws, title=_title(fw))
 
 
 def config(ws: Worksheet, fmt: _Formats) -> None:
@@ -110,7 +112,7 @@ def config(ws: Worksheet, fmt: _Formats) -> None:
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 2, 2)
-    ws.set_column(3, 3, 90)
+    ws.set_column(3, 3, NOTE_WIDTH)
     for row, (key, value) in enumerate(CONFIG.items()):
         _text(ws, row, 0, key, fmt.fixed)
         _text(ws, row, 1, value, fmt.fixed)
@@ -126,6 +128,6 @@ def config(ws: Worksheet, fmt: _Formats) -> None:
     )
     for i, note in enumerate(notes):
         _text(ws, i, 3, note, fmt.note)
-        ws.set_row(i, _height([(note, 90)]))
-    _page(ws, landscape=True)
+        ws.set_row(i, _height([(note, NOTE_WIDTH)]))
+    _print.page_setup(ws, landscape=True)
 

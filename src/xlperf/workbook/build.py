@@ -25,6 +25,7 @@ from .._files import atomic_write
 from ..core.engine import Scorecard, score_year
 from ..core.frameworks import Fact, Framework
 from ..core.model import DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear
+from . import _print
 from . import layout as L
 
 #: A fixed creation date makes two builds of the same data byte-identical.
@@ -61,6 +62,7 @@ class _Formats:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16})
+        self.title_fit = wb.add_format({**base, "bold": True, "font_size": 16, "shrink": True})
         self.header = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                      "align": "center"})
         self.label = wb.add_format({**base, "border": 1, "text_wrap": True})
@@ -90,7 +92,7 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     buttons, code names); `vba_project`: its vbaProject.bin (the second pass)."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
-    wb.set_properties({"title": f"{fw.locality}{fw.year}年度部门整体支出绩效自评", "created": BUILD_DATE,
+    wb.set_properties({"title": _title(fw), "created": BUILD_DATE,
                        "author": "xlperf", "comments": f"评分框架 {fw.id}"})
     # No full recalculation on open: the saved results (the engine's) stay visible where the UDFs cannot
     # run (WPS, LibreOffice, Excel before Python is set up); any edit recalculates what depends on it.
@@ -101,10 +103,10 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
     sheets = {name: wb.add_worksheet(name) for name in (L.MACRO_SHEETS if udfs else L.SHEETS)}
     _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)
     _facts(wb, sheets[L.FACTS_SHEET], fmt, fw, year)
-    _targets(wb, sheets[L.TARGETS_SHEET], fmt, year)
+    _targets(wb, sheets[L.TARGETS_SHEET], fmt, fw, year)
     _scoresheet(wb, sheets[L.SCORESHEET], fmt, fw, year, card, udfs)
-    _projects(wb, sheets[L.PROJECTS_SHEET], fmt, year)
-    _issues(wb, sheets[L.ISSUES_SHEET], fmt, year)
+    _projects(wb, sheets[L.PROJECTS_SHEET], fmt, fw, year)
+    _issues(wb, sheets[L.ISSUES_SHEET], fmt, fw, year)
     if udfs:
         _macro_parts(wb, sheets, fmt, fw, vba_project)
     for name, ws in sheets.items():
@@ -126,14 +128,17 @@ def _macro_parts(wb: Workbook, sheets: dict[str, Worksheet], fmt: _Formats, fw: 
     _macro_sheets.guide(sheets[L.GUIDE_SHEET], fmt, fw, vba.xlwings_vba_version())
     _macro_sheets.config(sheets[L.CONFIG_SHEET], fmt)
     score_columns = [c.key for c in L.SCORE_COLUMNS]
-    scoresheet = sheets[L.SCORESHEET]
-    scoresheet.set_row(0, SCORESHEET_TITLE_HEIGHT)  # room for the buttons beside the title
-    _macro_sheets.insert_buttons(scoresheet, 0, score_columns.index("criteria"))
+    _macro_sheets.insert_buttons(sheets[L.SCORESHEET], 0, score_columns.index("criteria"))
     wb.set_vba_name("ThisWorkbook")
     for ws in sheets.values():
         ws.set_vba_name()  # Sheet1..N by position, as Excel and pyOpenVBA name them
     if vba_project is not None:
         wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
+
+
+def _title(fw: Framework) -> str:
+    """The workbook's title, as in 基本信息!A1 and the page headers."""
+    return f"{fw.locality}{fw.year}年度部门整体支出绩效自评"
 
 
 def _ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
@@ -163,33 +168,31 @@ def _height(texts: list[tuple[str, float]], minimum: float = 20) -> float:
     for text, chars in texts:
         per_line = max(int(chars * 0.95), 4)
         lines = max(lines, sum(max(1, -(-width(part) // per_line)) for part in text.split("\n")))
-    return min(max(minimum, lines * 14.5 + 4), 409)  # 409 pt is Excel's largest row height
+    # 16 pt a line: 宋体 11 pt needs 14.5, the CJK fonts WPS and LibreOffice use in its place (Noto/思源) 16
+    return min(max(minimum, lines * 16 + 4), 409)  # 409 pt is Excel's largest row height
 
 
-def _page(ws: Worksheet, landscape: bool = False) -> None:
-    ws.set_paper(9)  # A4
-    if landscape:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+#: The widths of the 基本信息 and 问题与措施 sheets: headings, then the texts (one portrait A4 page wide
+#: at full size)
+HEADING_WIDTH, TEXT_WIDTH = 22, 78
 
 
 def _text_block(wb: Workbook, ws: Worksheet, fmt: _Formats, row: int, key: str, year: DepartmentYear | None) -> int:
     text = year.texts.get(key, "") if year else ""
     _text(ws, row, 0, TEXT_FIELDS[key], fmt.label)
     _text(ws, row, 1, text, fmt.input_text)
-    ws.set_row(row, _height([(text, 100)], minimum=90))
+    ws.set_row(row, _height([(text, TEXT_WIDTH)], minimum=90))
     wb.define_name(L.text_name(key), _ref(ws.name, row, 1))
     return row + 1
 
 
 def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 100)
-    ws.merge_range(0, 0, 0, 1, f"{fw.locality}{fw.year}年度部门整体支出绩效自评", fmt.title)
+    ws.set_column(0, 0, HEADING_WIDTH)
+    ws.set_column(1, 1, TEXT_WIDTH)
+    ws.merge_range(0, 0, 0, 1, _title(fw), fmt.title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 1, "黄色单元格由单位填写；绿色单元格由程序计算，请勿修改。", fmt.note)
-    _page(ws)
+    _print.page_setup(ws, title=_title(fw))
     _text(ws, 2, 0, "单位名称", fmt.label)
     _text(ws, 2, 1, year.department if year else "", fmt.input_short)
     wb.define_name(L.DEPARTMENT, _ref(ws.name, 2, 1))
@@ -212,14 +215,14 @@ def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depar
 
 
 def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
-    for col, width in enumerate((14, 34, 16, 8, 50)):
+    widths = (14, 34, 16, 8, 38)
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.set_column(5, 5, 22, None, {"hidden": True})  # 数据项编号: tells the UDFs which value is which
     for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明", "数据项编号（程序用）")):
         _text(ws, 0, col, header, fmt.header)
     ws.freeze_panes(1, 0)
-    _page(ws)
-    ws.repeat_rows(0)
+    _print.page_setup(ws, repeat_row=0, title=_title(fw))
     row = 1
     groups = list(dict.fromkeys(f.group for f in fw.facts))
     for group in groups:
@@ -229,6 +232,7 @@ def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depa
             _number(ws, row, 2, year.facts.get(fact.key) if year else None, fmt.for_fact(fact))
             _text(ws, row, 3, fact.unit, fmt.fixed)
             _text(ws, row, 4, fact.help, fmt.note)
+            ws.set_row(row, _height([(fact.name, widths[1]), (fact.help, widths[4])]))
             ws.data_validation(row, 2, row, 2, {"validate": "decimal", "criteria": ">=", "value": 0,
                                                 "error_title": fact.name,
                                                 "error_message": f"请只填数字（单位：{fact.unit}），不要带单位或文字"})
@@ -239,20 +243,22 @@ def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depa
     wb.define_name(L.FACT_VALUES, _ref(ws.name, 1, 2, row - 1, 2))
 
 
-def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, columns: tuple[L.Column, ...], rows: list[dict[str, Any]],
-           spare: int, name: str) -> tuple[int, int]:
+def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, columns: tuple[L.Column, ...],
+           rows: list[dict[str, Any]], spare: int, name: str) -> tuple[int, int]:
     ws.set_column(0, 0, 6)
     _text(ws, 0, 0, "序号", fmt.header)
     for col, column in enumerate(columns, start=1):
         ws.set_column(col, col, column.width)
         _text(ws, 0, col, column.header, fmt.header)
+    ws.set_row(0, _height([(c.header, c.width) for c in columns]))  # headers wrap; printed on every page
     ws.freeze_panes(1, 0)
-    _page(ws, landscape=True)
-    ws.repeat_rows(0)
+    _print.page_setup(ws, landscape=True, repeat_row=0, title=_title(fw))
     last = len(rows) + spare
     for i in range(last):
         ws.write_number(i + 1, 0, i + 1, fmt.fixed)
         values = rows[i] if i < len(rows) else {}
+        if values:
+            ws.set_row(i + 1, _height([(str(values.get(c.key) or ""), c.width) for c in columns]))
         for col, column in enumerate(columns, start=1):
             value = values.get(column.key)
             if isinstance(value, Decimal) or value is None and column.key in ("target", "actual", "weight", "budget"):
@@ -263,26 +269,24 @@ def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, columns: tuple[L.Column, 
     return 1, last
 
 
-def _targets(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
+def _targets(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
     rows = [{"kind": t.kind, "name": t.name, "direction": t.direction, "target": t.target, "actual": t.actual,
              "unit": t.unit, "weight": t.weight, "result": t.result, "note": t.note} for t in (year.targets if year else [])]
-    first, last = _table(wb, ws, fmt, L.TARGET_COLUMNS, rows, L.SPARE_TARGET_ROWS, L.TARGETS)
+    first, last = _table(wb, ws, fmt, fw, L.TARGET_COLUMNS, rows, L.SPARE_TARGET_ROWS, L.TARGETS)
     for col, choices in ((1, TARGET_KINDS), (3, DIRECTIONS), (8, QUALITATIVE_RESULTS)):
         ws.data_validation(first, col, last, col, {"validate": "list", "source": list(choices)})
 
 
-def _projects(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
+def _projects(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
     rows = [{"name": p.name, "budget": p.budget, "actual": p.actual, "outputs": p.outputs, "benefits": p.benefits,
              "satisfaction": p.satisfaction} for p in (year.projects if year else [])]
-    first, last = _table(wb, ws, fmt, L.PROJECT_COLUMNS, rows, L.SPARE_PROJECT_ROWS, L.PROJECTS)
-    for i, row in enumerate(rows):
-        ws.set_row(first + i, _height([(str(row[c.key] or ""), c.width) for c in L.PROJECT_COLUMNS]))
+    _table(wb, ws, fmt, fw, L.PROJECT_COLUMNS, rows, L.SPARE_PROJECT_ROWS, L.PROJECTS)
 
 
-def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | None) -> None:
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 100)
-    _page(ws)
+def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
+    ws.set_column(0, 0, HEADING_WIDTH)
+    ws.set_column(1, 1, TEXT_WIDTH)
+    _print.page_setup(ws, title=_title(fw))
     row = 0
     for key, sheet in L.TEXT_SHEETS.items():
         if sheet == L.ISSUES_SHEET:
@@ -292,6 +296,8 @@ def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, year: DepartmentYear | N
 #: The arguments every scoring UDF takes: the whole input of the department, by defined name
 UDF_ARGS = ", ".join((L.FRAMEWORK, L.CODES, L.VALUES, L.NAMES, L.FACT_KEYS, L.FACT_VALUES, L.TARGETS))
 SCORESHEET_TITLE_HEIGHT = 36  # points: the 评分表's title row holds the buttons in the macro workbook
+TITLE_HEIGHT = 24  # points: a title row in the plain workbook (16 pt type)
+SUMMARY_ROW_HEIGHT = 20  # points: the rows of 合计, 等级 and 一级指标小计
 NO_PYTHON_HINT = "提示：未能调用 Python 计分，得分不会更新。请启用宏，并按“使用说明”工作表安装 Python 和 xlperf。"
 
 
@@ -301,18 +307,29 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     cached results are the engine's, so the file shows the right numbers before Python is set up."""
     cols = {c.key: i for i, c in enumerate(L.SCORE_COLUMNS)}
     widths = {c.key: c.width for c in L.SCORE_COLUMNS}
+    heights: dict[int, float] = {}  # of every row, for the page breaks
+
+    def set_height(row: int, height: float) -> None:
+        ws.set_row(row, height)
+        heights[row] = height
+
     for i, column in enumerate(L.SCORE_COLUMNS):
         ws.set_column(i, i, column.width)
         _text(ws, 1, i, column.header, fmt.header)
-    _text(ws, 0, 0, f"{fw.title}（{fw.locality}{fw.year}）", fmt.title)
+    set_height(1, _height([(c.header, c.width) for c in L.SCORE_COLUMNS]))
+    # up to the 评分标准 column, shrunk to fit if longer: the buttons of the .xlsm float over that cell
+    ws.merge_range(0, 0, 0, cols["criteria"] - 1, f"{fw.title}（{fw.locality}{fw.year}）", fmt.title_fit)
+    set_height(0, SCORESHEET_TITLE_HEIGHT if udfs else TITLE_HEIGHT)  # in the .xlsm, room for the buttons
     if udfs:
         ws.merge_range(0, cols["value"], 0, cols["reason"], "", fmt.warning)
         ws.write_formula(0, cols["value"], f'=IFERROR(IF(LEFT(PERF_STATUS(),6)="xlperf","",'
                                            f'"{NO_PYTHON_HINT}"),"{NO_PYTHON_HINT}")', fmt.warning, "")
     ws.freeze_panes(2, 3)
     first = row = 2
+    groups: list[list[list[int]]] = []  # each category's rows, for the page breaks
     for category in fw.categories:
         indicators = [ind for ind in fw.indicators if ind.category == category.name]
+        groups.append([[r] for r in range(row, row + len(indicators))])
         if len(indicators) > 1:
             ws.merge_range(row, 0, row + len(indicators) - 1, 0, category.name, fmt.fixed)
         elif indicators:
@@ -337,7 +354,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
             _text(ws, row, cols["sentence"], result.sentence if result else "", fmt.output_text)
             _text(ws, row, cols["reason"], entry.reason if entry else "", fmt.input_text)
             wb.define_name(L.indicator_name(ind.code, "REASON"), _ref(ws.name, row, cols["reason"]))
-            ws.set_row(row, _height([(ind.criteria, widths["criteria"]), (ind.explanation, widths["explanation"]),
+            set_height(row, _height([(ind.criteria, widths["criteria"]), (ind.explanation, widths["explanation"]),
                                      (entry.reason if entry else "", widths["reason"]),
                                      (result.sentence if result else "", widths["sentence"])], minimum=30))
             row += 1
@@ -365,8 +382,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
         _array(ws, total_row, cols["score"], f"=PERF_TOTAL({UDF_ARGS})",
                [(total,), (card.grade if card and card.complete else "",)], (fmt.output,))
     row += 3
-    _text(ws, row, 0, "一级指标小计", fmt.group)
-    ws.merge_range(row, 1, row, 2, "", fmt.group)
+    ws.merge_range(row, 0, row, 2, "一级指标小计", fmt.group)  # wider than column A alone
     _text(ws, row, cols["points"], "分值", fmt.group)
     _text(ws, row, cols["score"], "得分", fmt.group)
     row += 1
@@ -383,8 +399,20 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     if udfs:
         _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})",
                [(c.score,) for c in card.categories] if card else [(None,)] * len(fw.categories), (fmt.output,))
-    _page(ws, landscape=True)
-    ws.repeat_rows(1)
+    for r in range(total_row, row + len(fw.categories)):
+        set_height(r, SUMMARY_ROW_HEIGHT)
+    _print.page_setup(ws, landscape=True, repeat_row=1, title=_title(fw))
+    _scoresheet_breaks(ws, heights, [g for g in groups if g], list(range(total_row, row + len(fw.categories))))
+
+
+def _scoresheet_breaks(ws: Worksheet, heights: dict[int, float], groups: list[list[list[int]]],
+                       summary: list[int]) -> None:
+    """Page breaks that keep each 一级指标's rows on one page, and the 合计/等级/小计 rows on the page
+    of the last indicator, not alone on a page of their own."""
+    groups[-1][-1] += summary
+    scale = _print.fit_scale([c.width for c in L.SCORE_COLUMNS], landscape=True)
+    room = _print.printable_height(landscape=True) / scale * _print.FILL - heights[1]  # row 2 repeats
+    ws.set_h_pagebreaks(_print.page_breaks(heights, groups, first_page=room - heights[0], page=room))
 
 
 def _mark_unexplained_deductions(wb: Workbook, ws: Worksheet, fw: Framework, first: int, last: int,

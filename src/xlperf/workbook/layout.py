@@ -74,37 +74,39 @@ class Column:
 
 TARGET_COLUMNS = (
     Column("kind", "类别（产出/效益）", 12),
-    Column("name", "指标名称", 34),
+    Column("name", "指标名称", 30),
     Column("direction", "方向（≥/≤/=/定性）", 12),
     Column("target", "目标值", 12),
     Column("actual", "实际值", 12),
     Column("unit", "单位", 9),
     Column("weight", "权重（可空，空为等权）", 12),
     Column("result", "定性完成情况（达成/部分达成/未达成）", 16),
-    Column("note", "说明", 40),
+    Column("note", "说明", 34),
 )
 
 PROJECT_COLUMNS = (
-    Column("name", "项目名称", 28),
+    Column("name", "项目名称", 24),
     Column("budget", "预算数（万元）", 14),
     Column("actual", "决算数（万元）", 14),
-    Column("outputs", "产出完成情况", 50),
-    Column("benefits", "效益", 40),
-    Column("satisfaction", "满意度", 30),
+    Column("outputs", "产出完成情况", 40),
+    Column("benefits", "效益", 32),
+    Column("satisfaction", "满意度", 28),
 )
 
+#: Widths (characters) chosen for print too: a sheet prints one A4 page wide, shrunk until its columns
+#: fit, so their sum sets the printed type size (workbook/_print.py; 9 pt or more on landscape A4).
 SCORE_COLUMNS = (
-    Column("category", "一级指标", 10),
-    Column("code", "指标代码", 8),
-    Column("name", "指标", 26),
+    Column("category", "一级指标", 9),
+    Column("code", "指标代码", 6),
+    Column("name", "指标", 18),
     Column("points", "分值", 7),
-    Column("explanation", "指标解释", 30),
-    Column("criteria", "评分标准", 42),
-    Column("value", "填报值", 10),
-    Column("score", "自评得分", 9),
-    Column("deduction", "扣分", 7),
-    Column("sentence", "评分说明（自动生成）", 42),
-    Column("reason", "扣分原因／情况说明", 40),
+    Column("explanation", "指标解释", 20),
+    Column("criteria", "评分标准", 27),
+    Column("value", "填报值", 9),
+    Column("score", "自评得分", 7),
+    Column("deduction", "扣分", 6),
+    Column("sentence", "评分说明（自动生成）", 25),
+    Column("reason", "扣分原因／情况说明", 22),
 )
 
 #: Empty rows offered below the example's targets and projects, for the department to fill.
