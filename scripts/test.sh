@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: LibreOffice Calc opens the macro workbook as a second reader of its VBA
 # (tests/workbook/test_xlsm.py); LibreOffice Writer converts reports to PDF (tests/report), CJK fonts
 # and poppler are for rendering reports to PDF and PNG. In the PDF the report's 仿宋/宋体 become Noto Serif
-# CJK, its 黑体 Noto Sans CJK and its 楷体 AR PL UKai (fonts-arphic-ukai, an 8 MB Kai face).
+# CJK, its 黑体 Noto Sans CJK and its 楷体 AR PL UKai (fonts-arphic-ukai, an 8 MB Kai face). Carlito has
+# Calibri's widths: LibreOffice sizes the workbook's columns by it, as Excel by Calibri, when printing the
+# workbook to PDF (tests/workbook/test_print_layout.py).
 # Only what is missing is installed, so a second run does nothing.
-DEBIAN_PACKAGES=(libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils)
+DEBIAN_PACKAGES=(libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-crosextra-carlito
+                 poppler-utils)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
     state=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
