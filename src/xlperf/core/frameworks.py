@@ -109,12 +109,38 @@ class Scoring:
     score_digits: int = 2
 
 
+#: Characters that count as a space in a 扣分原因 (full-width and no-break spaces turn into " ", as TRIM
+#: knows only " "); see Explanations.is_blank_reason, the one definition of an empty reason.
+REASON_SPACES = ("\u3000", "\u00a0")
+#: Endings a placeholder may carry: "无。" and "无." say no more than "无".
+PLACEHOLDER_ENDINGS = ("", "。", ".")
+
+
 @dataclass(frozen=True)
 class Explanations:
     reason_max_chars: int = 200
     blank_reasons: tuple[str, ...] = ("无", "没有", "暂无", "/", "-", "—", "空")
     execution_rate_below: Decimal = Decimal("0.9")  # below this 执行率 an explanation is required
     execution_reason_indicator: str = ""  # whose 扣分原因 cell holds that explanation
+
+    # The rule "a reason that says nothing", defined once. It is written as the steps Excel's own text
+    # functions take, so that the workbook's red shading (workbook.build, an Excel formula generated from
+    # these same steps and words), the checks (E101, E103), the review (R02) and the report's narrative
+    # all agree on every text:  CLEAN (drop control characters) -> spaces made plain -> TRIM (strip, and
+    # fold runs of spaces) -> empty, or exactly one of the placeholders.
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """Every text that counts as no reason: each of blank_reasons with each of PLACEHOLDER_ENDINGS."""
+        return tuple(dict.fromkeys(word + end for word in self.blank_reasons for end in PLACEHOLDER_ENDINGS))
+
+    def is_blank_reason(self, text: str) -> bool:
+        """True for a 扣分原因／情况说明 that says nothing: empty, spaces, or a placeholder such as “无。”."""
+        cleaned = "".join(ch for ch in text if ord(ch) >= 32)  # Excel's CLEAN
+        for space in REASON_SPACES:
+            cleaned = cleaned.replace(space, " ")
+        trimmed = " ".join(part for part in cleaned.split(" ") if part)  # Excel's TRIM
+        return trimmed == "" or trimmed in self.placeholders
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ def outputs_list(card: Scorecard) -> list[str]:
 def report_context(card: Scorecard) -> dict[str, Any]:
     """Everything the report template places, as plain data (see docs/report-template.md)."""
     fw, year = card.framework, card.year
+    blank = fw.explanations.is_blank_reason
     texts = {key: paragraphs(year.texts.get(key, "")) for key in TEXT_FIELDS}
     categories = []
     for number, category in enumerate(fw.categories, start=1):
@@ -93,7 +94,8 @@ def report_context(card: Scorecard) -> dict[str, Any]:
                 "code": r.code,
                 "heading": indicator_paragraph(r),
                 "rule": r.sentence if r.error is None else f"待核实：{r.error}",
-                "explanation": paragraphs(r.reason),
+                # a placeholder (“无。”) is no explanation: the report does not print it
+                "explanation": [] if blank(r.reason) else paragraphs(r.reason),
             } for i, r in enumerate(rows, start=1)],
         })
     appendix = []
@@ -109,7 +111,7 @@ def report_context(card: Scorecard) -> dict[str, Any]:
                 "points": format_number(r.points),
                 "score": r.score_text if r.score is not None else "—",
                 "deduction": format_number(r.deduction) if r.deduction else "",
-                "reason": r.reason.strip() if r.deduction else "",
+                "reason": r.reason.strip() if r.deduction and not blank(r.reason) else "",
             })
     projects = [{
         "number": str(i),

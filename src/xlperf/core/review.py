@@ -81,8 +81,7 @@ def _judgement_all_full(card: Scorecard) -> Risk | None:
     judged = [r for r in card.results if r.indicator.method_info.entry != "none"]
     if not judged or not all(_full(r) for r in judged):
         return None
-    blank = card.framework.explanations.blank_reasons
-    if any(r.reason.strip().strip("。.") not in ("", *blank) for r in card.results):
+    if not all(card.framework.explanations.is_blank_reason(r.reason) for r in card.results):
         return None
     return Risk("R02", f"由单位自行判断的 {len(judged)} 项指标（选择“是/否”或填写问题个数）全部满分，评分表中没有任何"
                        "扣分原因或情况说明：请抽查佐证材料", tuple(r.code for r in judged))

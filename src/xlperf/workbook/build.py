@@ -423,12 +423,25 @@ def _mark_unexplained_deductions(wb: Workbook, ws: Worksheet, fw: Framework, fir
 
     deduction, reason = xl_col_to_name(cols["deduction"]), xl_col_to_name(cols["reason"])
     top = first + 1
-    words = ",".join(f'"{w}"' for w in fw.explanations.blank_reasons)
     formula = (f"=AND(ISNUMBER(${deduction}{top}),${deduction}{top}>0,"
-               f"OR(LEN(TRIM(${reason}{top}))=0,ISNUMBER(MATCH(TRIM(${reason}{top}),{{{words}}},0))))")
+               f"{blank_reason_formula(fw, f'${reason}{top}')})")
     red = wb.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
     ws.conditional_format(first, cols["reason"], last, cols["reason"], {"type": "formula", "criteria": formula,
                                                                         "format": red})
+
+
+def blank_reason_formula(fw: Framework, cell: str) -> str:
+    """Explanations.is_blank_reason as an Excel formula on `cell`, generated from the same steps and
+    words: CLEAN, the framework's spaces made plain, TRIM, then empty or exactly (EXACT, no wildcards) one
+    of the placeholders. Functions Excel 2010+, WPS and LibreOffice share."""
+    from ..core.frameworks import REASON_SPACES
+
+    text = f"CLEAN({cell})"
+    for space in REASON_SPACES:
+        text = f'SUBSTITUTE({text},"{space}"," ")'
+    text = f"TRIM({text})"
+    words = ",".join('"' + w.replace('"', '""') + '"' for w in fw.explanations.placeholders)
+    return f"OR(LEN({text})=0,OR(EXACT({text},{{{words}}})))"
 
 
 def _incomplete(card: Scorecard) -> str:

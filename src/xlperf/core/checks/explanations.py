@@ -10,8 +10,7 @@ from . import Hit, check, indicators_of
 
 
 def _blank(card: Scorecard, reason: str) -> bool:
-    text = reason.strip().strip("。.")
-    return not text or text in card.framework.explanations.blank_reasons
+    return card.framework.explanations.is_blank_reason(reason)
 
 
 @check("E001", "indicator-not-computable", "“{name}”无法计分：{error}",
