@@ -2,8 +2,8 @@
 
     python scripts/regenerate-golden.py
 
-- tests/workbook/golden/xlwings_udfs.bas: the VBA wrappers of xlperf.udfs (after changing a UDF's name,
-  arguments or decorators, or the pinned xlwings);
+- src/xlperf/workbook/xlwings_udfs.bas: the VBA wrappers of xlperf.udfs, which the workbook embeds (after
+  changing a UDF's name, arguments or decorators, or the pinned xlwings);
 - workbook/绩效自评.xlsm: the committed macro workbook, as `xlperf build-workbook` writes it (after any
   change to the workbook build, the layout, the default framework, the VBA or the pinned XlsxWriter,
   pyOpenVBA or xlwings).
@@ -17,14 +17,15 @@ from pathlib import Path
 
 from xlperf.cli import DEFAULT_MACRO_WORKBOOK
 from xlperf.cli import main as xlperf
-from xlperf.workbook.vba import udf_wrappers_vba
+from xlperf._udf_wrappers import generate_udf_wrappers
+from xlperf.workbook.vba import UDF_WRAPPERS_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "workbook" / "golden" / "xlwings_udfs.bas"
+GOLDEN = UDF_WRAPPERS_FILE
 
 
 def main() -> int:
-    GOLDEN.write_bytes(udf_wrappers_vba().encode("ascii"))
+    GOLDEN.write_bytes(generate_udf_wrappers().encode("ascii"))
     print(f"已生成：{GOLDEN.relative_to(ROOT)}")
     return xlperf(["build-workbook", "-o", str(ROOT / DEFAULT_MACRO_WORKBOOK)])
 

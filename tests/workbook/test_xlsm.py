@@ -1,7 +1,7 @@
 """The macro workbook (.xlsm): its VBA, buttons and xlwings.conf, checked by independent readers.
 
 Nothing here runs Excel. olevba (oletools) and LibreOffice read the VBA project the way other programs
-do; the golden file pins the generated UDF wrappers; the committed workbook must be a fresh build.
+do; the shipped xlwings_udfs.bas must equal a fresh generation; the committed workbook must be a fresh build.
 Regenerate both with `python scripts/regenerate-golden.py` (docs/developer-workbook-build.md).
 """
 
@@ -22,12 +22,13 @@ from oletools.olevba import VBA_Parser
 
 from xlperf import udfs
 from xlperf._open import example_year
+from xlperf._udf_wrappers import generate_udf_wrappers
 from xlperf.workbook import layout as L
 from xlperf.workbook import vba
 from xlperf.workbook.build import build_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).parent / "golden" / "xlwings_udfs.bas"
+GOLDEN = vba.UDF_WRAPPERS_FILE
 COMMITTED = ROOT / "workbook" / "绩效自评.xlsm"
 REGENERATE = "python scripts/regenerate-golden.py"
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"  # VB_Base of ThisWorkbook
@@ -112,8 +113,8 @@ def _buttons(vml: str) -> list[tuple[str, str, list[int]]]:
 
 class TestGeneratedVba:
     def test_wrappers_equal_the_golden_file(self) -> None:
-        """The xlwings_udfs module generated from xlperf.udfs is the reviewed, committed one."""
-        assert vba.udf_wrappers_vba().encode("ascii") == GOLDEN.read_bytes(), (
+        """The xlwings_udfs module generated from xlperf.udfs is the reviewed one the workbook embeds."""
+        assert generate_udf_wrappers().encode("ascii") == GOLDEN.read_bytes() == vba.udf_wrappers_vba().encode(), (
             f"{GOLDEN.relative_to(ROOT)} is stale: the UDFs (or the pinned xlwings) changed. "
             f"Regenerate it and the workbook with `{REGENERATE}`, review the .bas diff, commit both.")
 
@@ -129,7 +130,7 @@ class TestGeneratedVba:
         """After generating, no COM stand-in stays in sys.modules and xlperf.udfs is not decorated."""
         before = {name: sys.modules.get(name) for name in ("pythoncom", "pywintypes", "win32com", "xlwings.udfs")}
         decorators = (xlwings.func, xlwings.arg, xlwings.ret, xlwings.sub)
-        vba.udf_wrappers_vba()
+        generate_udf_wrappers()
         assert {name: sys.modules.get(name) for name in before} == before
         assert (xlwings.func, xlwings.arg, xlwings.ret, xlwings.sub) == decorators
         assert sys.modules["xlperf.udfs"] is udfs and not hasattr(udfs.PERF_SCORES, "__xlfunc__")
