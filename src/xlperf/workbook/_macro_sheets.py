@@ -11,7 +11,11 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.frameworks import Framework
 from . import _print, vba
 from . import layout as L
-from .build import TEXT_WIDTH, _Formats, _height, _text, _title
+from ._formats import TEXT_WIDTH
+from ._formats import Formats as _Formats
+from ._formats import height as _height
+from ._formats import text as _text
+from ._formats import title as _title
 
 #: The settings written to the xlwings.conf sheet. Only keys with a real value: xlwings reads a key
 #: present with an empty value as "" and lets it override the user's own xlwings config file.
