@@ -105,7 +105,7 @@ def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal
 
 
 def _category_header(name: str, points: Decimal) -> str:
-    from ..core._rounding import format_number
+    from ..core import format_number
 
     return f"{name}（{format_number(points)}分）"
 

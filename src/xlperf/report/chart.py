@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._files import atomic_write
-from ..core._rounding import format_number
+from ..core import format_number
 
 if TYPE_CHECKING:
     from ..core.engine import Scorecard

@@ -1,0 +1,46 @@
+"""The pure core: rules as data (frameworks), the model of a department-year, the engine, the checks,
+the review and the report's words. Standard library only (plus tomli on Python 3.10): no Excel, Word,
+pandas or file formats. Everything above it (workbook, evaluate, report, the front-ends) imports it.
+
+The names users of the core need are listed here; they load on first use (PEP 562), so that importing
+one module of the core (the command's error class, say) does not load the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {
+    "ShownRate": "_rounding", "excel_round": "_rounding", "format_amount": "_rounding", "format_number": "_rounding",
+    "format_percent": "_rounding",
+    "Finding": "checks", "findings_summary": "checks", "run_checks": "checks",
+    "CategoryScore": "engine", "IndicatorResult": "engine", "Scorecard": "engine", "score_year": "engine",
+    "FrameworkError": "errors", "InputError": "errors", "Location": "errors", "UnsafeFileError": "errors",
+    "WorkbookError": "errors", "XlperfError": "errors",
+    "Framework": "frameworks", "load_framework": "frameworks", "shipped_frameworks": "frameworks",
+    "year_from_dict": "jsonform", "year_to_dict": "jsonform",
+    "DepartmentYear": "model",
+    "Risk": "review", "review_card": "review", "total_moved": "review",
+}
+
+if TYPE_CHECKING:
+    from ._rounding import ShownRate, excel_round, format_amount, format_number, format_percent
+    from .checks import Finding, findings_summary, run_checks
+    from .engine import CategoryScore, IndicatorResult, Scorecard, score_year
+    from .errors import FrameworkError, InputError, Location, UnsafeFileError, WorkbookError, XlperfError
+    from .frameworks import Framework, load_framework, shipped_frameworks
+    from .jsonform import year_from_dict, year_to_dict
+    from .model import DepartmentYear
+    from .review import Risk, review_card, total_moved
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlperf.core' has no attribute {name!r}")
+
+
+__all__ = sorted(_LAZY)
