@@ -160,7 +160,7 @@ class _Pool:
         self.progress(1)
 
     def _replace(self) -> None:
-        if self.queue and len(self.workers) < self.count and self.failures < START_FAILURES:
+        while self.queue and len(self.workers) < self.count and self.failures < START_FAILURES:
             self.loader.wait()  # a process must never be forked while another thread is importing
             self._start()
 
@@ -183,8 +183,8 @@ class _Pool:
     def _end(self, worker: _Worker, kill: bool = True, in_hand: bool = True) -> int | None:
         """Stop `worker`; the files it was given but had not begun go back to the queue. Returns the
         file it had in hand, if any (`in_hand`: whether it was working on its first file)."""
+        _finish(worker, kill)  # still listed meanwhile: an interrupt now leaves it to stop()
         self.workers.remove(worker)
-        _finish(worker, kill)
         culprit = worker.hand.popleft() if worker.hand and in_hand else None
         self.queue.extendleft(reversed(worker.hand))
         worker.hand.clear()
