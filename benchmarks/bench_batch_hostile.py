@@ -51,8 +51,11 @@ def hostile(path, name, job):
             pass
     if path.name.startswith("hog-"):
         held = []
-        while True:  # memory until refused
-            held.append(b"x" * (16 * 1024 * 1024))
+        # memory until refused: written to (it takes time to get), or only reserved, as a reader does
+        # that sizes a sheet's grid from what the file claims (zero pages: it gets it at once)
+        chunk = (lambda: b"x" * (16 << 20)) if int(path.stem[4:]) % 2 else (lambda: bytes(256 << 20))
+        while True:
+            held.append(chunk())
     if path.name.startswith("crash-"):
         os._exit(70)  # its worker ends abruptly, as when a native library aborts
     return real(path, name, job)
