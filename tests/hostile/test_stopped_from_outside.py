@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, process groups, /proc")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals, process groups, /proc")
 
 STOPS = [pytest.param(signal.SIGTERM, 143, "SIGTERM", id="SIGTERM"),
-         pytest.param(getattr(signal, "SIGHUP", 0), 129, "SIGHUP", id="SIGHUP")]
+         pytest.param(getattr(signal, "SIGHUP", 1), 129, "SIGHUP", id="SIGHUP")]
 
 
 def wait_for(condition: Callable[[], object], seconds: float = 60, what: str = "") -> None:
@@ -106,6 +106,7 @@ def fake_soffice(folder: Path) -> Path:
     return script
 
 
+@linux_only
 class TestReportPdf:
     @pytest.mark.parametrize(("number", "code", "name"), STOPS)
     def test_a_signal_during_the_conversion_leaves_nothing_behind(
@@ -207,6 +208,7 @@ def submissions(example_workbook: Path, tmp_path: Path) -> Path:
     return folder
 
 
+@linux_only
 class TestBatch:
     @pytest.mark.parametrize("whole_group", [False, True], ids=["to-the-parent", "to-the-group"])
     @pytest.mark.parametrize(("number", "code", "name"), STOPS)
@@ -275,3 +277,29 @@ class TestBatch:
         _, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         assert output.exists() and "已终止" not in err
+
+
+class TestHandlers:
+    def test_the_handlers_are_those_of_before_once_main_returns(self) -> None:
+        """`main` may be called by a program of its own (tests, Excel's Python): it leaves signals as it
+        found them."""
+        from xlperf import cli
+
+        names = [n for n in cli.STOP_SIGNALS if hasattr(signal, n)]
+        before = {n: signal.getsignal(getattr(signal, n)) for n in names}
+        assert cli.main(["frameworks"]) == 0
+        assert {n: signal.getsignal(getattr(signal, n)) for n in names} == before
+
+    def test_a_stop_signal_during_a_command_is_reported_as_such(self, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+        """The command in the block sees a KeyboardInterrupt (every cleanup path catches it); main says
+        which signal ended it and exits 128 + its number."""
+        from xlperf import cli
+
+        def killed(args: object) -> int:
+            signal.raise_signal(signal.SIGTERM)
+            raise AssertionError("not reached: the handler raises")
+
+        monkeypatch.setattr(cli, "cmd_frameworks", killed)
+        assert cli.main(["frameworks"]) == 128 + signal.SIGTERM
+        assert "已终止（收到 SIGTERM），未写入任何不完整的文件。" in capsys.readouterr().err
