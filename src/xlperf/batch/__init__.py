@@ -4,8 +4,9 @@
 
 Every workbook is read, scored, checked and reviewed in worker processes (`_pool`, `_worker`); the
 results come back as plain records (`_record`) and become one summary workbook (`_summary`). Nothing
-is written until every file is done: Ctrl-C or a failure leaves no half summary. A file that cannot be
-read, or that crashes its worker, becomes its own row in 问题清单 and changes nothing else.
+is written until every file is done: Ctrl-C (or SIGTERM, SIGHUP) or a failure leaves no half summary. A
+file that cannot be read, that crashes its worker, or that goes over its budget of seconds or memory
+(`BatchOptions.file_seconds`, `file_memory`), becomes its own row in 问题清单, once, and changes nothing else.
 """
 
 from __future__ import annotations
