@@ -140,7 +140,10 @@ class _Pool:
 
     def _give(self, worker: _Worker) -> None:
         if not self.queue and not worker.hand:
-            worker.conn.send(None)  # nothing left: it ends
+            try:
+                worker.conn.send(None)  # nothing left: it ends
+            except OSError:  # it has ended already
+                pass
             self._end(worker, kill=False)
             return
         while self.queue and len(worker.hand) < DEPTH:
