@@ -1,7 +1,9 @@
 """The `xlperf` command: build, score, check and export department-year workbooks.
 
 Thin by design: each command parses its arguments, calls inward (core, workbook adapters) and
-formats the result. Errors print one Chinese line and exit 2; `check` exits 1 on any 错误.
+formats the result. Errors print one Chinese line and exit 2; `check` exits 1 on any 错误. Ctrl-C exits
+130; SIGTERM and SIGHUP are handled as Ctrl-C is (children stopped, nothing half-written) and exit
+128 + the signal's number.
 Heavy modules (openpyxl, XlsxWriter) are imported only by the commands that need them.
 """
 
@@ -10,7 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +40,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.run(args))
+        with _stopped_like_ctrl_c():
+            return int(args.run(args))
     except XlperfError as exc:
         _say_error(str(exc))
         return 2
+    except Terminated as exc:
+        try:
+            _say_error(f"已终止（收到 {exc.name}），未写入任何不完整的文件。")
+        except OSError:  # the terminal that was closed (SIGHUP) is gone
+            pass
+        return 128 + exc.signum
     except KeyboardInterrupt:
         _say_error("已中断，未写入任何不完整的文件。")
         return 130
@@ -51,6 +61,59 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _say_error(f"内部错误{log_current_exception()}。请把该文件发给维护人员。")
         return 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (SIGBREAK on Windows): stopped from outside — `timeout`, a task manager, a
+    closed terminal, the program that started us. Raised as a KeyboardInterrupt so that every path that
+    cleans up after Ctrl-C (children stopped, temporary files removed) does so here too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        import signal
+
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"信号 {self.signum}"
+
+
+#: signals that stop xlperf as Ctrl-C does (those this system has); exit code 128 + the signal's number
+STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGBREAK")
+
+
+@contextmanager
+def _stopped_like_ctrl_c() -> Iterator[None]:
+    """Within the block, STOP_SIGNALS raise Terminated (once: a second signal must not cut the cleanup
+    short). A signal ignored when we start (`nohup`) stays ignored; outside the main thread, where
+    Python cannot set handlers, nothing changes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: object) -> None:
+        for number in previous:
+            signal.signal(number, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is None or signal.getsignal(number) == signal.SIG_IGN:
+            continue
+        previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 def _say_error(message: str) -> None:
@@ -121,6 +184,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--reports", metavar="文件夹",
                        help="同时为每个单位生成自评报告（Word），放在该文件夹；有“错误”的单位，报告首页列出待核实的问题")
     batch.add_argument("--jobs", type=int, default=0, metavar="N", help="同时处理的进程数（默认：CPU 核数）")
+    # the defaults are batch._worker.FILE_SECONDS and FILE_MEMORY_MB (not imported here: --help stays quick)
+    batch.add_argument("--file-seconds", type=float, metavar="秒",
+                       help="每个文件最多处理多少秒，超过的停止处理、列入问题清单（默认 60）")
+    batch.add_argument("--file-memory", type=int, metavar="MB",
+                       help="每个文件最多使用多少 MB 内存，超过的停止处理、列入问题清单（默认 2048；只在 Linux 上限制）")
     batch.add_argument("--framework", metavar="编号或路径", help="一律按指定的评分框架计分（默认：各工作簿写明的框架）")
     batch.add_argument("--previous", metavar="上年汇总.xlsx", help="上一年的汇总表：比较各单位总分的变动")
     batch.add_argument("--template", metavar="模板.docx", help="自评报告改用自己的模板（与 --reports 同用）")
@@ -311,7 +379,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                            reports=Path(args.reports) if args.reports else None, jobs=args.jobs,
                            framework=args.framework, previous=Path(args.previous) if args.previous else None,
                            template=Path(args.template) if args.template else None, force=args.force,
-                           reader=args.reader)
+                           reader=args.reader, file_seconds=args.file_seconds, file_memory=args.file_memory)
     result = run_batch(options, progress_printer())
     records = result.records
     for note in result.notes:

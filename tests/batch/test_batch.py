@@ -257,8 +257,6 @@ class TestBrokenFiles:
 class TestHangingFile:
     def test_a_file_that_never_finishes_is_stopped_and_recorded(self, folder: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-        from xlperf.batch import _pool
-
         real = _worker._process
         victim = sorted((folder / "first").glob("*.xlsx"))[2]
 
@@ -268,10 +266,8 @@ class TestHangingFile:
             return real(path, name, job)
 
         monkeypatch.setattr(_worker, "_process", hang_on_victim)
-        monkeypatch.setattr(_pool, "FILE_SECONDS", 1.0)
-        monkeypatch.setattr(_pool, "WATCH_SECONDS", 0.2)
         started = time.monotonic()
-        output, _ = run(folder, jobs=2)
+        output, _ = run(folder, jobs=2, file_seconds=1)
         assert time.monotonic() - started < 60
         rows = {r["文件"]: r for r in sheet_rows(output, SUMMARY_SHEET)}
         assert rows[f"first/{victim.name}"]["状态"] == "未能读取"

@@ -4,8 +4,9 @@
 
 Every workbook is read, scored, checked and reviewed in worker processes (`_pool`, `_worker`); the
 results come back as plain records (`_record`) and become one summary workbook (`_summary`). Nothing
-is written until every file is done: Ctrl-C or a failure leaves no half summary. A file that cannot be
-read, or that crashes its worker, becomes its own row in 问题清单 and changes nothing else.
+is written until every file is done: Ctrl-C (or SIGTERM, SIGHUP) or a failure leaves no half summary. A
+file that cannot be read, that crashes its worker, or that goes over its budget of seconds or memory
+(`BatchOptions.file_seconds`, `file_memory`), becomes its own row in 问题清单, once, and changes nothing else.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ._record import FileRecord, Problem, RiskRow  # noqa: E402
 
 if TYPE_CHECKING:
     from ..core.frameworks import Framework
+    from ._worker import Job
     from ._previous import PreviousTotals
     from ._summary import Summary
 
@@ -44,6 +46,8 @@ class BatchOptions:
     template: Path | None = None
     force: bool = False
     reader: Reader = "calamine"
+    file_seconds: float | None = None  # each file's budget (None: the defaults, _worker.FILE_SECONDS …)
+    file_memory: int | None = None  # … and FILE_MEMORY_MB, in megabytes
 
 
 @dataclass
@@ -83,7 +87,7 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
     from ._discover import find_workbooks
     from ._pool import process_files
     from ._summary import summary_frames
-    from ._worker import Job, relative_name, unreadable
+    from ._worker import FILE_MEMORY_MB, FILE_SECONDS, Job, over_budget, relative_name, unreadable
 
     start = time.perf_counter()
     fw, previous = _preflight(options)
@@ -103,7 +107,8 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
             progress(done, total)
 
     job = Job(str(root), options.framework, str(options.reports.resolve()) if options.reports else None,
-              str(options.template) if options.template else None, options.force, options.reader)
+              str(options.template) if options.template else None, options.force, options.reader,
+              seconds=options.file_seconds or FILE_SECONDS, memory_mb=options.file_memory or FILE_MEMORY_MB)
     jobs = min(options.jobs or default_jobs(), MAX_JOBS)
     try:
         records = process_files([str(p) for p in found.workbooks], job, min(jobs, max(total, 1)), advance,
@@ -126,8 +131,13 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         summary.notes.append(f"上年汇总表中有 {len(previous.ambiguous)} 个单位名称出现不止一次（如 {names}），"
                              "无法确定对应哪一行，这些单位没有与上年比较")
     result = BatchResult(options.output, records, [(relative_name(p, root), why) for p, why in found.skipped])
+    stopped = sum(over_budget(r) for r in records)
+    if stopped:
+        result.notes.append(f"{stopped} 个文件超过每个文件的处理时限（{job.seconds:g} 秒）或内存上限（{job.memory_mb} MB），"
+                            "已停止处理并列入问题清单（E901），没有重试。确是很大的工作簿时，可把它单独放在一个文件夹中，"
+                            "加 --file-seconds 或 --file-memory 放宽后再处理")
     result.seconds = time.perf_counter() - start
-    summary.about = _about(options, result, previous.file if previous else "")
+    summary.about = _about(options, result, previous.file if previous else "", job)
     result.output = _write_or_keep(options.output, summary, options.force, result.notes)
     result.notes += summary.notes
     return result
@@ -214,6 +224,11 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
         _writable(options.reports, "报告")
     if options.jobs < 0:
         raise XlperfError(f"--jobs 应为正整数，收到 {options.jobs}")
+    if options.file_seconds is not None and not 0 < options.file_seconds < float("inf"):
+        raise XlperfError(f"--file-seconds 应为正数（秒），收到 {options.file_seconds:g}")
+    if options.file_memory is not None and options.file_memory < 100:
+        raise XlperfError(f"--file-memory 应为不小于 100 的整数（MB），收到 {options.file_memory}",
+                          fix="一个单位的工作簿处理时约用 30 MB，最大的约 700 MB")
     if options.template is not None:
         from ..report.render import _check_user_template
 
@@ -290,7 +305,7 @@ def _shipped_grades(records: list[FileRecord]) -> list[str]:
     return []
 
 
-def _about(options: BatchOptions, result: BatchResult, previous: str) -> list[tuple[str, str]]:
+def _about(options: BatchOptions, result: BatchResult, previous: str, job: Job) -> list[tuple[str, str]]:
     from .. import __version__
     from ._record import INCOMPLETE, SCORED, UNREADABLE
 
@@ -304,6 +319,8 @@ def _about(options: BatchOptions, result: BatchResult, previous: str) -> list[tu
         ("工作簿", f"共 {len(result.records)} 个：已评分 {result.count(SCORED)} 个，不完整 {result.count(INCOMPLETE)} 个，"
                    f"未能读取 {result.count(UNREADABLE)} 个（见“问题清单”）；另有 {result.ignored} 个其他文件未处理"),
         ("上年汇总", previous or "未提供（加 --previous 上年汇总表.xlsx 可比较总分变动）"),
+        ("每个文件的限额", f"处理时间 {job.seconds:g} 秒，内存 {job.memory_mb} MB"
+                          f"{'' if sys.platform.startswith('linux') else '（本系统不限内存）'}；超过的停止处理，记为 E901，不重试"),
         ("", ""),
         ("各表内容", ""),
         (SUMMARY_SHEET, "每个单位一行，按总分从高到低排名（总分相同并列）。总分、小计都由 xlperf 按评分规则重新计算，"

@@ -6,8 +6,11 @@
 Each conversion runs its own LibreOffice with a fresh, throw-away user profile (so a LibreOffice the
 user has open, or a second conversion running at the same time, does not swallow the job), on a copy
 of the document in a temporary folder (so no lock file appears beside the user's file), with stdin
-closed and a time limit after which LibreOffice is killed. The PDF is moved into place in one step:
-a failure never leaves a partial or empty file, and an existing PDF stays as it was.
+closed and a time limit after which LibreOffice is killed. LibreOffice runs in a process group of its
+own, with its temporary files inside that folder: when the time is up, or xlperf is interrupted (Ctrl-C,
+or SIGTERM/SIGHUP, which `xlperf.cli.main` turns into KeyboardInterrupt), the whole group is killed and
+the folder removed. The PDF is moved into place in one step: a failure never leaves a partial or empty
+file, and an existing PDF stays as it was.
 
 Fonts. The report names the fonts of official documents (仿宋_GB2312, 楷体_GB2312, 方正小标宋简体, 黑体,
 宋体), which a Linux machine rarely has; left to itself LibreOffice then sets every one of them in the same
@@ -101,11 +104,15 @@ def convert_to_pdf(docx_path: str | Path, pdf_path: str | Path, timeout: float =
             source.parent.mkdir()
             shutil.copyfile(docx, source)
             out = folder / "out"
-            env = None
+            # LibreOffice's own temporary files go inside this folder: removed with it, even when
+            # LibreOffice is killed (on a timeout, or when xlperf is stopped from outside)
+            scratch = folder / "tmp"
+            scratch.mkdir()
+            env = dict(os.environ, TMPDIR=str(scratch), TMP=str(scratch), TEMP=str(scratch))
             if plan.config:
                 config = folder / "fonts.conf"
                 config.write_text(plan.config, encoding="utf-8")
-                env = dict(os.environ, FONTCONFIG_FILE=str(config))
+                env["FONTCONFIG_FILE"] = str(config)
             command = [soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
                        "--nolockcheck", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
                        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out), str(source)]
