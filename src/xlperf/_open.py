@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from .core._readfile import read_limited
 from .core.errors import InputError, Location, WorkbookError, at
 from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.model import DepartmentYear
 
 EXAMPLE = "baiyun-kexie-2022"
 MAX_JSON_BYTES = 20 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[DepartmentYear, Framework]:
@@ -38,16 +41,14 @@ def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[De
 
 
 def read_json(path: Path) -> Any:
+    """The parsed JSON of a department-year file: a regular file of at most MAX_JSON_BYTES, in UTF-8, whose
+    texts can all be saved (no lone surrogate such as "\\ud800", which no workbook or report can hold)."""
     where = Location(file=path.name)
+    # a regular file only, read with a bound: a FIFO or /dev/zero named x.json is refused as such
+    data = read_limited(path, MAX_JSON_BYTES, "数据文件（.json）", InputError)
     try:
-        if path.is_dir():
-            raise InputError(f"{path} 是文件夹，不是 JSON 文件")
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise InputError("JSON 文件过大（超过 20 MB）", location=where)
         # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise WorkbookError(f"找不到文件：{path}") from None
+        parsed = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError("JSON 文件不是 UTF-8 编码", location=where, fix="请另存为 UTF-8 编码后重试") from exc
     except json.JSONDecodeError as exc:
@@ -57,8 +58,30 @@ def read_json(path: Path) -> Any:
         raise InputError("JSON 的括号嵌套层数过多，不像是 xlperf 的数据文件", location=where) from exc
     except ValueError as exc:  # an integer of more than 4300 digits
         raise InputError("JSON 中有位数过多、无法读取的数字", location=where, fix="金额请以万元为单位填写，如 332.21") from exc
-    except OSError as exc:
-        raise InputError(f"无法读取 JSON 文件（系统错误代码 {exc.errno}）", location=where) from exc
+    bad = _unsavable_text(parsed)
+    if bad is not None:
+        raise InputError("文字中有无效的字符（单独的 UTF-16 代理码元，如 \\ud800），无法写入工作簿或报告",
+                         location=Location(path=bad or "$", file=path.name), fix="请删除或改正这段文字中的乱码后重试")
+    return parsed
+
+
+def _unsavable_text(data: Any, path: str = "") -> str | None:
+    """The JSON path of the first text (or key) with a lone surrogate, which UTF-8 cannot encode; else None.
+    Walked without recursion: the parser allows nesting deeper than Python's stack."""
+    todo: list[tuple[Any, str]] = [(data, path)]
+    while todo:
+        value, where = todo.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return where
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                if _SURROGATE.search(key):
+                    return where
+                todo.append((item, f"{where}.{key}" if where else key))
+        elif isinstance(value, list):
+            todo.extend((item, f"{where}[{i}]") for i, item in reversed(list(enumerate(value))))
+    return None
 
 
 def _shipped_id(data: dict[str, Any], path: Path) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import _params
+from ._readfile import read_limited
 from .errors import FrameworkError, Location
 from .methods import METHODS, Method
 
@@ -294,22 +295,16 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
     if text_id in shipped_frameworks():
         return (SHIPPED_DIR / f"{text_id}.toml").read_text(encoding="utf-8"), f"{text_id}.toml"
     path = Path(id_or_path)
-    if path.suffix.lower() != ".toml" and not path.exists():
+    if path.suffix.lower() != ".toml" and not path.exists() and not path.is_symlink():
         shipped = "、".join(shipped_frameworks())
         raise FrameworkError(f"找不到评分框架“{text_id}”", fix=f"可用的内置框架：{shipped}；或给出 .toml 文件路径")
-    if path.is_dir():
-        raise FrameworkError(f"{path} 是文件夹，不是框架文件", fix="请给出 .toml 文件的路径")
+    # a regular file only, read with a bound: a FIFO or /dev/zero named as the framework is refused as such
+    data = read_limited(path, MAX_FRAMEWORK_BYTES, "评分框架文件（.toml）", FrameworkError)
     try:
-        if path.stat().st_size > MAX_FRAMEWORK_BYTES:
-            raise FrameworkError(f"框架文件 {path} 过大（超过 1 MB），不像是评分框架")
         # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
-        return path.read_text(encoding="utf-8-sig"), path.name
-    except FileNotFoundError as exc:
-        raise FrameworkError(f"找不到框架文件 {path}") from exc
+        return data.decode("utf-8-sig"), path.name
     except UnicodeDecodeError as exc:
         raise FrameworkError(f"框架文件 {path} 不是 UTF-8 编码", fix="请在记事本中“另存为”，编码选 UTF-8") from exc
-    except OSError as exc:
-        raise FrameworkError(f"无法读取框架文件 {path}", fix="请检查文件是否存在、是否有读取权限") from exc
 
 
 _SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "review", "grades", "facts",

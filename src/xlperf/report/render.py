@@ -46,17 +46,19 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
-    template_path = Path(template) if template else DEFAULT_TEMPLATE
-    if template:
-        _check_user_template(template_path)
+    from .template_check import render_sandboxed
+
+    # a user's template is read once, checked, and rendered from the same bytes
+    source = io.BytesIO(_check_user_template(Path(template))) if template else str(DEFAULT_TEMPLATE)
     context: dict[str, Any] = report_context(card)
     context["pending"] = [f"{f.where}：{f.message}" if f.where else f.message for f in (pending or [])]
     notes: list[str] = []
-    doc = DocxTemplate(str(template_path))
+    doc = DocxTemplate(source)
     context["chart"] = _chart(doc, card, notes, InlineImage, Mm)
 
     def write(tmp: Path) -> None:
-        doc.render(context, autoescape=True)
+        # in the sandbox, as when the template was checked: the real data may take a branch the trial did not
+        render_sandboxed(doc, context, template.name if template else DEFAULT_TEMPLATE.name)
         doc.save(str(tmp))
 
     docx = atomic_write(Path(out), write, overwrite=overwrite, suffixes=(".docx",), protect=protect)
@@ -79,11 +81,13 @@ def _chart(doc: Any, card: Scorecard, notes: list[str], inline_image: Any, mm: A
     return inline_image(doc, buffer, width=mm(CHART_WIDTH_MM))
 
 
-def _check_user_template(path: Path) -> None:
-    if not path.exists():
-        raise XlperfError(f"找不到报告模板：{path}")
+def _check_user_template(path: Path) -> bytes:
+    """The bytes of a user's template: a regular file of at most MAX_TEMPLATE_BYTES, a .docx, whose tags
+    the report can fill (a Chinese TemplateError otherwise)."""
+    from .template_check import read_template, validate_template_bytes
+
+    data = read_template(path)  # a FIFO, a device or a folder named x.docx is refused as such
     if path.suffix.lower() != ".docx":
         raise XlperfError(f"报告模板应为 .docx 文件：{path}", fix="请在 Word 中另存为 .docx")
-    from .template_check import validate_template
-
-    validate_template(path)  # unknown names, broken or split tags: a Chinese TemplateError
+    validate_template_bytes(data, path.name)  # unknown names, broken or split tags: a Chinese TemplateError
+    return data

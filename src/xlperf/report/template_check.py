@@ -22,8 +22,8 @@ from typing import Any
 
 from ..core.errors import XlperfError
 
-__all__ = ["EXTRA_KEYS", "TemplateError", "check_template", "context_keys", "sample_context",
-           "validate_template"]
+__all__ = ["EXTRA_KEYS", "MAX_TEMPLATE_BYTES", "TemplateError", "check_template", "context_keys", "read_template",
+           "render_sandboxed", "sample_context", "validate_template", "validate_template_bytes"]
 
 EXTRA_KEYS = ("chart",)  # filled by the renderer, not by the narrative
 HELP = "标签一览见说明文档 report-template.md"
@@ -65,17 +65,29 @@ def _environment() -> Any:
     return SandboxedEnvironment(autoescape=True)
 
 
-def _open(path: Path) -> Any:
+#: a template is a Word document of some dozens of KB; a logo or a scanned seal may add a few MB
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+
+
+def read_template(path: str | Path) -> bytes:
+    """The bytes of a template file: a regular file (a FIFO, a device or a folder is refused as such) of at
+    most MAX_TEMPLATE_BYTES, read once, so that what is checked is what is rendered."""
+    from ..core._readfile import read_limited
+
+    return read_limited(Path(path), MAX_TEMPLATE_BYTES, "报告模板", TemplateError)
+
+
+def _open(data: bytes, name: str) -> Any:
+    import io
+
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
-    if not path.is_file():
-        raise TemplateError(f"找不到报告模板：{path}")
     try:
-        template = DocxTemplate(str(path))
+        template = DocxTemplate(io.BytesIO(data))
         template.init_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateError(f"报告模板 {path.name} 不是有效的 Word 文档（.docx）",
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        raise TemplateError(f"报告模板 {name} 不是有效的 Word 文档（.docx）",
                             fix="请在 Word 或 WPS 中另存为“Word 文档 (*.docx)”后重试") from exc
     return template
 
@@ -109,9 +121,31 @@ def _parse(template: Any, name: str) -> Any:
         near = _text_of(lines[exc.lineno - 1]) if exc.lineno and exc.lineno <= len(lines) else ""
         where = f"（出错处附近的文字：“{near[:60]}”）" if near else ""
         raise TemplateError(
-            f"报告模板 {name} 的标签写法有误{where}：{(exc.message or '').rstrip('.')}",
+            f"报告模板 {name} 的标签写法有误{where}：{_syntax_problem(exc.message or '')}",
             fix="常见原因：{%p for … %} 缺少对应的 {%p endfor %}，{%p if … %} 缺少 {%p endif %}，"
                 f"或标签在 Word 中被拆开（请删除整个标签后一次输入完整）。{HELP}") from exc
+
+
+def _syntax_problem(message: str) -> str:
+    """Jinja's English message on a malformed tag, said in Chinese."""
+    unclosed = re.search(r"innermost block that needs to be closed is '(\w+)'", message)
+    unknown = re.match(r"Encountered unknown tag '([^']{1,40})'", message)
+    if unknown and unclosed:
+        return f"此处应先用 {{% end{unclosed[1]} %}} 结束“{unclosed[1]}”，却遇到了“{unknown[1]}”"
+    if unknown:
+        return f"不认识的标签“{unknown[1]}”"
+    if message.startswith("Unexpected end of template") and unclosed:
+        return f"“{unclosed[1]}”缺少结束标签 {{% end{unclosed[1]} %}}"
+    char = re.match(r"unexpected char '(.{1,3})'", message)
+    if char:
+        return f"标签中有不能使用的字符“{char[1]}”"
+    if message.startswith(("unexpected '}'", "unexpected '%'")):
+        return "括号不成对（如 {{ … } 或 {% … }）"
+    if message.startswith("Expected an expression"):
+        return "标签中缺少名称（如空的 {{ }}）"
+    if message.startswith("expected token"):
+        return "标签中名称或符号的写法不对（多了空格、少了点或引号等）"
+    return "无法识别的写法"
 
 
 def _dotted(node: Any) -> str:
@@ -189,17 +223,56 @@ def check_template(path: str | Path) -> list[str]:
 
     Raises TemplateError when the file is not a .docx or a tag is malformed (names cannot be listed).
     """
+    path = Path(path)
+    return _unknown_names(read_template(path), path.name)
+
+
+def _unknown_names(data: bytes, name: str) -> list[str]:
+    from jinja2 import TemplateError as JinjaError
     from jinja2 import meta
 
-    path = Path(path)
-    template = _open(path)
-    ast = _parse(template, path.name)
+    template = _open(data, name)
+    ast = _parse(template, name)
+    private = _private_attribute(ast)
+    if private:
+        raise _refused(name, private)
     env = _environment()
     known = context_keys() | frozenset(env.globals)
-    unknown = {name for name in meta.find_undeclared_variables(ast) if name not in known}
-    # docxtpl's own listing (body, headers, footers) agrees with ours: use it as the reference for names
-    unknown |= set(template.get_undeclared_template_variables(jinja_env=env, context=dict.fromkeys(known)))
+    try:  # both compile the template: an unknown filter is found here
+        unknown = {tag for tag in meta.find_undeclared_variables(ast) if tag not in known}
+        # docxtpl's own listing (body, headers, footers) agrees with ours: use it as the reference for names
+        unknown |= set(template.get_undeclared_template_variables(jinja_env=env, context=dict.fromkeys(known)))
+    except JinjaError as exc:
+        raise _jinja_problem(exc, name, "检查") from exc
     return sorted(unknown | _unknown_attributes(ast, sample_context()))
+
+
+def _private_attribute(ast: Any) -> str:
+    """The first `x.__class__` or `x["_y"]` of a template, "" when none: the sandbox refuses them anyway,
+    but a template that tries is refused outright, in Chinese, before anything is rendered."""
+    from jinja2 import nodes
+
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        key = _key_of(node)
+        if key is not None and key.startswith("_"):
+            return f"{_dotted(node.node)}.{key}"
+    return ""
+
+
+def _refused(name: str, what: str = "") -> TemplateError:
+    shown = f"（“{what[:40]}”）" if what else ""
+    return TemplateError(f"报告模板 {name} 中有标签试图访问程序内部{shown}，为安全起见拒绝使用该模板",
+                         fix=f"请删去以下划线开头的属性（如 __class__），只用报告提供的数据。{HELP}")
+
+
+def _jinja_problem(exc: Exception, name: str, doing: str) -> TemplateError:
+    """A Jinja error of a template, in Chinese (Jinja's own messages are English)."""
+    unknown = re.search(r"No (filter|test) named '([^']{1,40})'", str(exc))
+    if unknown:
+        kind = "筛选器" if unknown[1] == "filter" else "判断"
+        return TemplateError(f"报告模板 {name} {doing}时出错：没有名为“{unknown[2]}”的{kind}",
+                             fix=f"请检查标签中“|”后面的写法，或删去它。{HELP}")
+    return TemplateError(f"报告模板 {name} {doing}时出错（标签或筛选器的写法有误）", fix=f"请检查模板中的标签与筛选器写法。{HELP}")
 
 
 def _leftovers(template: Any) -> list[str]:
@@ -223,24 +296,40 @@ def _leftovers(template: Any) -> list[str]:
 def validate_template(path: str | Path) -> None:
     """Raise TemplateError, in Chinese, unless the template can render the report: a readable .docx,
     well-formed tags, only names the report provides, and no tag left over after a trial render."""
-    from jinja2 import TemplateError as JinjaError
-
     path = Path(path)
-    unknown = check_template(path)
+    validate_template_bytes(read_template(path), path.name)
+
+
+def validate_template_bytes(data: bytes, name: str) -> None:
+    """validate_template on the bytes of a template file named `name` (as read by read_template)."""
+    unknown = _unknown_names(data, name)
     if unknown:
         names = "、".join(f"“{name}”" for name in unknown)
-        raise TemplateError(f"报告模板 {path.name} 中有 {len(unknown)} 个标签不是报告提供的数据：{names}",
+        raise TemplateError(f"报告模板 {name} 中有 {len(unknown)} 个标签不是报告提供的数据：{names}",
                             fix="请检查拼写（区分大小写），或删去这些标签；在 Word 中修改标签时请删除整个标签后"
                                 f"一次输入完整。{HELP}")
-    template = _open(path)
-    try:
-        template.render(sample_context(), jinja_env=_environment(), autoescape=True)
-    except JinjaError as exc:
-        raise TemplateError(f"报告模板 {path.name} 试生成报告时出错：{exc}",
-                            fix=f"请检查模板中的标签与筛选器写法。{HELP}") from exc
+    template = _open(data, name)
+    render_sandboxed(template, sample_context(), name, trial=True)
     leftovers = _leftovers(template)
     if leftovers:
         shown = "；".join(f"“{text[:40]}”" for text in leftovers[:5])
-        raise TemplateError(f"报告模板 {path.name} 中有 {len(leftovers)} 处标签未能识别，生成后仍原样留在文中：{shown}",
+        raise TemplateError(f"报告模板 {name} 中有 {len(leftovers)} 处标签未能识别，生成后仍原样留在文中：{shown}",
                             fix="这通常是标签在 Word 中被拆开了（分两次输入，或只给标签的一部分改了格式）。"
                                 f"请删除整个标签，一次输入完整后再保存。{HELP}")
+
+
+def render_sandboxed(template: Any, context: dict[str, Any], name: str, *, trial: bool = False) -> None:
+    """Render in Jinja's sandbox (a template cannot run code); its refusals and errors in Chinese."""
+    from jinja2 import TemplateError as JinjaError
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    doing = "试生成报告" if trial else "生成报告"
+    try:
+        template.render(context, jinja_env=_environment(), autoescape=True)
+    except SecurityError as exc:
+        raise _refused(name) from exc
+    except UndefinedError as exc:
+        raise TemplateError(f"报告模板 {name} {doing}时出错：标签用到了报告数据中没有的名称或属性",
+                            fix=f"请检查标签中名称的拼写（区分大小写）。{HELP}") from exc
+    except JinjaError as exc:
+        raise _jinja_problem(exc, name, doing) from exc

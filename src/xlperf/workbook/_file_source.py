@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
+from ..core._readfile import os_fix, os_reason
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
 from ._cells import NAME_PREFIX, Cells, bounds, parse_reference
-from ._safety import READ_SECONDS, check_workbook_file
+from ._safety import READ_SECONDS, check_workbook_file, damage, open_workbook_file
 
 if TYPE_CHECKING:
     from ._calamine_source import CalamineSource
@@ -94,7 +95,7 @@ class FileSource:
         named "...xlsx" or saved without a suffix), though the content was checked like any other."""
         import openpyxl
 
-        handle = self.path.open("rb")
+        handle = open_workbook_file(self.path)  # never blocks: a FIFO put in its place is refused
         self._files.append(handle)  # read-only books read the file until closed
         with _translated(self.path), _quiet():
             return openpyxl.load_workbook(handle, read_only=True, data_only=data_only, keep_links=False,
@@ -159,8 +160,7 @@ def _check(path: Path) -> None:
     try:
         check_workbook_file(path)
     except OSError as exc:
-        raise WorkbookError(f"无法读取文件 {path.name}（系统错误代码 {exc.errno}）",
-                            fix="请检查文件是否存在、是否有读取权限") from exc
+        raise WorkbookError(f"无法读取文件 {path.name}（{os_reason(exc)}）", fix=os_fix(exc)) from exc
 
 
 @contextmanager
@@ -191,8 +191,8 @@ def _translation(exc: Exception, where: Location) -> UnsafeFileError:
         return UnsafeFileError("工作簿的 XML 中含有 DOCTYPE 或实体声明（可用于“实体炸弹”或读取外部文件），"
                                "Excel 不会生成这样的文件，可能是恶意构造的", location=where, fix=_RESAVE)
     if isinstance(exc, (zipfile.BadZipFile, KeyError, EOFError, OSError)) or type(exc).__module__ == "zlib":
-        return UnsafeFileError(f"工作簿已损坏，无法读取（{type(exc).__name__}）", location=where, fix=_RESAVE)
-    return UnsafeFileError(f"工作簿内容无法解析（{type(exc).__name__}）", location=where, fix=_RESAVE)
+        return UnsafeFileError(f"工作簿已损坏，无法读取（{damage(exc)}）", location=where, fix=_RESAVE)
+    return UnsafeFileError("工作簿内容无法解析（不符合 Excel 的文件格式）", location=where, fix=_RESAVE)
 
 
 def _is_defused(exc: BaseException) -> bool:

@@ -8,6 +8,7 @@ of a few dozen KB) and are listed in docs/errors.md (“不安全或损坏的文
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zipfile
@@ -15,6 +16,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from ..core._readfile import open_regular, os_reason
 from ..core.errors import Location, UnsafeFileError
 
 MB = 1024 * 1024
@@ -46,23 +48,23 @@ _KINDS = (  # content types of a main part that is not a workbook we can read ->
 def check_workbook_file(path: Path) -> None:
     """Refuse a file that is not an .xlsx/.xlsm we may open safely; return quietly otherwise."""
     where = Location(file=path.name)
-    size = path.stat().st_size
-    if size == 0:
-        raise UnsafeFileError("文件是空的（0 字节）", location=where, fix="请确认文件已完整保存或下载")
-    if size > MAX_FILE_BYTES:
-        raise UnsafeFileError(f"文件过大（{size / MB:.1f} MB，上限 {MAX_FILE_BYTES // MB} MB），不像是绩效自评工作簿",
-                              location=where, fix="请删除多余的工作表、图片后另存，或确认选对了文件")
-    with path.open("rb") as handle:
+    with open_workbook_file(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            raise UnsafeFileError("文件是空的（0 字节）", location=where, fix="请确认文件已完整保存或下载")
+        if size > MAX_FILE_BYTES:
+            raise UnsafeFileError(f"文件过大（{size / MB:.1f} MB，上限 {MAX_FILE_BYTES // MB} MB），不像是绩效自评工作簿",
+                                  location=where, fix="请删除多余的工作表、图片后另存，或确认选对了文件")
         head = handle.read(512)
         if head.startswith(OLE_MAGIC):
-            raise _ole_file(path, where)
+            raise _ole_file(head + handle.read(MAX_FILE_BYTES), where)
         if not head.startswith(b"PK"):
             raise _not_a_zip(head, where)
         directory = _central_directory(handle, size, where)
     if directory.count(b"PK\x01\x02") > MAX_MEMBERS:
         raise UnsafeFileError(f"文件包含的部件过多（超过 {MAX_MEMBERS} 个），可能是恶意构造的文件", location=where, fix=_RESAVE)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_workbook_file(path) as again, zipfile.ZipFile(again) as archive:
             _check_members(archive, where)
             _check_kind(archive, where)
             _check_prologs(archive, where)
@@ -70,13 +72,34 @@ def check_workbook_file(path: Path) -> None:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, RuntimeError,
             NotImplementedError, struct.error) as exc:
-        what = "压缩的数据有误" if isinstance(exc, zlib.error) else f"zip 结构有误：{type(exc).__name__}"
-        raise UnsafeFileError(f"工作簿已损坏，无法读取（{what}）", location=where, fix=_RESAVE) from exc
+        raise UnsafeFileError(f"工作簿已损坏，无法读取（{damage(exc)}）", location=where, fix=_RESAVE) from exc
 
 
-def _ole_file(path: Path, where: Location) -> UnsafeFileError:
+def open_workbook_file(path: Path) -> BinaryIO:
+    """The workbook file opened for reading, refused in Chinese unless it is a regular file: a FIFO named
+    x.xlsx would block the open, a device never ends, and stat() gives 0 bytes for both ("文件是空的")."""
+    return open_regular(path, "工作簿", UnsafeFileError)
+
+
+def damage(exc: BaseException) -> str:
+    """What a reader's exception on a broken file means, in Chinese (never the exception's English name)."""
+    if isinstance(exc, zlib.error) or type(exc).__module__ == "zlib":
+        return "压缩的数据有误"
+    if isinstance(exc, (EOFError, struct.error)):
+        return "数据不完整，文件可能被截断"
+    if isinstance(exc, NotImplementedError):
+        return "使用了 Excel 不用的压缩方式"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "zip 结构有误"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, KeyError):
+        return "缺少必需的部件"
+    return "内容不符合 Excel 的文件格式"
+
+
+def _ole_file(data: bytes, where: Location) -> UnsafeFileError:
     """An OLE compound file: an encrypted .xlsx (Office puts it in one) or a legacy .xls."""
-    data = path.read_bytes()  # at most MAX_FILE_BYTES
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         return UnsafeFileError("文件已加密（设置了打开密码）", location=where,
                                fix="请在 Excel 中打开，在“文件 > 信息 > 保护工作簿”中删除密码后另存，再重试")
