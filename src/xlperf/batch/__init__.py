@@ -24,6 +24,7 @@ SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET = "汇总", "指标明细
 #: batch-level ids of 问题清单 (the checks' catalogue covers what is inside a file)
 DUPLICATE_SUBMISSION = "W902"
 
+from ..core._readfile import os_fix, os_reason  # noqa: E402
 from ..core.errors import XlperfError  # noqa: E402
 from ..workbook._file_source import Reader  # noqa: E402
 from ._record import FileRecord, Problem, RiskRow  # noqa: E402
@@ -126,10 +127,8 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         records, last_year = _moved(records, previous, fw)
     grades = [g.name for g in fw.grades] if fw else _shipped_grades(records)
     summary = summary_frames(records, previous=last_year, reports=options.reports is not None, grades=grades)
-    if previous is not None and previous.ambiguous:
-        names = "、".join(sorted(previous.ambiguous)[:3])
-        summary.notes.append(f"上年汇总表中有 {len(previous.ambiguous)} 个单位名称出现不止一次（如 {names}），"
-                             "无法确定对应哪一行，这些单位没有与上年比较")
+    if previous is not None:
+        summary.notes += previous.notes  # names listed twice, totals that are no totals: not compared
     result = BatchResult(options.output, records, [(relative_name(p, root), why) for p, why in found.skipped])
     stopped = sum(over_budget(r) for r in records)
     if stopped:
@@ -219,8 +218,7 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
         try:
             options.reports.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise XlperfError(f"无法建立报告文件夹 {options.reports}（系统错误代码 {exc.errno}）",
-                              fix="请检查路径和写入权限") from exc
+            raise XlperfError(f"无法建立报告文件夹 {options.reports}（{os_reason(exc)}）", fix=os_fix(exc)) from exc
         _writable(options.reports, "报告")
     if options.jobs < 0:
         raise XlperfError(f"--jobs 应为正整数，收到 {options.jobs}")
@@ -251,8 +249,8 @@ def _writable(folder: Path, what: str) -> None:
         with tempfile.NamedTemporaryFile(prefix=".xlperf-", dir=folder):
             pass
     except OSError as exc:
-        raise XlperfError(f"无法在文件夹 {folder} 中写入{what}（系统错误代码 {exc.errno}）",
-                          fix="请检查文件夹是否存在、是否有写入权限，或用 -o、--reports 换一个位置") from exc
+        raise XlperfError(f"无法在文件夹 {folder} 中写入{what}（{os_reason(exc)}）",
+                          fix=f"{os_fix(exc)}；或用 -o、--reports 换一个位置") from exc
 
 
 def _duplicates(records: list[FileRecord]) -> list[FileRecord]:

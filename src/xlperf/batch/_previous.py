@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..core._readfile import open_regular
 from ..core.errors import Location, WorkbookError, XlperfError
 from . import SUMMARY_SHEET
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 60
+#: a total above this is no score of any framework (they have 100 points): a hand-edited or forged file
+MAX_TOTAL = Decimal(1000)
 _FIX = "--previous 应给出上一年用 xlperf batch 生成的汇总表（.xlsx），其“汇总”工作表第 1 行有“单位”和“总分”两列"
 
 
@@ -25,10 +28,25 @@ class PreviousTotals:
     file: str
     totals: dict[str, Decimal] = field(default_factory=dict)  # department key -> total
     ambiguous: set[str] = field(default_factory=set)  # departments listed twice: not compared
+    unusable: dict[str, str] = field(default_factory=dict)  # department -> its 总分 as shown, not a total: not compared
 
     def total_of(self, department: str) -> Decimal | None:
         key = department_key(department)
-        return None if key in self.ambiguous else self.totals.get(key)
+        return None if key in self.ambiguous or key in self.unusable else self.totals.get(key)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about last year's file (printed, and written in the summary's 说明)."""
+        notes = []
+        if self.ambiguous:
+            names = "、".join(sorted(self.ambiguous)[:3])
+            notes.append(f"上年汇总表中有 {len(self.ambiguous)} 个单位名称出现不止一次（如 {names}），"
+                         "无法确定对应哪一行，这些单位没有与上年比较")
+        if self.unusable:
+            shown = "、".join(f"{name}（{value}）" for name, value in list(self.unusable.items())[:3])
+            notes.append(f"上年汇总表 {self.file} 中有 {len(self.unusable)} 个单位的“总分”不是 0 到 {MAX_TOTAL} 之间的数，"
+                         f"如 {shown}，这些单位没有与上年比较；请核对上年汇总表是否被改动过")
+        return notes
 
 
 def department_key(name: str) -> str:
@@ -40,8 +58,10 @@ def read_previous(path: Path) -> PreviousTotals:
     from ..workbook._safety import check_workbook_file
 
     where = Location(file=path.name)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise WorkbookError(f"找不到上年汇总表：{path}", fix=_FIX)
+    with open_regular(path, "上年汇总表", WorkbookError):  # a FIFO, a device, a folder: refused as such
+        pass
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(f"上年汇总表应为 .xlsx 文件，收到 {path.name}", fix=_FIX)
     check_workbook_file(path)
@@ -57,10 +77,14 @@ def read_previous(path: Path) -> PreviousTotals:
     name_at, total_at = header.index("单位"), header.index("总分")
     previous = PreviousTotals(path.name)
     for row in rows[1:]:
-        name, total = _cell(row, name_at), _number(_cell(row, total_at))
-        if not isinstance(name, str) or not department_key(name) or total is None:
+        name, value = _cell(row, name_at), _cell(row, total_at)
+        if not isinstance(name, str) or not department_key(name) or _blank(value):
             continue  # a file that could not be scored last year, or a blank row
         key = department_key(name)
+        total = _number(value)
+        if total is None:  # 1e400, -5, "九十": never compared (1e9999999 would overflow the arithmetic)
+            previous.unusable.setdefault(key, _shown(value))
+            continue
         if key in previous.totals:
             previous.ambiguous.add(key)
         previous.totals[key] = total
@@ -72,7 +96,9 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
 
     import openpyxl
 
-    with warnings.catch_warnings(), path.open("rb") as handle:
+    from ..workbook._safety import open_workbook_file
+
+    with warnings.catch_warnings(), open_workbook_file(path) as handle:
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         try:
@@ -88,11 +114,22 @@ def _cell(row: tuple[Any, ...], at: int) -> Any:
     return row[at] if at < len(row) else None
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
+    """A total as last year's summary has it: a finite number from 0 to MAX_TOTAL, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         return None
     try:
         number = Decimal(str(value).strip())
-    except InvalidOperation:
+    except ArithmeticError:  # not a number, or an exponent past what Decimal takes
         return None
-    return number if number.is_finite() else None
+    return number if number.is_finite() and 0 <= number <= MAX_TOTAL else None
+
+
+def _shown(value: Any) -> str:
+    """The value as the note quotes it: printable, short."""
+    text = "".join(ch for ch in str(value) if ch.isprintable())
+    return text if len(text) <= 20 else text[:19] + "…"
