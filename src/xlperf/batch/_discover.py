@@ -12,6 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core._readfile import os_reason
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: the department-year in xlperf's JSON form (xlperf export), read like a workbook
 DATA_SUFFIXES = (".json",)
@@ -44,7 +46,7 @@ def find_workbooks(root: Path, skip: Collection[Path] = ()) -> Found:
     found = Found()
     def unreadable(error: OSError) -> None:  # a folder without permission, or a path too long for Windows
         where = Path(error.filename) if error.filename else root
-        found.unlisted.append((where, error.strerror or type(error).__name__))
+        found.unlisted.append((where, os_reason(error)))
 
     for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
         here = Path(folder)

@@ -146,15 +146,16 @@ def write_summary(path: Path, summary: Summary, *, overwrite: bool, protect: tup
 class _Book:
     """An XlsxWriter workbook with the summary's formats; text cells go through `text`."""
 
-    def __init__(self, path: Path, *, stream: bool = False) -> None:
+    def __init__(self, path: Path, scratch: Path, *, stream: bool = False) -> None:
         import xlsxwriter
 
         # no guessing: a string is a string (never a formula, a number or a link). `stream`: rows go to
         # disk as they are written (XlsxWriter's constant_memory), so a city's summary needs no more
-        # memory than a district's; a little slower, hence only for large summaries
+        # memory than a district's; a little slower, hence only for large summaries. Its temporary files
+        # go to `scratch`, which is removed whatever happens (XlsxWriter leaves them when it fails)
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                                    "strings_to_urls": False, "nan_inf_to_errors": True,
-                                                   "constant_memory": stream})
+                                                   "constant_memory": stream, "tmpdir": str(scratch)})
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
         self.formats: dict[tuple[str, bool], Any] = {}
         self.styles: dict[str, dict[str, Any]] = {
@@ -252,8 +253,15 @@ def _printable(sheet: Any, landscape: bool = True) -> None:
 
 
 def _write(path: Path, summary: Summary) -> None:
+    from .._files import scratch_folder
+
+    with scratch_folder() as scratch:
+        _write_book(path, summary, scratch)
+
+
+def _write_book(path: Path, summary: Summary, scratch: Path) -> None:
     cells = sum(frame.size for frame in (summary.overview, summary.details, summary.problems, summary.risks))
-    book = _Book(path, stream=cells > STREAM_ABOVE_CELLS)
+    book = _Book(path, scratch, stream=cells > STREAM_ABOVE_CELLS)
     try:
         _overview(book, summary)
         details = book.table(DETAIL_SHEET, summary.details, notes=summary.notes)

@@ -60,7 +60,8 @@ def parse_number_noted(raw: object) -> Parsed:
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise InputError("应填数字，收到的是日期或时间", fix="请把单元格格式改为“常规”或“数值”后重新填写数字")
     if not isinstance(raw, str):
-        raise InputError(f"应填数字，收到类型为 {type(raw).__name__} 的值")
+        what = "列表 [ … ]" if isinstance(raw, (list, tuple)) else "对象 { … }" if isinstance(raw, dict) else "其他类型的值"
+        raise InputError(f"应填数字，收到的是{what}", fix="请填写阿拉伯数字，如 332.21")
     return _parse_text(raw, raw)
 
 

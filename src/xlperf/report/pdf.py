@@ -42,6 +42,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
 from .._files import atomic_write
+from ..core._readfile import os_reason
 from ..core.errors import XlperfError
 
 __all__ = ["MISSING_MESSAGE", "FontPlan", "convert_to_pdf", "find_soffice", "font_plan", "libreoffice_available"]
@@ -140,7 +141,7 @@ def _run(command: list[str], timeout: float, name: str, env: dict[str, str] | No
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, **options)  # type: ignore[call-overload]
     except OSError as exc:
-        raise XlperfError(f"无法启动 LibreOffice（{command[0]}）：{exc.strerror or exc}", fix=MISSING_FIX) from exc
+        raise XlperfError(f"无法启动 LibreOffice（{command[0]}）：{os_reason(exc)}", fix=MISSING_FIX) from exc
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -21,7 +21,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .._files import atomic_write
+from .._files import atomic_write, scratch_folder
 from ..core.engine import Scorecard, score_year
 from ..core.frameworks import Framework
 from ..core.model import DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear
@@ -67,8 +67,16 @@ def _write(path: Path, fw: Framework, year: DepartmentYear | None, card: Scoreca
            vba_project: bytes | None = None) -> None:
     """One pass of XlsxWriter. `udfs`: the macro workbook's sheets (UDF formulas, 使用说明, xlwings.conf,
     buttons, code names); `vba_project`: its vbaProject.bin (the second pass)."""
+    # XlsxWriter writes each part to a temporary file first and leaves them behind when it fails: in a
+    # folder of our own, removed whatever happens
+    with scratch_folder() as scratch:
+        _write_book(path, fw, year, card, udfs, vba_project, scratch)
+
+
+def _write_book(path: Path, fw: Framework, year: DepartmentYear | None, card: Scorecard | None, udfs: bool,
+                vba_project: bytes | None, scratch: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+                                         "strings_to_urls": False, "tmpdir": str(scratch)})
     wb.set_properties({"title": _title(fw), "created": BUILD_DATE,
                        "author": "xlperf", "comments": f"评分框架 {fw.id}"})
     # No full recalculation on open: the saved results (the engine's) stay visible where the UDFs cannot
