@@ -118,7 +118,7 @@ def read_limited(path: str | os.PathLike[str], limit: int, what: str,
                         fix=os_fix(exc)) from exc
     if size > limit or len(data) > limit:
         raise error(f"{_name(path)} 过大（超过 {_amount(limit)}），不像是{what}", location=Location(file=_name(path)),
-                    fix=f"请确认选对了文件（{what}不超过 {_amount(limit)}）")
+                    fix="请确认选对了文件")
     return data
 
 
