@@ -141,3 +141,18 @@ class TestTooLarge:
         assert result["code"] == 2 and words in result["stderr"], result
         assert len(result["stderr"].strip().splitlines()) == 1
         assert list(out.iterdir()) == []
+
+
+def test_a_batch_skips_special_files_in_its_folder(tmp_path: Path, example_workbook: Path) -> None:
+    """A FIFO named like a workbook and a link to /dev/zero named like a JSON department-year, in the folder
+    a batch reads: listed as not processed, never opened; the good workbook is scored."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(example_workbook, folder / "good.xlsx")
+    os.mkfifo(folder / "pipe.xlsx")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    (result,) = run_guarded([Run(["batch", str(folder), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])],
+                            tmp_path / "tmp")
+    assert result["code"] in (0, 1), result
+    assert "pipe.xlsx" in result["stdout"] and "zero.json" in result["stdout"]
+    assert "共 1 个工作簿" in result["stdout"] and (tmp_path / "s.xlsx").exists()
