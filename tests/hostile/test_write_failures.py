@@ -9,7 +9,6 @@ guarded.FAULTS.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import sys
