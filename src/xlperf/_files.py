@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .core._readfile import os_fix, os_reason
+from .core import os_fix, os_reason
 from .core.errors import XlperfError
 
 

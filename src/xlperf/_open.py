@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .core._readfile import read_limited
+from .core import read_limited
 from .core.errors import InputError, Location, WorkbookError, at
 from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.model import DepartmentYear

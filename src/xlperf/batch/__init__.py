@@ -24,7 +24,7 @@ SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET = "汇总", "指标明细
 #: batch-level ids of 问题清单 (the checks' catalogue covers what is inside a file)
 DUPLICATE_SUBMISSION = "W902"
 
-from ..core._readfile import os_fix, os_reason  # noqa: E402
+from ..core import os_fix, os_reason  # noqa: E402
 from ..core.errors import XlperfError  # noqa: E402
 from ..workbook._file_source import Reader  # noqa: E402
 from ._record import FileRecord, Problem, RiskRow  # noqa: E402

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core._readfile import os_reason
+from ..core import os_reason
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: the department-year in xlperf's JSON form (xlperf export), read like a workbook

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core._readfile import open_regular
+from ..core import open_regular
 from ..core.errors import Location, WorkbookError, XlperfError
 from . import SUMMARY_SHEET
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 _LAZY = {
     "ShownRate": "_rounding", "excel_round": "_rounding", "format_amount": "_rounding", "format_number": "_rounding",
     "format_percent": "_rounding",
+    "open_regular": "_readfile", "os_fix": "_readfile", "os_reason": "_readfile", "read_limited": "_readfile",
     "Finding": "checks", "findings_summary": "checks", "run_checks": "checks",
     "CategoryScore": "engine", "IndicatorResult": "engine", "Scorecard": "engine", "score_year": "engine",
     "FrameworkError": "errors", "InputError": "errors", "Location": "errors", "UnsafeFileError": "errors",
@@ -25,6 +26,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from ._readfile import open_regular, os_fix, os_reason, read_limited
     from ._rounding import ShownRate, excel_round, format_amount, format_number, format_percent
     from .checks import Finding, findings_summary, run_checks
     from .engine import CategoryScore, IndicatorResult, Scorecard, score_year

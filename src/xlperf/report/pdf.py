@@ -42,7 +42,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
 from .._files import atomic_write
-from ..core._readfile import os_reason
+from ..core import os_reason
 from ..core.errors import XlperfError
 
 __all__ = ["MISSING_MESSAGE", "FontPlan", "convert_to_pdf", "find_soffice", "font_plan", "libreoffice_available"]

@@ -72,7 +72,7 @@ MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 def read_template(path: str | Path) -> bytes:
     """The bytes of a template file: a regular file (a FIFO, a device or a folder is refused as such) of at
     most MAX_TEMPLATE_BYTES, read once, so that what is checked is what is rendered."""
-    from ..core._readfile import read_limited
+    from ..core import read_limited
 
     return read_limited(Path(path), MAX_TEMPLATE_BYTES, "报告模板", TemplateError)
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-from ..core._readfile import os_fix, os_reason
+from ..core import os_fix, os_reason
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
 from ._cells import NAME_PREFIX, Cells, bounds, parse_reference
 from ._safety import READ_SECONDS, check_workbook_file, damage, open_workbook_file

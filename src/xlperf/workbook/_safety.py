@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from ..core._readfile import open_regular, os_reason
+from ..core import open_regular, os_reason
 from ..core.errors import Location, UnsafeFileError
 
 MB = 1024 * 1024
