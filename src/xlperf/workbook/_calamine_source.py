@@ -42,6 +42,7 @@ from . import _file_source
 from ._cells import column_index
 from ._file_source import FileSource, _check, name_reach
 from ._merges import merged_ranges_in
+from ._safety import forbidden_character
 
 #: The most cells (rows × columns from A1) calamine may allocate for one sheet: about 64 MB
 MAX_CELLS = 2_000_000
@@ -88,6 +89,10 @@ _TYPE = re.compile(rb'\st="([^"]*)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
+# a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
+_STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
+_STRING_ITEM = re.compile(rb"<si[\s/>]")
+_SHEET_STATES = ("visible", "hidden", "veryHidden")
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # openpyxl's date formats (styles.numbers.is_date_format, BUILTIN_FORMATS)
@@ -142,6 +147,8 @@ class CalamineSource:
         self._formula_grids: dict[str, dict[tuple[int, int], str] | None] = {}
         self._date_styles: frozenset[int] = frozenset()
         self._members: dict[bytes, list[str]] = {}  # part names by calamine's key
+        self._strings = 0  # the shared strings there are
+        self._states: dict[str, str] = {}  # sheet -> "visible", "hidden" or "veryHidden"
         self._all_sheet_names: list[str] = []
         self._widths: dict[str, int] | None = None
         try:
@@ -157,6 +164,9 @@ class CalamineSource:
 
     def sheet_names(self) -> Sequence[str]:
         return self._openpyxl().sheet_names() if self._whole else list(self._sheet_names)
+
+    def sheet_states(self) -> dict[str, str]:
+        return self._openpyxl().sheet_states() if self._whole else dict(self._states)
 
     def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         plan = self._sheet(sheet)
@@ -258,6 +268,9 @@ class CalamineSource:
         _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
         if _odd_text(strings) or _trimmed(strings):
             raise _Refuse("shared strings calamine reads otherwise")
+        if b":si" in strings or forbidden_character(strings)[0] >= 0:
+            raise _Refuse("shared strings prefixed, or with a character XML forbids")  # openpyxl says what is wrong
+        self._strings = len(_STRING_ITEM.findall(strings))
         self._date_styles = _date_styles(styles)
         if 0 in self._date_styles:
             raise _Refuse("the default cell style is a date")
@@ -309,6 +322,9 @@ class CalamineSource:
             int(el.get("sheetId") or "")  # openpyxl refuses the workbook otherwise
             if name is None or sum(key.endswith("}id") for key in el.attrib) > 1:
                 raise _Refuse("a sheet without name or with two ids")
+            state = el.get("state") or "visible"
+            if state not in _SHEET_STATES:
+                raise _Refuse("a sheet state openpyxl refuses")
             self._all_sheet_names.append(name)
             chosen.setdefault(name, rid)
             if rid is None:
@@ -320,6 +336,7 @@ class CalamineSource:
             if target not in names:
                 continue  # openpyxl leaves out a sheet whose part is missing
             self._sheet_names.append(name)
+            self._states.setdefault(name, state)
             if name in self._parts:
                 continue
             part: str | None = target
@@ -366,6 +383,8 @@ class CalamineSource:
         data = self._sheet_bytes(part)
         if not _plain_xml(data, first=True) or _PREFIXED.search(data) or _odd_text(data) or _trimmed(data):
             raise _Refuse("markup or texts calamine reads otherwise")
+        if forbidden_character(data)[0] >= 0 or not _plain_string_indexes(data, self._strings):
+            raise _Refuse("a character XML forbids, or a shared-string index calamine reads otherwise")
         _check_extent(data)
         plan = _Sheet(part, merges=merged_ranges_in(data))
         if b't="e"' in data:
@@ -423,6 +442,16 @@ def _check_extent(data: bytes) -> None:
         last_column = max(map(_column, set(_CELL_COLUMN.findall(tags))), default=0)
         if last_row * last_column > MAX_CELLS:
             raise _Refuse(f"cells reach {last_row} rows × {last_column} columns")
+
+
+def _plain_string_indexes(data: bytes, strings: int) -> bool:
+    """Whether every shared-string cell is written plainly and names a string: calamine reads "-1" or
+    "abc" as the first string, where openpyxl (and _safety.check_part) refuse them."""
+    count = data.count(b't="s"')
+    if not count:
+        return True
+    found = _STRING_CELL.findall(data)
+    return len(found) == count and max(map(int, filter(None, found)), default=-1) < strings
 
 
 def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
