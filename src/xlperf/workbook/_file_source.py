@@ -42,6 +42,8 @@ STRINGS_PART = "xl/sharedStrings.xml"
 class FileSource:
     """An .xlsx/.xlsm file: the values Excel saved (so an input `=120+80` reads as 200)."""
 
+    saved_values = True
+
     def __init__(self, path: Path) -> None:
         self.path = path
         _check(path)
