@@ -71,6 +71,12 @@ def _open(path: Path) -> Any:
 
     if not path.is_file():
         raise TemplateError(f"找不到报告模板：{path}")
+    from ..workbook._safety import duplicate_part_in
+
+    twin = duplicate_part_in(path)  # which copy a program reads would depend on the program
+    if twin:
+        raise TemplateError(f"报告模板 {path.name} 中有重复的部件“{twin[:60]}”（同名或只差大小写），可能被篡改或损坏",
+                            fix="请使用在 Word 或 WPS 中正常保存的 .docx 模板")
     try:
         template = DocxTemplate(str(path))
         template.init_docx()
