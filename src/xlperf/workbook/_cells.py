@@ -209,8 +209,10 @@ class Cells:
             home = home_sheet(name)
             if home is None or sheet not in present:
                 continue
-            where = Location(sheet=shown(sheet)[:40], cell=ref, file=self.file)
             state = states.get(sheet, "visible")
+            if sheet == home and state == "visible":
+                continue
+            where = Location(sheet=shown(sheet)[:40], cell=ref, file=self.file)
             if sheet != home:
                 raise WorkbookError(
                     f"名称“{name}”指向的是{'' if state == 'visible' else '隐藏的'}工作表“{shown(sheet)[:40]}”，不是“{home}”：xlperf 只读取版式规定的工作表，"

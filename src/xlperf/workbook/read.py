@@ -219,6 +219,8 @@ _FUNCTION = re.compile(r"(?<![\w.])(?:_xl[a-z]+\.)*([A-Za-z][\w.]*)\s*\(")
 def outside_source(formula: str) -> str:
     """What a formula draws on from outside the workbook, in words ("" when nothing): "引用了其他工作簿
     （外部链接）", "使用了 WEBSERVICE 函数（从网络取数）", "调用了外部程序（DDE 链接 cmd|' /C calc'）"."""
+    if not formula:
+        return ""
     bare = _STRING_LITERAL.sub('""', formula)
     dde = _DDE.search(bare)
     if dde:
