@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -35,6 +34,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import xlperf
+
+POSIX = os.name == "posix"  # sessions and address-space limits (CI runs on Linux)
+if POSIX:
+    import resource
 
 EXAMPLES = 25
 TIMEOUT = 60  # seconds for both commands on one file (each takes well under a second)
@@ -154,20 +157,24 @@ def _run(path: Path, temp: Path) -> list[dict[str, object]]:
     env = {**os.environ, "PYTHONPATH": path_list, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp),
            "PYTHONDONTWRITEBYTECODE": "1"}
     child = subprocess.Popen([sys.executable, "-c", _DRIVER, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=env, cwd=temp, start_new_session=True, preexec_fn=_limits)
+                             env=env, cwd=temp, start_new_session=POSIX, preexec_fn=_limits if POSIX else None)
     try:
         out, err = child.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
+        if POSIX:
+            os.killpg(child.pid, signal.SIGKILL)
+        else:
+            child.kill()
         child.communicate()
         raise AssertionError(f"score and check did not finish within {TIMEOUT} s") from None
-    try:
-        os.killpg(child.pid, 0)
-    except ProcessLookupError:
-        pass  # the session is gone: no process left behind
-    else:
-        os.killpg(child.pid, signal.SIGKILL)
-        raise AssertionError("a process of the command outlived it")
+    if POSIX:
+        try:
+            os.killpg(child.pid, 0)
+        except ProcessLookupError:
+            pass  # the session is gone: no process left behind
+        else:
+            os.killpg(child.pid, signal.SIGKILL)
+            raise AssertionError("a process of the command outlived it")
     text = err.decode("utf-8", "replace")
     assert child.returncode == 0, f"the command process ended with {child.returncode}: {text[-2000:]}"
     assert "Traceback" not in text, text[-2000:]
