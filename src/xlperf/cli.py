@@ -10,6 +10,7 @@ Heavy modules (openpyxl, XlsxWriter) are imported only by the commands that need
 from __future__ import annotations
 
 import argparse
+import builtins
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -119,6 +120,14 @@ def _stopped_like_ctrl_c() -> Iterator[None]:
 def _say_error(message: str) -> None:
     line = " ".join(message.splitlines())  # one line, whatever a hostile file put in a name the message quotes
     print(f"xlperf：错误：{line}", file=sys.stderr)
+
+
+def print(*values: Any, sep: str = " ", end: str = "\n", file: Any = None, flush: bool = False) -> None:  # noqa: A001
+    """Every line this module prints: workbook text (names, messages quoting cells, file names found in
+    a folder) may hold terminal control sequences, shown here, never acted on (_table.printable)."""
+    from ._table import printable
+
+    builtins.print(printable(sep.join(map(str, values))), end=end, file=file, flush=flush)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -492,7 +501,9 @@ def _num(value: Any) -> str:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    from ._table import json_printable
+
+    print(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def _print_scorecard(card: Scorecard) -> None:

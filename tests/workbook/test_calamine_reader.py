@@ -32,7 +32,7 @@ from xlperf.core.values import parse_number
 from xlperf.workbook import _calamine_source
 from xlperf.workbook import layout as L
 from xlperf.workbook._calamine_source import CalamineSource
-from xlperf.workbook._cells import Cells
+from xlperf.workbook._cells import ArrayFormula, Cells
 from xlperf.workbook._file_source import FileSource, open_cells
 from xlperf.workbook.build import build_workbook
 from xlperf.workbook.read import read_cells, read_workbook
@@ -412,7 +412,7 @@ class TestSparseHostileFile:
 import json
 from pathlib import Path
 from xlperf.workbook._calamine_source import CalamineSource
-from xlperf.workbook._cells import Cells
+from xlperf.workbook._cells import ArrayFormula, Cells
 source = CalamineSource(Path({str(path)!r}))
 print(json.dumps({{"rows": [list(r) for r in source.rows("S", 3)], "fallbacks": source.fallbacks}}))
 source.close()
@@ -631,28 +631,26 @@ def _old_errors(data: bytes) -> dict[tuple[int, int], str] | str:
     return found
 
 
-def _old_formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
-    """The former search of blank-valued formula cells: every cell looked at."""
+def _old_formula_cells(data: bytes) -> dict[tuple[int, int], Any] | None:
+    """The formula cells of a sheet found cell by cell (what the scan gives): every cell looked at."""
     m = _calamine_source
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], Any] = {}
+    shared: dict[bytes, str] = {}
     for match in m._CELL.finditer(data):
         body = match.group(4)
         if not body or not m._FORMULA_TAG.search(body):
             continue
         kind = m._TYPE.search(match.group(3))
         value = m._VALUE.search(body)
-        if (value and value.group(1).strip() and b"&" not in value.group(1)
-                and (kind is None or kind.group(1) not in (b"s", b"inlineStr"))):
-            continue
+        saved = bool(value and value.group(1).strip() and b"&" not in value.group(1)
+                     and (kind is None or kind.group(1) not in (b"s", b"inlineStr")))
         formula = m._FORMULA.search(body)
         if formula is None:
             return None
         attributes = formula.group(1) or b""
         formula_kind = m._TYPE.search(attributes)
-        if formula_kind is not None and formula_kind.group(1) in (b"array", b"dataTable"):
+        if formula_kind is not None and formula_kind.group(1) == b"dataTable":
             continue
-        if formula_kind is not None and formula_kind.group(1) != b"normal":
-            return None
         if attributes.endswith(b"/"):
             text: str | None = ""
         else:
@@ -660,7 +658,22 @@ def _old_formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
             text = m._xml_text(content.group(1)) if content is not None else None
         if text is None:
             return None
-        found[(int(match.group(2)), m._column(match.group(1)))] = "=" + text
+        cell = (int(match.group(2)), m._column(match.group(1)))
+        if formula_kind is not None and formula_kind.group(1) == b"array":
+            ref = m._REF.search(attributes)
+            found[cell] = ArrayFormula((ref.group(1) if ref else match.group(1) + match.group(2)).decode(), "=" + text)
+            continue
+        if formula_kind is not None and formula_kind.group(1) != b"normal":
+            si = m._SHARED_INDEX.search(attributes)
+            if formula_kind.group(1) != b"shared" or not saved or si is None:
+                return None
+            if text:
+                shared[si.group(1)] = text
+            elif si.group(1) in shared:
+                text = shared[si.group(1)]
+            else:
+                return None
+        found[cell] = "=" + text
     return found
 
 
@@ -690,7 +703,8 @@ _CELL_EDITS = (
     '<c r="{r}"><f>&lt;1</f>', '<c r="{r}" t="e"><v>#N/A</v>', '<c r="A{n}"><v>1</v></c>', '<c><v>1</v></c>',
     '<c r="{r}" r="XFD1"><v>1</v></c>', '<c s="1" r="{r}"><v>1</v></c>', '<c r = "{r}"><v>1</v></c>', '<c r="{r}"/>',
     '<x:c r="{r}"><v>1</v></x:c>', '<c r="{r}"><v>1</v></c><row r="{n}"/>', '<c r="XFD{n}"><v>1</v></c>',
-    '<c r="{r}"><v>1</v><cfRule t="e"/></c>',
+    '<c r="{r}"><v>1</v><cfRule t="e"/></c>', '<c r="{r}"><f t="shared" si="1" ref="{r}">[1]S!A1</f><v>4</v></c>',
+    '<c r="{r}"><f t="shared" si="1"/><v>4</v></c>', '<c r="{r}"><f t="array" ref="{r}">_xlfn.WEBSERVICE("x")</f><v>1</v></c>',
 )
 
 
@@ -739,10 +753,12 @@ class TestScanAsCellByCell:
         data = b'<row r="1"><c r="A1"\tt="e"><v>#N/A</v></c><c r="B1"\nt="e"><v>#REF!</v></c></row>'
         assert _calamine_source._errors(data) == {(1, 1): "#N/A", (1, 2): "#REF!"}
 
-    def test_blank_formulas(self, sheets: list[bytes]) -> None:
+    def test_formulas(self, sheets: list[bytes]) -> None:
         found = [_calamine_source._formula_cells(data) for data in sheets]
         assert found == [_old_formula_cells(data) for data in sheets]
         assert any(f for f in found) and None in found
+        assert any(isinstance(v, ArrayFormula) for f in found if f for v in f.values())
+        assert any(v == "=[1]S!A1" for f in found if f for v in f.values())
 
     def test_what_is_far_from_its_cell_start_goes_to_openpyxl(self) -> None:
         """A t="e" or <f> more than _NEAR bytes after its cell's start: openpyxl reads the sheet."""

@@ -83,6 +83,16 @@ def _open(data: bytes, name: str) -> Any:
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
+    from ..workbook import duplicate_part  # one rule for every zip xlperf opens
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            twin = duplicate_part(archive.namelist())  # which copy a program reads would depend on the program
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        twin = ""  # not a zip: DocxTemplate says so below
+    if twin:
+        raise TemplateError(f"报告模板 {name} 中有重复的部件“{twin[:60]}”（同名或只差大小写），可能被篡改或损坏",
+                            fix="请使用在 Word 或 WPS 中正常保存的 .docx 模板")
     try:
         template = DocxTemplate(io.BytesIO(data))
         template.init_docx()

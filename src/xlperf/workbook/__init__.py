@@ -1,4 +1,39 @@
 """Workbook adapters: the documented layout (layout.py), writing (build.py) and reading (read.py).
 
-Kept out of xlperf.core so that the engine never imports openpyxl or XlsxWriter.
+Kept out of xlperf.core so that the engine never imports openpyxl or XlsxWriter. The names other parts
+of xlperf use are listed here and load on first use (PEP 562): importing the package costs nothing.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {
+    "Cells": "_cells",
+    "CellSource": "_cells",
+    "READERS": "_file_source", "Reader": "_file_source", "open_cells": "_file_source",
+    "check_workbook_file": "_safety", "duplicate_part": "_safety",
+    "SheetScores": "_shown", "read_sheet_scores": "_shown",
+    "build_workbook": "build",
+    "read_cells": "read", "read_workbook": "read",
+}
+
+if TYPE_CHECKING:
+    from ._cells import Cells, CellSource
+    from ._file_source import READERS, Reader, open_cells
+    from ._safety import check_workbook_file, duplicate_part
+    from ._shown import SheetScores, read_sheet_scores
+    from .build import build_workbook
+    from .read import read_cells, read_workbook
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlperf.workbook' has no attribute {name!r}")
+
+
+__all__ = sorted(_LAZY)

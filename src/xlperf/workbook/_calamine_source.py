@@ -39,9 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from . import _file_source
-from ._cells import column_index
+from ._cells import ArrayFormula, column_index
 from ._file_source import FileSource, _check, name_reach
 from ._merges import merged_ranges_in
+from ._safety import forbidden_character
 
 #: The most cells (rows × columns from A1) calamine may allocate for one sheet: about 64 MB
 MAX_CELLS = 2_000_000
@@ -83,11 +84,17 @@ _CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*)>')
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*?)(?:/>|>([^<]*(?:<(?!c[\s/>]|/c>)[^<]*)*)</c>)')
 _FORMULA = re.compile(rb"<f(\s[^<>]*)?>")
 _FORMULA_TEXT = re.compile(rb"([^<]*)</f>")
+_REF = re.compile(rb'\sref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
+_SHARED_INDEX = re.compile(rb'\ssi="([0-9]{1,9})"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _TYPE = re.compile(rb'\st="([^"]*)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
+# a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
+_STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
+_STRING_ITEM = re.compile(rb"<si[\s/>]")
+_SHEET_STATES = ("visible", "hidden", "veryHidden")
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # openpyxl's date formats (styles.numbers.is_date_format, BUILTIN_FORMATS)
@@ -126,6 +133,8 @@ class _Sheet:
 class CalamineSource:
     """An .xlsx/.xlsm file read with calamine: the values Excel saved, as FileSource gives them."""
 
+    saved_values = True
+
     def __init__(self, path: Path) -> None:
         self.path = path
         _check(path)
@@ -139,9 +148,11 @@ class CalamineSource:
         self._sheet_names: list[str] = []
         self._parts: dict[str, str | None] = {}  # sheet -> its part, None when only openpyxl may read it
         self._sheets: dict[str, _Sheet | None] = {}
-        self._formula_grids: dict[str, dict[tuple[int, int], str] | None] = {}
+        self._formula_grids: dict[str, dict[tuple[int, int], str | ArrayFormula] | None] = {}
         self._date_styles: frozenset[int] = frozenset()
         self._members: dict[bytes, list[str]] = {}  # part names by calamine's key
+        self._strings = 0  # the shared strings there are
+        self._states: dict[str, str] = {}  # sheet -> "visible", "hidden" or "veryHidden"
         self._all_sheet_names: list[str] = []
         self._widths: dict[str, int] | None = None
         try:
@@ -158,6 +169,9 @@ class CalamineSource:
     def sheet_names(self) -> Sequence[str]:
         return self._openpyxl().sheet_names() if self._whole else list(self._sheet_names)
 
+    def sheet_states(self) -> dict[str, str]:
+        return self._openpyxl().sheet_states() if self._whole else dict(self._states)
+
     def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         plan = self._sheet(sheet)
         if plan is not None:
@@ -169,13 +183,13 @@ class CalamineSource:
         return list(self._openpyxl().rows(sheet, last_row))
 
     def formula_rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
-        """Formulas are asked only of cells that read blank (read.py: a formula no program calculated),
-        so only those are given; "" (cannot tell) for the formulas of cells with a saved value, as the
-        protocol allows. Shared formulas, which openpyxl translates, are left to openpyxl."""
+        """The formulas of a sheet's cells (_formula_cells): a shared formula in a cell with a saved
+        value as written in its group's first cell, as the protocol allows; openpyxl's where the scan
+        cannot tell."""
         plan = self._sheet(sheet)
         if plan is not None and not plan.formulas:
             return []
-        formulas = self._blank_formulas(sheet, plan) if plan is not None else None
+        formulas = self._formulas(sheet, plan) if plan is not None else None
         if formulas is None:
             self.fallbacks.setdefault(f"{sheet}: formulas", "a formula openpyxl must tell")
             return list(self._openpyxl().formula_rows(sheet, last_row))
@@ -258,6 +272,9 @@ class CalamineSource:
         _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
         if _odd_text(strings) or _trimmed(strings):
             raise _Refuse("shared strings calamine reads otherwise")
+        if b":si" in strings or forbidden_character(strings)[0] >= 0:
+            raise _Refuse("shared strings prefixed, or with a character XML forbids")  # openpyxl says what is wrong
+        self._strings = len(_STRING_ITEM.findall(strings))
         self._date_styles = _date_styles(styles)
         if 0 in self._date_styles:
             raise _Refuse("the default cell style is a date")
@@ -309,6 +326,9 @@ class CalamineSource:
             int(el.get("sheetId") or "")  # openpyxl refuses the workbook otherwise
             if name is None or sum(key.endswith("}id") for key in el.attrib) > 1:
                 raise _Refuse("a sheet without name or with two ids")
+            state = el.get("state") or "visible"
+            if state not in _SHEET_STATES:
+                raise _Refuse("a sheet state openpyxl refuses")
             self._all_sheet_names.append(name)
             chosen.setdefault(name, rid)
             if rid is None:
@@ -320,6 +340,7 @@ class CalamineSource:
             if target not in names:
                 continue  # openpyxl leaves out a sheet whose part is missing
             self._sheet_names.append(name)
+            self._states.setdefault(name, state)
             if name in self._parts:
                 continue
             part: str | None = target
@@ -366,6 +387,8 @@ class CalamineSource:
         data = self._sheet_bytes(part)
         if not _plain_xml(data, first=True) or _PREFIXED.search(data) or _odd_text(data) or _trimmed(data):
             raise _Refuse("markup or texts calamine reads otherwise")
+        if forbidden_character(data)[0] >= 0 or not _plain_string_indexes(data, self._strings):
+            raise _Refuse("a character XML forbids, or a shared-string index calamine reads otherwise")
         _check_extent(data)
         plan = _Sheet(part, merges=merged_ranges_in(data))
         if b't="e"' in data:
@@ -386,11 +409,11 @@ class CalamineSource:
             raise _Refuse("part too large to scan")
         return data
 
-    def _blank_formulas(self, sheet: str, plan: _Sheet) -> dict[tuple[int, int], str] | None:
-        """(row, column) -> "=0.5+0.4" for the formula cells without a saved value (or with a blank one);
-        None when openpyxl must tell (a shared formula, an odd one)."""
+    def _formulas(self, sheet: str, plan: _Sheet) -> dict[tuple[int, int], str | ArrayFormula] | None:
+        """(row, column) -> "=0.5+0.4" for the formula cells; None when openpyxl must tell (a shared
+        formula without a saved value, an odd one)."""
         if sheet not in self._formula_grids:
-            found: dict[tuple[int, int], str] | None
+            found: dict[tuple[int, int], str | ArrayFormula] | None
             try:
                 found = _formula_cells(self._sheet_bytes(plan.part))
             except Exception:  # noqa: BLE001 - openpyxl reads what the scan cannot
@@ -423,6 +446,16 @@ def _check_extent(data: bytes) -> None:
         last_column = max(map(_column, set(_CELL_COLUMN.findall(tags))), default=0)
         if last_row * last_column > MAX_CELLS:
             raise _Refuse(f"cells reach {last_row} rows × {last_column} columns")
+
+
+def _plain_string_indexes(data: bytes, strings: int) -> bool:
+    """Whether every shared-string cell is written plainly and names a string: calamine reads "-1" or
+    "abc" as the first string, where openpyxl (and _safety.check_part) refuse them."""
+    count = data.count(b't="s"')
+    if not count:
+        return True
+    found = _STRING_CELL.findall(data)
+    return len(found) == count and max(map(int, filter(None, found)), default=-1) < strings
 
 
 def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
@@ -504,11 +537,15 @@ def _errors(data: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def _formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
-    """The blank-valued formula cells of a sheet, as openpyxl gives their formulas ("=" + the text);
-    None when openpyxl must tell. Each <f> is looked at in the cell holding it (a cell's body holds no
-    <c r=", so the last before the <f> starts it), not every cell."""
-    found: dict[tuple[int, int], str] = {}
+def _formula_cells(data: bytes) -> dict[tuple[int, int], str | ArrayFormula] | None:
+    """The formula cells of a sheet, as openpyxl gives their formulas ("=" + the text; an ArrayFormula
+    in the first cell of an array formula); None when openpyxl must tell. A shared formula in a cell
+    with a saved value is given as written in the group's first cell (untranslated: only the functions
+    and workbooks it draws on are asked of it); in a cell without one, openpyxl translates it. Each <f>
+    is looked at in the cell holding it (a cell's body holds no <c r=", so the last before the <f>
+    starts it), not every cell."""
+    found: dict[tuple[int, int], str | ArrayFormula] = {}
+    shared: dict[bytes, str] = {}  # si -> the text of the group's first cell
     start = -1
     for tag in _FORMULA_TAG.finditer(data):
         at = tag.start()
@@ -524,18 +561,15 @@ def _formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
             continue  # in no cell's body
         kind = _TYPE.search(match.group(3))
         value = _VALUE.search(body)
-        if (value and value.group(1).strip() and b"&" not in value.group(1)
-                and (kind is None or kind.group(1) not in (b"s", b"inlineStr"))):
-            continue  # the saved value is read; the formula is never asked for
+        saved = bool(value and value.group(1).strip() and b"&" not in value.group(1)
+                     and (kind is None or kind.group(1) not in (b"s", b"inlineStr")))  # read, never blank
         formula = _FORMULA.search(body)
         if formula is None:
             return None
         attributes = formula.group(1) or b""
         formula_kind = _TYPE.search(attributes)
-        if formula_kind is not None and formula_kind.group(1) in (b"array", b"dataTable"):
+        if formula_kind is not None and formula_kind.group(1) == b"dataTable":
             continue  # openpyxl gives an object, not a text: no formula is reported
-        if formula_kind is not None and formula_kind.group(1) != b"normal":
-            return None  # shared: openpyxl translates the formula to the cell
         if attributes.endswith(b"/"):
             text: str | None = ""  # <f/>: openpyxl gives "="
         else:
@@ -543,7 +577,23 @@ def _formula_cells(data: bytes) -> dict[tuple[int, int], str] | None:
             text = _xml_text(content.group(1)) if content is not None else None
         if text is None:
             return None
-        found[(int(match.group(2)), _column(match.group(1)))] = "=" + text
+        cell = (int(match.group(2)), _column(match.group(1)))
+        if formula_kind is not None and formula_kind.group(1) == b"array":
+            ref = _REF.search(attributes)
+            found[cell] = ArrayFormula(ref.group(1).decode("ascii") if ref else match.group(1).decode("ascii")
+                                       + match.group(2).decode("ascii"), "=" + text)
+            continue
+        if formula_kind is not None and formula_kind.group(1) != b"normal":
+            si = _SHARED_INDEX.search(attributes)
+            if formula_kind.group(1) != b"shared" or not saved or si is None:
+                return None  # openpyxl translates the formula to the cell
+            if text:
+                shared[si.group(1)] = text
+            elif si.group(1) in shared:
+                text = shared[si.group(1)]
+            else:
+                return None
+        found[cell] = "=" + text
     return found
 
 

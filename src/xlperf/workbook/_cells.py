@@ -4,13 +4,19 @@ Three sources exist: a workbook file read with calamine (`_calamine_source.py`, 
 openpyxl (`_file_source.py`), and the live workbook in Excel seen through xlwings (`xlperf.macros`). Both hand over the same three things: the defined
 names with what they refer to, the sheet names, and the values of a sheet's rows from A1. So the
 command line and the buttons read a workbook through one reader (read.py) and cannot disagree.
+
+What is scored must be what is seen: every name of the layout must point at its own sheet (layout.py),
+visible, and no other sheet may pass for one of the layout's (a name differing only by spaces, case or
+invisible characters). Otherwise the workbook is refused, naming the name and the cell.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..core.errors import Location, WorkbookError
@@ -47,6 +53,54 @@ class CellSource(Protocol):
 
     # Optional: `merged_ranges(sheet) -> Sequence[str]`, the merged ranges of a sheet as "B6:C7" (at
     # least those over the named cells). A source without it is taken to have no merged cells.
+    # Optional: `sheet_states() -> dict[str, str]`, each sheet's state: "visible", "hidden" or
+    # "veryHidden". A source without it is taken to show every sheet.
+    # Optional: `saved_values = True`: the values are those a program saved in a file, not live ones. A
+    # formula's saved value drawing on something outside the workbook may then be stale or forged (read.py).
+
+
+@dataclass(frozen=True)
+class ArrayFormula:
+    """An array formula as formula_rows gives it in its first cell (openpyxl's ArrayFormula alike): the
+    range it fills and its text ("=…"). Its other cells hold its results, not a formula of their own."""
+
+    ref: str
+    text: str
+
+
+def home_sheet(name: str) -> str | None:
+    """The sheet a name of the layout points at (None for a name that is not the layout's)."""
+    if name in (L.DEPARTMENT, L.YEAR, L.FRAMEWORK):
+        return L.INFO_SHEET
+    if name.startswith("XP_T_"):
+        return L.TEXT_SHEETS.get(name.removeprefix("XP_T_"))
+    if name.startswith("XP_F_") or name in (L.FACT_KEYS, L.FACT_VALUES):
+        return L.FACTS_SHEET
+    if name.startswith("XP_I_") or name in (L.CODES, L.VALUES, L.NAMES, L.REASONS, L.SCORES, L.TOTAL, L.GRADE,
+                                              L.CATEGORY_SCORES):
+        return L.SCORESHEET
+    return {L.TARGETS: L.TARGETS_SHEET, L.PROJECTS: L.PROJECTS_SHEET}.get(name)
+
+
+def _plain(name: str) -> str:
+    """A sheet name as a reader of the tabs takes it: without spaces or invisible characters, any case."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name)
+                   if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")).casefold()
+
+
+def shown(name: str) -> str:
+    """A sheet name with what cannot be seen made visible: "评分表[空格]", "评分表[U+200B]"."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch == " ":
+            out.append("[空格]" if i in (0, len(name) - 1) else ch)
+        elif ch == "\u3000":
+            out.append("[全角空格]")
+        elif ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            out.append(f"[U+{ord(ch):04X}]")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,6 +140,9 @@ def bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return first, ((column_index(c2), int(r2)) if c2 else first)
 
 
+_TAMPERED = "工作簿可能被篡改或损坏；请向提供文件的单位要一份正常的文件，或用 xlperf new 重新生成工作簿后把数据填回"
+
+
 class Cells:
     """The values of one workbook, looked up through the defined names of layout.py."""
 
@@ -93,6 +150,7 @@ class Cells:
         self.source, self.file = source, file
         self._grids: dict[str, dict[tuple[int, int], Any]] = {}
         self._formula_grids: dict[str, dict[tuple[int, int], str]] = {}
+        self._arrays: dict[str, list[tuple[tuple[tuple[int, int], tuple[int, int]], str]]] = {}
         self._merged: dict[str, list[str]] = {}
         self._names: dict[str, tuple[str, str]] = {}
         self._broken: set[str] = set()
@@ -122,6 +180,55 @@ class Cells:
         if version != L.LAYOUT_VERSION:
             raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
                                 location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+        self._check_sheets()
+
+    def _check_sheets(self) -> None:
+        """Refuse a workbook where what is read is not what is seen: a name of the layout pointing at
+        another sheet than its own (a decoy named "评分表 ") or at a hidden one, two sheets of one name,
+        or a sheet passing for one of the layout's beside it. Names pointing at a sheet that does not
+        exist are left to `_grid` ("缺少工作表")."""
+        sheets = list(self.source.sheet_names())
+        read_states = getattr(self.source, "sheet_states", None)
+        states: dict[str, str] = read_states() if read_states is not None else {}
+        seen: set[str] = set()
+        for sheet in sheets:
+            if sheet.casefold() in seen:
+                raise WorkbookError(f"工作簿中有两张名称相同的工作表“{shown(sheet)[:40]}”（Excel 不允许），不同的程序会读到不同的表",
+                                    location=Location(file=self.file), fix=_TAMPERED)
+            seen.add(sheet.casefold())
+        present = set(sheets)
+        homes = {_plain(home): home for home in L.SHEETS if home in present}
+        for sheet in sheets:
+            home = homes.get(_plain(sheet))
+            if home is not None and sheet != home:
+                raise WorkbookError(
+                    f"工作簿中除了“{home}”，还有一张名称与它只差空格、大小写或看不见的字符的工作表“{shown(sheet)[:40]}”，"
+                    "核对时容易看错表，可能是伪装的工作表", location=Location(file=self.file),
+                    fix=f"请删除这张工作表，或改成与“{home}”明显不同的名称")
+        for name, (sheet, ref) in sorted(self._names.items()):
+            home = home_sheet(name)
+            if home is None or sheet not in present:
+                continue
+            state = states.get(sheet, "visible")
+            if sheet == home and state == "visible":
+                continue
+            where = Location(sheet=shown(sheet)[:40], cell=ref, file=self.file)
+            if sheet != home:
+                raise WorkbookError(
+                    f"名称“{name}”指向的是{'' if state == 'visible' else '隐藏的'}工作表“{shown(sheet)[:40]}”，不是“{home}”：xlperf 只读取版式规定的工作表，"
+                    "以免计分的内容与看到的不一致", location=where,
+                    fix=f"请在“公式 > 名称管理器”中让它指回“{home}”中的单元格（若是工作表改了名，请改回“{home}”）；"
+                        "或用 xlperf new 重新生成工作簿后把数据填回")
+            if state != "visible":
+                deep = "，而且是深度隐藏（veryHidden，在 Excel 中不能直接取消隐藏）" if state == "veryHidden" else ""
+                raise WorkbookError(
+                    f"名称“{name}”指向的工作表“{shown(sheet)[:40]}”是隐藏的{deep}：计分会用到看不见的内容，工作簿可能被篡改",
+                    location=where, fix="请在 Excel 中取消隐藏这张工作表并核对其中的内容；或用 xlperf new 重新生成工作簿后把数据填回")
+
+    @property
+    def saved_values(self) -> bool:
+        """Whether the values are those saved in a file (the source's `saved_values`), not live ones."""
+        return bool(getattr(self.source, "saved_values", False))
 
     def constant(self, name: str) -> str:
         """The text of a defined name that holds a constant (="…"), or "" when absent."""
@@ -182,13 +289,35 @@ class Cells:
         return self._merged[sheet]
 
     def formula(self, name: str) -> str:
-        """The formula typed in a named cell ("" when none); formulas are read only when first asked."""
+        """The formula typed in a named cell ("" when none, and for a cell of an array formula);
+        formulas are read only when first asked."""
         sheet, ref = self._dest(name)
+        (col, row), _ = bounds(ref)
+        return self._formulas(sheet).get((row, col), "")
+
+    def formula_behind(self, sheet: str, row: int, col: int) -> str:
+        """The formula whose result a cell holds: its own, or the array formula filling it ("" when none).
+        A source may give, for a cell with a saved value, a shared formula untranslated (as in the
+        group's first cell): enough to tell which functions and workbooks it draws on."""
+        own = self._formulas(sheet).get((row, col))
+        if own:
+            return own
+        for ((c1, r1), (c2, r2)), text in self._arrays[sheet]:
+            if c1 <= col <= c2 and r1 <= row <= r2:
+                return text
+        return ""
+
+    def _formulas(self, sheet: str) -> dict[tuple[int, int], str]:
         if sheet not in self._formula_grids:
             grid = self._rows_into_grid(self.source.formula_rows(sheet, self._last_row.get(sheet, 1)))
             self._formula_grids[sheet] = {k: v for k, v in grid.items() if isinstance(v, str) and v.startswith("=")}
-        (col, row), _ = bounds(ref)
-        return self._formula_grids[sheet].get((row, col), "")
+            arrays = []
+            for value in grid.values():
+                ref, text = getattr(value, "ref", None), getattr(value, "text", None)
+                if isinstance(ref, str) and isinstance(text, str) and _CELL.match(ref.replace("$", "").upper()):
+                    arrays.append((bounds(ref.replace("$", "").upper()), text))
+            self._arrays[sheet] = arrays
+        return self._formula_grids[sheet]
 
     def below(self, name: str, width: int) -> list[Location]:
         """Non-blank rows just below a named table: data typed there would be silently ignored."""

@@ -3,12 +3,15 @@
 The file is untrusted: `_safety.check_workbook_file` refuses a hostile or broken file before openpyxl
 opens it, the rows read are bounded (rows: the names' reach + ROWS_BELOW_TABLES; columns: the names'
 reach), and whatever openpyxl, zipfile or the XML parser raise while reading becomes an UnsafeFileError.
+Each sheet read, and the shared strings, are first looked at whole by `_safety.check_part` (characters
+XML 1.0 forbids, shared-string indexes naming no string), as the calamine reader does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 import time
 import warnings
 import zipfile
@@ -20,23 +23,38 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 from ..core import os_fix, os_reason
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
 from ._cells import NAME_PREFIX, Cells, bounds, parse_reference
-from ._safety import READ_SECONDS, check_workbook_file, damage, open_workbook_file
+from ._safety import (
+    MAX_XML_PART_BYTES,
+    READ_SECONDS,
+    BadStringIndex,
+    bad_string_index,
+    check_part,
+    check_workbook_file,
+    damage,
+    open_workbook_file,
+)
 
 if TYPE_CHECKING:
     from ._calamine_source import CalamineSource
 
 _RESAVE = "请用 Excel 或 WPS 打开并另存后重试"
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+STRINGS_PART = "xl/sharedStrings.xml"
 
 
 class FileSource:
     """An .xlsx/.xlsm file: the values Excel saved (so an input `=120+80` reads as 200)."""
+
+    saved_values = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
         _check(path)
         self._files: list[BinaryIO] = []
         self._formula_book: Any = None
+        self._formulas: dict[str, bool] = {}  # sheet -> whether its part holds a formula (once checked)
         try:
+            self._check_strings()
             self.book = self._load(data_only=True)
         except BaseException:
             for handle in self._files:  # no FileSource to close: let go of the file (Windows locks it)
@@ -51,10 +69,20 @@ class FileSource:
     def sheet_names(self) -> Sequence[str]:
         return list(self.book.sheetnames)
 
+    def sheet_states(self) -> dict[str, str]:
+        """Each sheet's state in xl/workbook.xml: "visible", "hidden" or "veryHidden" (the first of a name)."""
+        states: dict[str, str] = {}
+        for sheet in self.book._sheets:
+            states.setdefault(sheet.title, getattr(sheet, "sheet_state", None) or "visible")
+        return states
+
     def rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
         return self._rows(self.book, sheet, last_row)
 
     def formula_rows(self, sheet: str, last_row: int) -> Iterable[Sequence[Any]]:
+        with _translated(self.path, sheet):
+            if not self._checked(sheet):
+                return []  # no formula in the sheet: no second reading of the workbook
         if self._formula_book is None:
             self._formula_book = self._load(data_only=False)
         return self._rows(self._formula_book, sheet, last_row)
@@ -64,6 +92,7 @@ class FileSource:
         wider than the names reach: a sheet claiming A1:XFD1048576 would otherwise pad every row to
         16 384 cells. Anything raised while the XML is read becomes an UnsafeFileError naming the sheet."""
         with _translated(self.path, sheet):
+            self._checked(sheet)
             rows = iter(book[sheet].iter_rows(min_row=1, min_col=1, max_row=last_row, max_col=self._width(sheet),
                                               values_only=True))
             while True:
@@ -75,6 +104,23 @@ class FileSource:
                 if row is None:
                     return
                 yield row
+
+    def _checked(self, sheet: str) -> bool:
+        """Check the part of `sheet` (_safety.check_part) once; whether it holds a formula."""
+        if sheet not in self._formulas:
+            worksheet = self.book[sheet]
+            with worksheet.parent._archive.open(worksheet._worksheet_path) as stream:
+                data = stream.read(MAX_XML_PART_BYTES + 1)  # (the check made before opening bounds it)
+            check_part(data, Location(sheet=sheet[:31], file=self.path.name), strings=len(worksheet._shared_strings))
+            self._formulas[sheet] = _FORMULA_TAG.search(data) is not None
+        return self._formulas[sheet]
+
+    def _check_strings(self) -> None:
+        """The shared strings (where spreadsheet programs put them), checked before openpyxl reads them."""
+        with _translated(self.path), zipfile.ZipFile(self.path) as archive:
+            if STRINGS_PART in archive.namelist():
+                with archive.open(STRINGS_PART) as stream:
+                    check_part(stream.read(MAX_XML_PART_BYTES + 1), Location(file=self.path.name))
 
     def _width(self, sheet: str) -> int:
         """The last column the layout's names reach on `sheet` (1 when none)."""
@@ -98,8 +144,14 @@ class FileSource:
         handle = open_workbook_file(self.path)  # never blocks: a FIFO put in its place is refused
         self._files.append(handle)  # read-only books read the file until closed
         with _translated(self.path), _quiet():
-            return openpyxl.load_workbook(handle, read_only=True, data_only=data_only, keep_links=False,
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=data_only, keep_links=False,
                                           keep_vba=False)
+        strings = None
+        for sheet in book._sheets:  # one list, shared by every sheet openpyxl reads
+            if hasattr(sheet, "_shared_strings"):
+                strings = strings if strings is not None else _Strings(sheet._shared_strings)
+                sheet._shared_strings = strings
+        return book
 
     def close(self) -> None:
         try:
@@ -186,7 +238,18 @@ def _translated(path: Path, sheet: str = "") -> Iterator[None]:
         raise _translation(exc, where) from exc
 
 
+class _Strings(list[str]):
+    """The shared strings, refusing an index that names none: openpyxl would read -1 as the last."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, int) or not 0 <= index < len(self):
+            raise BadStringIndex(str(index), len(self))
+        return super().__getitem__(index)
+
+
 def _translation(exc: Exception, where: Location) -> UnsafeFileError:
+    if isinstance(exc, BadStringIndex):
+        return bad_string_index(where, exc.index, exc.count)
     if _is_defused(exc):
         return UnsafeFileError("工作簿的 XML 中含有 DOCTYPE 或实体声明（可用于“实体炸弹”或读取外部文件），"
                                "Excel 不会生成这样的文件，可能是恶意构造的", location=where, fix=_RESAVE)

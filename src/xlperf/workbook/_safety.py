@@ -4,6 +4,13 @@ in bounded time and memory with one clear message.
 Only what zipfile reads from the central directory and the first bytes of each part are looked at:
 nothing is extracted. The limits are far above what an xlperf workbook needs (about 60 KB, with parts
 of a few dozen KB) and are listed in docs/errors.md (“不安全或损坏的文件”).
+
+Two parts named alike (the same name twice, or names differing only in case: Excel and OPC compare
+part names without regard to case) are refused: which copy a program reads would depend on the program.
+
+`check_part` is the check both readers make of a sheet or of the shared strings when they read it:
+characters XML 1.0 forbids (a parser refuses them, calamine would decode them) and shared-string
+indexes that name no string. Excel refuses such a file, so they are refused alike, as a damaged file.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +41,7 @@ FIRST_BYTES = 1024  # what is inflated of each part first (a batch checks every 
 READ_SECONDS = 60
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ASK_AGAIN = "Excel 也打不开这样的文件；请向提供文件的单位要一份用 Excel 或 WPS 正常保存的文件"
 _RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再试；如果文件来自别人，请向对方要一份正常保存的文件"
 _ENCODINGS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "utf16", "us-ascii", "ascii"}
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
@@ -66,6 +75,7 @@ def check_workbook_file(path: Path) -> None:
     try:
         with open_workbook_file(path) as again, zipfile.ZipFile(again) as archive:
             _check_members(archive, where)
+            _check_twins(archive, where)
             _check_kind(archive, where)
             _check_prologs(archive, where)
     except UnsafeFileError:
@@ -184,6 +194,34 @@ def _check_members(archive: zipfile.ZipFile, where: Location) -> None:
                               "，可能是“zip 炸弹”一类的恶意文件", location=where, fix=_RESAVE)
 
 
+def duplicate_part(names: Iterable[str]) -> str:
+    """The first part name of a zip that another name matches (the same name again, or the same but for
+    case or a leading "/"): "" when every part is named once."""
+    seen: set[str] = set()
+    for name in names:
+        key = name.replace("\\", "/").lstrip("/").lower()
+        if key in seen:
+            return name
+        seen.add(key)
+    return ""
+
+
+def duplicate_part_in(path: Path) -> str:
+    """duplicate_part of a zip file ("" when it is not a zip: whoever opens it says so)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return duplicate_part(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return ""
+
+
+def _check_twins(archive: zipfile.ZipFile, where: Location) -> None:
+    twin = duplicate_part(archive.namelist())
+    if twin:
+        raise UnsafeFileError(f"文件中有重复的部件“{_short(twin)}”（同名或只差大小写），不同的程序会读到不同的内容，"
+                              "可能被篡改或损坏", location=where, fix=_ASK_AGAIN)
+
+
 def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
     names = set(archive.namelist())
     if "mimetype" in names and "[Content_Types].xml" not in names:
@@ -260,3 +298,110 @@ def prolog_problem(head: bytes, complete: bool = False) -> str:
 
 def _short(name: str) -> str:
     return name if len(name) <= 60 else name[:57] + "…"
+
+
+# -- the check of one part, made by both readers -----------------------------------------------------
+
+#: characters XML 1.0 forbids, as they stand in UTF-8 (C0 controls but tab and line ends; U+FFFE, U+FFFF;
+#: no byte of another character's UTF-8 is below 0x80)
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_C0 = bytes([*range(0x9), 0xB, 0xC, *range(0xE, 0x20)])
+_REFERENCE = re.compile(rb"&#(?:x([0-9A-Fa-f]+)|([0-9]+));")
+# a cell's start tag and its r, found backwards from a bad character to say which cell holds it
+_CELL_START = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+# a cell of type s (a shared string), however written, with its r and the value it holds when that follows
+# its start tag (\1: its prefix)
+_STRING_CELL = re.compile(rb"""<((?:[A-Za-z_][\w.-]*:)?)c\s([^<>]*?(?<![\w:.-])t\s*=\s*["']s["'][^<>]*?)(/?)>""")
+_STRING_VALUE = re.compile(rb"\s*<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)<")
+_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_NEAR = 4096
+
+
+class BadStringIndex(Exception):
+    """A cell of type s whose value names no shared string (raised inside openpyxl's reading)."""
+
+    def __init__(self, index: str, count: int) -> None:
+        super().__init__(index)
+        self.index, self.count = index, count
+
+
+def allowed_in_xml(code: int) -> bool:
+    """Whether XML 1.0 allows the character (production [2] Char)."""
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def forbidden_character(data: bytes) -> tuple[int, str]:
+    """(where, how it is written) of the first character XML 1.0 forbids in a part, raw ("U+001B") or
+    as a character reference ("&#x1B;", "&#0;"); (-1, "") when there is none."""
+    suspect = (len(data.translate(None, _C0)) != len(data) or b"\xef\xbf\xbe" in data  # (3 times faster
+               or b"\xef\xbf\xbf" in data)  # than the regular expression on a part that has none)
+    raw = _FORBIDDEN.search(data) if suspect else None
+    end = raw.start() if raw else len(data)
+    if b"&#" in data:  # (rare in what spreadsheet programs write: one find before any regular expression)
+        for match in _REFERENCE.finditer(data, 0, end):
+            digits = (match.group(1) or match.group(2)).lstrip(b"0") or b"0"
+            code = int(digits, 16 if match.group(1) else 10) if len(digits) <= 8 else -1
+            if not allowed_in_xml(code):
+                return match.start(), match.group().decode("ascii")[:16]
+    if raw is None:
+        return -1, ""
+    return raw.start(), f"U+{ord(raw.group().decode('utf-8')):04X}"
+
+
+def damaged_part(where: Location, what: str, shown: str) -> UnsafeFileError:
+    return UnsafeFileError(f"文件已损坏：{what}中有 XML 不允许的控制字符（{shown}），可能被篡改或在传输中损坏",
+                           location=where, fix=_ASK_AGAIN)
+
+
+def bad_string_index(where: Location, index: str, count: int) -> UnsafeFileError:
+    shown = index if len(index) <= 12 else index[:12] + "…"
+    return UnsafeFileError(f"文件已损坏：单元格引用的共享字符串编号“{shown}”不存在（文件中共 {count} 条，编号从 0 起），"
+                           "读出的会是另一段文字", location=where, fix=_ASK_AGAIN)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A part in UTF-16 (which the check made before opening lets through) as UTF-8; where it is not
+    even that, as it is (the parser then says what is wrong)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\0?\0", b"\0<\0?"):
+        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-16-le" if data[:1] == b"<" else "utf-16-be"
+        try:
+            return data.decode(encoding).encode("utf-8", "surrogatepass")
+        except UnicodeError:
+            return b""
+    return data
+
+
+def check_part(data: bytes, where: Location, *, strings: int | None = None) -> None:
+    """Refuse a sheet, or the shared strings (`strings` None), holding a character XML 1.0 forbids, or
+    a sheet with a cell naming a shared string beyond the `strings` there are (or -1), naming the cell.
+    `where` names the file, and the sheet."""
+    data = _as_utf8(data)
+    at, shown = forbidden_character(data)
+    if strings is not None:
+        _check_string_indexes(data[:at] if at >= 0 else data, where, strings)
+    if at < 0:
+        return
+    if strings is None:
+        raise damaged_part(where, "共享字符串（xl/sharedStrings.xml）", shown)
+    starts = list(_CELL_START.finditer(data, max(at - _NEAR, 0), at))
+    cell = starts[-1].group(1).decode("ascii") if starts and not _CELL_END.search(data, starts[-1].end(), at) else ""
+    raise damaged_part(Location(sheet=where.sheet, cell=cell, file=where.file), "单元格" if cell else "工作表", shown)
+
+
+def _check_string_indexes(data: bytes, where: Location, strings: int) -> None:
+    """Refuse a cell of type s whose value is not the number of a shared string (openpyxl would read
+    -1 as the last, calamine as the first). Values written otherwise than right after the cell's start
+    tag are left to openpyxl, which reads them as Excel does or fails."""
+    for cell in _STRING_CELL.finditer(data):
+        if cell.group(3):
+            continue  # <c … t="s"/>: nothing to read
+        value = _STRING_VALUE.match(data, cell.end())
+        if value is None or not value.group(1):
+            continue  # nothing to read (<v></v> reads as blank)
+        text = value.group(1).strip()
+        if not (text.isdigit() and len(text) <= 10 and int(text) < strings):
+            r = _R.search(cell.group(2))
+            raise bad_string_index(Location(sheet=where.sheet, cell=r.group(1).decode("ascii") if r else "", file=where.file),
+                                   text.decode("utf-8", "replace"), strings)

@@ -3,10 +3,15 @@
 Nothing in the file is executed: calamine (or openpyxl) reads values only (the values Excel saved, so
 an input typed as `=120+80` reads as 200). Score cells are never read: scores are always recomputed.
 Every value is parsed by the pure parsers of core.values, and the cell is stamped on any error.
+
+The saved value of a formula drawing on something outside the workbook (another workbook, a DDE link,
+WEBSERVICE …) is not what the workbook shows when opened, and may be anything: such an input is not
+read, and `check` names its cell (E002).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -120,6 +125,8 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
     year.locations["projects"] = cells.location(L.PROJECTS, whole=True)
     year.projects = list(_rows(year, "projects", _projects(cells), [c.key for c in L.PROJECT_COLUMNS]))
     year.outside_tables = cells.below(L.TARGETS, len(L.TARGET_COLUMNS)) + cells.below(L.PROJECTS, len(L.PROJECT_COLUMNS))
+    if cells.saved_values:  # (in Excel itself, the value shown is the one read)
+        _outside_formulas(cells, fw, year)
     _uncalculated_formulas(cells, fw, year)
     _merged_inputs(cells, year)
     return year
@@ -191,6 +198,94 @@ def _filled_rows(cells: Cells, sheet: str, rows: list[int], first_col: int, last
     return filled
 
 
+# What a formula draws on from outside the workbook. String literals ("…") are removed first: text
+# there is not a reference. HYPERLINK (its value is the text shown) and FILTERXML (it only reads the XML
+# it is given) draw on nothing outside; INDIRECT of another workbook only works while that is open.
+_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+# [1]Sheet1!A1 (an external link, as files write it; [0] is the workbook itself), 'C:\dir\[b.xlsx]表'!A1 and
+# [b.xlsx]表!A1 (as Excel shows it): a sheet name cannot hold "[" or "]"
+_OTHER_WORKBOOK = re.compile(r"\[[1-9][0-9]*\]|'[^']*\[[^']*\][^']*'!|\[[^\[\]]*\][^\[\]!'\s(),;+\-*/^&=<>]*!")
+_DDE = re.compile(r"(?<![\w.'])([A-Za-z][\w.]*)\|('(?:[^']|'')*'|[\w.]+)")
+_OUTSIDE_FUNCTIONS = {
+    "WEBSERVICE": "从网络取数", "STOCKHISTORY": "从网络取数", "FIELDVALUE": "从网络取数", "IMAGE": "从网络取图片",
+    "RTD": "从外部程序取数", "CALL": "调用外部程序", "REGISTER.ID": "调用外部程序", "SQL.REQUEST": "从外部数据库取数",
+    "CUBEVALUE": "从外部数据库取数", "CUBEMEMBER": "从外部数据库取数", "CUBESET": "从外部数据库取数",
+    "CUBESETCOUNT": "从外部数据库取数", "CUBERANKEDMEMBER": "从外部数据库取数", "CUBEMEMBERPROPERTY": "从外部数据库取数",
+    "CUBEKPIMEMBER": "从外部数据库取数",
+}
+_FUNCTION = re.compile(r"(?<![\w.])(?:_xl[a-z]+\.)*([A-Za-z][\w.]*)\s*\(")
+
+
+def outside_source(formula: str) -> str:
+    """What a formula draws on from outside the workbook, in words ("" when nothing): "引用了其他工作簿
+    （外部链接）", "使用了 WEBSERVICE 函数（从网络取数）", "调用了外部程序（DDE 链接 cmd|' /C calc'）"."""
+    if not formula:
+        return ""
+    bare = _STRING_LITERAL.sub('""', formula)
+    dde = _DDE.search(bare)
+    if dde:
+        return f"调用了外部程序（DDE 链接 {dde.group(0)[:40]}）"
+    for match in _FUNCTION.finditer(bare):
+        what = _OUTSIDE_FUNCTIONS.get(match.group(1).upper())
+        if what:
+            return f"使用了 {match.group(1).upper()} 函数（{what}）"
+    if _OTHER_WORKBOOK.search(bare):
+        return "引用了其他工作簿（外部链接）"
+    return ""
+
+
+def _outside_formulas(cells: Cells, fw: Framework, year: DepartmentYear) -> None:
+    """An input whose saved value comes from outside the workbook is not read: its value is dropped and
+    `check` names the cell (E002). Table rows are refused as they are read (_table_rows)."""
+    singles = [("department", L.DEPARTMENT), ("year", L.YEAR)]
+    singles += [(f"texts.{key}", L.text_name(key)) for key in TEXT_FIELDS]
+    singles += [(f"facts.{f.key}", L.fact_name(f.key)) for f in fw.facts]
+    for ind in fw.indicators:
+        parts = (["VALUE"] if ind.method_info.entry != "none" else []) + ["REASON"] + (["NAME"] if ind.name_editable else [])
+        singles += [(f"indicators.{ind.code}.{part.lower()}", L.indicator_name(ind.code, part)) for part in parts]
+    for key, name in singles:
+        location = cells.location(name)
+        (col, row), _ = bounds(location.cell)
+        problem = outside_source(cells.formula_behind(location.sheet, row, col))
+        if not problem:
+            continue
+        year.unreadable[key] = _outside_error(problem, location)
+        section, _, field = key.partition(".")
+        if section == "department":
+            year.department = ""
+        elif section == "year":
+            year.year = None
+        elif section == "texts":
+            year.texts[field] = ""
+        elif section == "facts":
+            year.facts[field] = None
+            year.notices.pop(key, None)
+        else:
+            code, part = field.split(".")
+            entry = year.entries[code]
+            year.entries[code] = IndicatorEntry(None if part == "value" else entry.value,
+                                                "" if part == "reason" else entry.reason, "" if part == "name" else entry.name)
+            year.notices.pop(key, None)
+
+
+def _outside_error(problem: str, location: Location) -> InputError:
+    return InputError(f"单元格的公式{problem}，保存的值不是本工作簿中的内容，不予读取", location=location,
+                      fix="请删除公式，直接填写数值或文字")
+
+
+def _row_outside(cells: Cells, row: Location) -> InputError | None:
+    """The first cell of a table row whose saved value comes from a formula drawing on something outside
+    the workbook."""
+    if not cells.saved_values:
+        return None
+    (col1, r), (col2, _) = bounds(row.cell)
+    for col in range(col1, col2 + 1):
+        problem = outside_source(cells.formula_behind(row.sheet, r, col))
+        if problem:
+            return _outside_error(problem, Location(sheet=row.sheet, cell=f"{column_letters(col)}{r}"))
+    return None
+
+
 def _uncalculated_formulas(cells: Cells, fw: Framework, year: DepartmentYear) -> None:
     """A blank input that is really a formula no program has calculated (the file was written by a
     tool that does not calculate): say so, rather than "未填写"."""
@@ -247,6 +342,10 @@ def _row_cell(row: Location, index: int, column: str) -> Location:
 def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Notes]]:
     keys = [c.key for c in L.TARGET_COLUMNS]
     for location, row in cells.table(L.TARGETS, keys):
+        outside = _row_outside(cells, location)
+        if outside is not None:
+            yield location, outside, {}
+            continue
         try:
             yield location, *_target(location, row)
         except InputError as exc:
@@ -276,6 +375,10 @@ def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
 def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError, Notes]]:
     keys = [c.key for c in L.PROJECT_COLUMNS]
     for location, row in cells.table(L.PROJECTS, keys):
+        outside = _row_outside(cells, location)
+        if outside is not None:
+            yield location, outside, {}
+            continue
         try:
             with at(location):
                 name = parse_text(row["name"])
