@@ -48,17 +48,17 @@ def main() -> None:
         codes = [ind.code for ind in fw.indicators]
 
         def array_call() -> None:
-            udfs._scorecard.cache_clear()  # a new recalculation: inputs changed
+            udfs._evaluated.cache_clear()  # a new recalculation: inputs changed
             udfs.PERF_SCORES(*udf_args)
 
         def per_cell_cached() -> None:
-            udfs._scorecard.cache_clear()
+            udfs._evaluated.cache_clear()
             for code in codes:  # one recalculation: the first call scores, the others hit the cache
                 udfs.PERF_SCORE(code, *udf_args)
 
         def per_cell_uncached() -> None:
             for code in codes:  # as if every call had to score the department again
-                udfs._scorecard.cache_clear()
+                udfs._evaluated.cache_clear()
                 udfs.PERF_SCORE(code, *udf_args)
 
         array = _median(array_call, args.repeat)

@@ -21,6 +21,7 @@ _LAZY = {
     "UnsafeFileError": "core.errors", "WorkbookError": "core.errors", "XlperfError": "core.errors",
     "Framework": "core.frameworks", "load_framework": "core.frameworks", "shipped_frameworks": "core.frameworks",
     "year_from_dict": "core.jsonform", "year_to_dict": "core.jsonform",
+    "Evaluation": "evaluate", "ReportDecision": "evaluate", "evaluate": "evaluate", "report_path": "evaluate",
 }
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .core.frameworks import Framework, load_framework, shipped_frameworks
     from .core.jsonform import year_from_dict, year_to_dict
     from .core.model import DepartmentYear
+    from .evaluate import Evaluation, ReportDecision, evaluate, report_path
 
 
 def __getattr__(name: str) -> Any:
@@ -56,8 +58,8 @@ def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear 
 
 
 __all__ = [
-    "DepartmentYear", "Finding", "Framework", "FrameworkError", "IndicatorResult", "InputError", "Location",
-    "Scorecard", "UnsafeFileError", "WorkbookError", "XlperfError", "__version__", "build_workbook",
-    "load_framework", "read_workbook", "run_checks", "score_indicator", "score_year", "shipped_frameworks",
-    "year_from_dict", "year_to_dict",
+    "DepartmentYear", "Evaluation", "Finding", "Framework", "FrameworkError", "IndicatorResult", "InputError",
+    "Location", "ReportDecision", "Scorecard", "UnsafeFileError", "WorkbookError", "XlperfError", "__version__",
+    "build_workbook", "evaluate", "load_framework", "read_workbook", "report_path", "run_checks",
+    "score_indicator", "score_year", "shipped_frameworks", "year_from_dict", "year_to_dict"
 ]

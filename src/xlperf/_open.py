@@ -4,40 +4,65 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core import read_limited
 from .core.errors import InputError, Location, WorkbookError, at
 from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.model import DepartmentYear
 
+if TYPE_CHECKING:
+    from .workbook import Reader, SheetScores
+
 EXAMPLE = "baiyun-kexie-2022"
 MAX_JSON_BYTES = 20 * 1024 * 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[DepartmentYear, Framework]:
-    """Read a department-year; `framework` (id or .toml path) overrides the one the file names."""
-    path = Path(path)
+@dataclass(frozen=True)
+class Opened:
+    """What one opening of a file gives: the department-year, the framework it was read with (loaded
+    once) and, for a workbook, the scores its own 评分表 shows."""
+
+    year: DepartmentYear
+    framework: Framework
+    sheet: SheetScores | None = None
+
+
+def open_source(path: Path, framework: Framework | str | Path | None = None, *,
+                reader: Reader = "calamine") -> Opened:
+    """Open a workbook (.xlsx/.xlsm) or a JSON department-year once; `framework` (a Framework, an id or a
+    .toml path) overrides the one the file names."""
     if path.suffix.lower() == ".json":
         data = read_json(path)
         if not isinstance(data, dict):
             raise InputError("JSON 顶层应为对象 { … }，而不是列表或单个值", location=Location(path="$", file=path.name))
         # a data file is untrusted like a workbook: it may name a shipped framework, never a file to open
-        fw = load_framework(framework or _shipped_id(data, path))
+        fw = _loaded(framework) if framework is not None else load_framework(_shipped_id(data, path))
         from .core.jsonform import year_from_dict
 
         with at(Location(file=path.name)):
-            return year_from_dict(data, fw, source=path.name), fw
+            return Opened(year_from_dict(data, fw, source=path.name), fw)
     if path.suffix.lower() in (".xlsx", ".xlsm") or not path.suffix:
-        from .workbook.read import read_workbook
+        from .workbook import open_cells, read_sheet_scores, read_year
 
-        fw_override = load_framework(framework) if framework else None
-        year = read_workbook(path, fw_override)
-        return year, fw_override or load_framework(year.framework_id)
+        with at(Location(file=path.name)), open_cells(path, reader) as cells:
+            year, fw = read_year(cells, framework)
+            return Opened(year, fw, read_sheet_scores(cells, fw))
     raise WorkbookError(f"不支持的文件类型“{path.suffix}”", location=Location(file=path.name),
                         fix="请给出 .xlsx、.xlsm 工作簿或 .json 数据文件（旧版 .xls 请先另存为 .xlsx）")
+
+
+def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[DepartmentYear, Framework]:
+    """Read a department-year; `framework` (id or .toml path) overrides the one the file names."""
+    opened = open_source(Path(path), framework)
+    return opened.year, opened.framework
+
+
+def _loaded(framework: Framework | str | Path) -> Framework:
+    return framework if isinstance(framework, Framework) else load_framework(framework)
 
 
 def read_json(path: Path) -> Any:

@@ -221,11 +221,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ._files import safe_filename
-    from ._open import example_year, open_year
-    from .workbook.build import build_workbook
-
+    from ._open import example_year
+    from .evaluate import evaluate
     from .report.pdf import libreoffice_available
     from .report.render import render_report
+    from .workbook import build_workbook
 
     example, fw = example_year()
     folder = Path(args.output)
@@ -235,8 +235,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _refuse_existing(outputs, folder, args.force)
     path = build_workbook(outputs[0], fw, example)
     macro_path = build_workbook(outputs[1], fw, example)
-    year, fw = open_year(path)  # read back what a clerk would open: the demo exercises the real path
-    card, findings = _score_and_check(year, fw)
+    evaluation = evaluate(path)  # read back what a clerk would open: the demo exercises the real path
+    card, findings = evaluation.scorecard, list(evaluation.findings)
     print(f"已生成示例工作簿：{path}")
     print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
     pdf = libreoffice_available()
@@ -312,10 +312,10 @@ def _repository_workbook(here: Path) -> Path | None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from ._open import open_year
+    from .evaluate import evaluate
 
-    year, fw = open_year(args.file, args.framework)
-    card, _ = _score_and_check(year, fw, checks=False)
+    evaluation = evaluate(args.file, args.framework)
+    year, card = evaluation.year, evaluation.scorecard
     if args.json:
         _print_json(card.to_dict())
     else:
@@ -326,10 +326,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ._open import open_year
+    from .evaluate import evaluate
 
-    year, fw = open_year(args.file, args.framework)
-    card, findings = _score_and_check(year, fw)
+    evaluation = evaluate(args.file, args.framework)
+    year, findings = evaluation.year, list(evaluation.findings)
     if args.json:
         _print_json({"file": year.source, "blank": year.is_blank, "errors": sum(f.is_error for f in findings),
                      "findings": [f.to_dict() for f in findings]})
@@ -339,19 +339,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ._open import open_year
-    from .report.render import default_report_path, render_report
+    from .evaluate import evaluate, report_path
+    from .report.render import render_report
 
     source = Path(args.file)
-    year, fw = open_year(source, args.framework)
-    card, findings = _score_and_check(year, fw)
-    errors = [f for f in findings if f.is_error]
-    if errors and not args.force:
-        _print_findings(errors, blank=year.is_blank, what=_what(source))
-        raise XlperfError(f"有 {len(errors)} 条“错误”，未生成报告", fix="请先修改；确需生成时加 --force，报告首页会列出待核实的问题")
-    out = Path(args.output) if args.output else default_report_path(source)
-    files = render_report(card, out, template=Path(args.template) if args.template else None, pdf=args.pdf,
-                          overwrite=args.force, pending=errors, protect=(source,))
+    evaluation = evaluate(source, args.framework)
+    decision = evaluation.report_decision(force=args.force)
+    if not decision.allowed:
+        _print_findings(list(evaluation.errors), blank=evaluation.year.is_blank, what=_what(source))
+        raise XlperfError(decision.reason, fix=decision.fix)
+    errors = decision.pending
+    out = Path(args.output) if args.output else report_path(source)
+    files = render_report(evaluation.scorecard, out, template=Path(args.template) if args.template else None,
+                          pdf=args.pdf, overwrite=args.force, pending=list(errors), protect=(source,))
     print(f"已生成报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else ""))
     for note in files.notes:
         print(note)
@@ -362,10 +362,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ._files import atomic_write
-    from ._open import open_year
     from .core.jsonform import year_to_dict
+    from .evaluate import evaluate
 
-    year, fw = open_year(args.file, args.framework)
+    evaluation = evaluate(args.file, args.framework)
+    year, fw = evaluation.year, evaluation.framework
     if year.unreadable:
         first = next(iter(year.unreadable.values()))
         raise XlperfError(f"工作簿中有 {len(year.unreadable)} 处数据无法读取，导出会丢失这些数据（第一处：{first}）",
@@ -379,7 +380,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchOptions, default_output, progress_printer, run_batch
-    from .batch._record import INCOMPLETE, SCORED, UNREADABLE
+    from .batch import INCOMPLETE, SCORED, UNREADABLE
 
     folder = Path(args.folder)
     if args.template and not args.reports:
@@ -483,19 +484,8 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
 # --- shared formatting ----------------------------------------------------------------------------
 
 
-def _score_and_check(year: Any, fw: Any, checks: bool = True) -> tuple[Scorecard, list[Finding]]:
-    from .core.engine import score_year
-
-    card = score_year(fw, year)
-    if not checks:
-        return card, []
-    from .core.checks import run_checks
-
-    return card, run_checks(card)
-
-
 def _num(value: Any) -> str:
-    from .core._rounding import format_number
+    from .core import format_number
 
     return format_number(value)
 

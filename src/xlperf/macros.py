@@ -20,20 +20,18 @@ from typing import TYPE_CHECKING, Any
 import xlwings as xw
 
 from .core.errors import Location, XlperfError
-from .workbook._cells import NAME_PREFIX, bounds, parse_reference
+from .workbook import NAME_PREFIX, bounds, parse_reference
 
 if TYPE_CHECKING:
     from .core.checks import Finding
-    from .core.engine import Scorecard
+    from .evaluate import Evaluation
 
 RESULT_SHEET = "校验结果"
 CHECK_TITLE = "xlperf 检查填报"
 REPORT_TITLE = "xlperf 生成报告"
-REPORT_SUFFIX = "-自评报告"
 HEADER = ("编号", "级别", "位置", "问题和修改建议")
 FIRST_FINDING_ROW = 4  # row 1 the summary, row 2 when and the total, row 3 the header
 _WIDTHS = (8, 6, 22, 90)
-_MAX_REPORT_COPIES = 999
 _XLWINGS_CONF = "xlwings.conf"  # the macro workbook's last sheet: xlwings' settings, not for the clerk
 
 
@@ -169,21 +167,18 @@ def _log_traceback() -> str:
     return log_current_exception()
 
 
-def _checked(book: Any) -> tuple[Scorecard, list[Finding]]:
-    """Read the live workbook through the one reader, score it and run every check."""
-    from .core.checks import run_checks
-    from .core.engine import score_year
-    from .core.frameworks import load_framework
-    from .workbook._cells import Cells
-    from .workbook.read import read_cells
+def _evaluated(book: Any) -> Evaluation:
+    """The live workbook through the one use case (the same reader, engine, checks and report gate as
+    the command line)."""
+    from .evaluate import evaluate_cells
+    from .workbook import Cells
 
-    year = read_cells(Cells(LiveSource(book), str(book.name)))
-    card = score_year(load_framework(year.framework_id), year)
-    return card, run_checks(card)
+    return evaluate_cells(Cells(LiveSource(book), str(book.name)))
 
 
 def _check_workbook(book: Any) -> tuple[str, str]:
-    card, findings = _checked(book)
+    evaluation = _evaluated(book)
+    card, findings = evaluation.scorecard, list(evaluation.findings)
     from .core.checks import findings_summary
 
     errors = sum(f.is_error for f in findings)
@@ -198,16 +193,17 @@ def _check_workbook(book: Any) -> tuple[str, str]:
 
 
 def _generate_report(book: Any) -> tuple[str, str]:
-    _card, findings = _checked(book)
-    errors = sum(f.is_error for f in findings)
-    if errors:
-        return (f"填报中还有 {errors} 条错误，不能生成报告。\n"
+    evaluation = _evaluated(book)
+    findings = evaluation.findings
+    # the one report gate; a button has no override (no --force): the clerk fixes the errors first
+    if not evaluation.report_decision(force=False).allowed:
+        return (f"填报中还有 {len(evaluation.errors)} 条错误，不能生成报告。\n"
                 f"请先点击“检查填报”，按“{RESULT_SHEET}”工作表逐条修改后再生成报告。"), "critical"
     from .report.render import render_report
 
     path = _report_path(book)
     # the same function as `xlperf report`; a new name each time, so no earlier report is overwritten
-    files = render_report(_card, path, overwrite=False)
+    files = render_report(evaluation.scorecard, path, overwrite=False)
     lines = [f"已生成自评报告：{files.docx}"]
     if findings:
         lines.append(f"另有 {len(findings)} 条警告或提示，可点击“检查填报”查看。")
@@ -218,7 +214,10 @@ def _generate_report(book: Any) -> tuple[str, str]:
 
 def _report_path(book: Any) -> Path:
     """Where the report goes: beside the workbook, `<工作簿名>-自评报告.docx`, else `…(2).docx`, `…(3).docx`;
-    never an existing file. (The writer should still create it exclusively: the check is not a lock.)"""
+    never an existing file (evaluate.report_path). (The writer still refuses to overwrite: the check is
+    not a lock.)"""
+    from .evaluate import report_path
+
     try:
         workbook = Path(str(book.fullname))
     except Exception:  # noqa: BLE001 - xlwings cannot map an online (OneDrive/SharePoint) path to a folder
@@ -226,12 +225,7 @@ def _report_path(book: Any) -> Path:
     if not workbook.is_absolute() or not workbook.parent.is_dir():
         raise XlperfError("找不到工作簿所在的本机文件夹（工作簿尚未保存，或在 OneDrive/SharePoint 网页位置上打开）",
                           fix="请把工作簿保存到本机文件夹后重试")
-    for n in range(1, _MAX_REPORT_COPIES + 1):
-        path = workbook.with_name(f"{workbook.stem}{REPORT_SUFFIX}{f'({n})' if n > 1 else ''}.docx")
-        if not path.exists():
-            return path
-    raise XlperfError(f"文件夹 {workbook.parent} 中已有 {_MAX_REPORT_COPIES} 份自评报告",
-                      fix="请删除或移走旧的报告后重试")
+    return report_path(workbook, free=True)
 
 
 # --- the 校验结果 sheet ---------------------------------------------------------------------------

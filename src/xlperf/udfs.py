@@ -79,17 +79,18 @@ def _key(values: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=16)
-def _scorecard(framework: Any, codes: Any, values: Any, names: Any, fact_keys: Any, fact_values: Any,
+def _evaluated(framework: Any, codes: Any, values: Any, names: Any, fact_keys: Any, fact_values: Any,
                targets: Any, reasons: Any = None) -> Any:
-    # PERF_SCORES, PERF_TOTAL and PERF_CATEGORY_SCORES take the same inputs in one recalculation:
-    # the engine runs once for all three
-    from .core.engine import score_year
+    # PERF_SCORES, PERF_TOTAL and PERF_CATEGORY_SCORES take the same inputs in one recalculation: the
+    # use case runs once for all three, and the checks (computed when first asked) once for every PERF_CHECK
+    from .evaluate import evaluate_year
     from .workbook.read import year_from_ranges
 
     fw = _shipped(framework)
     year = year_from_ranges(fw, _column(codes), _column(values), _column(names), _column(fact_keys),
                             _column(fact_values), _rows(targets), None if reasons is None else _column(reasons))
-    return score_year(fw, year)
+    # without the 扣分原因 column, a deduction would look unexplained: those checks are left out
+    return evaluate_year(year, fw, reasons=reasons is not None)
 
 
 def _shipped(framework: Any) -> Any:
@@ -103,8 +104,12 @@ def _shipped(framework: Any) -> Any:
     return load_framework(framework_id)
 
 
+def _evaluation(*args: Any) -> Any:
+    return _evaluated(*(_key(a) for a in args))
+
+
 def _card(*args: Any) -> Any:
-    return _scorecard(*(_key(a) for a in args))
+    return _evaluation(*args).scorecard
 
 
 def _score_or_message(result: Any) -> float | str:
@@ -187,13 +192,12 @@ def PERF_RULE(indicator, framework, codes, values, names, fact_keys, fact_values
 def PERF_CHECK(indicator, framework, codes, values, names, fact_keys, fact_values, targets, reasons=None):  # noqa: N802,N803
     """一个指标的填报检查结果：与该指标有关的错误、警告和提示，每条一行；没有问题时为空。"""
     def body() -> str:
-        from .core.checks import findings_for, run_checks
+        from .core.checks import findings_for
 
         given = None if _omitted(reasons) else reasons
-        card = _card(framework, codes, values, names, fact_keys, fact_values, targets, given)
-        code = _result(card, indicator).code
-        # without the 扣分原因 column, a deduction would look unexplained: those checks are left out
-        findings = findings_for(run_checks(card, reasons=given is not None), code)
+        evaluation = _evaluation(framework, codes, values, names, fact_keys, fact_values, targets, given)
+        code = _result(evaluation.scorecard, indicator).code
+        findings = findings_for(list(evaluation.findings), code)
         # the place in words (a UDF knows no cells): 数据项“整体支出预算数”, 绩效目标第 3 行 …
         return "\n".join(f"{f.severity} {f.id}：{f.message}" + (f"（{f.where}）" if f.where else "") for f in findings)
 

@@ -549,14 +549,25 @@ class TestOutputInUse:
 
 
 class TestReports:
-    def test_a_report_for_every_department(self, folder: Path, tmp_path: Path) -> None:
+    def test_a_report_for_every_department_without_errors(self, folder: Path, tmp_path: Path) -> None:
+        """The one report gate (evaluate): a department whose workbook has 错误 gets no report unless the
+        run says --force, and its 报告 column says why and what to do."""
         reports = tmp_path / "报告"
         output, result = run(folder, jobs=2, reports=reports)
         made = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.docx"))
+        clean = [r for r in result.records if not r.errors]
+        assert made == sorted(r.report for r in clean) and 0 < len(made) < SAMPLES
+        assert all(r.report.startswith(("first/", "second/")) for r in clean)
+        flagged = [r for r in sheet_rows(output, SUMMARY_SHEET) if r["错误"]]
+        assert flagged and all("未生成报告" in r["报告"] and "--force" in r["报告"] for r in flagged)
+
+    def test_with_force_every_department_gets_a_report_listing_its_errors(self, folder: Path,
+                                                                        tmp_path: Path) -> None:
+        reports = tmp_path / "报告"
+        output, result = run(folder, jobs=2, reports=reports, force=True)
+        made = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.docx"))
         assert made == sorted(r.report for r in result.records) and len(made) == SAMPLES
-        assert all(r.report.startswith(("first/", "second/")) for r in result.records)
-        rows = sheet_rows(output, SUMMARY_SHEET)
-        flagged = [r for r in rows if r["错误"]]
+        flagged = [r for r in sheet_rows(output, SUMMARY_SHEET) if r["错误"]]
         assert flagged and all("待核实" in r["报告"] for r in flagged)
         assert not list(reports.rglob(".xlperf-*"))
 
@@ -564,7 +575,8 @@ class TestReports:
         reports = tmp_path / "报告"
         run(folder, jobs=2, reports=reports, output=tmp_path / "1.xlsx")
         _, again = run(folder, jobs=2, reports=reports, output=tmp_path / "2.xlsx")
-        assert all(not r.report and "已存在" in r.report_note for r in again.records)
+        assert all(not r.report for r in again.records)
+        assert all("已存在" in r.report_note for r in again.records if not r.errors)
         _, forced = run(folder, jobs=2, reports=reports, output=tmp_path / "3.xlsx", force=True)
         assert all(r.report for r in forced.records)
 
@@ -572,7 +584,7 @@ class TestReports:
         first = sorted((folder / "first").glob("*.xlsx"))[0]
         shutil.copy(first, first.with_suffix(".xlsm"))
         reports = tmp_path / "报告"
-        _, result = run(folder, jobs=2, reports=reports)
+        _, result = run(folder, jobs=2, reports=reports, force=True)
         names = [r.report for r in result.records]
         assert len(set(names)) == len(names) == SAMPLES + 1
         assert f"first/{first.name}-自评报告.docx" in names and f"first/{first.stem}.xlsm-自评报告.docx" in names

@@ -19,7 +19,7 @@ from hostile_files import run_commands, run_xlperf
 from xlperf import load_framework, read_workbook
 from xlperf._files import safe_filename
 from xlperf._open import example_data
-from xlperf.report.render import default_report_path
+from xlperf.evaluate import report_path as default_report_path
 
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 

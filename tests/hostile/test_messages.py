@@ -17,7 +17,7 @@ from xlperf._open import open_year
 from xlperf.core._readfile import os_fix, os_reason
 from xlperf.report.template_check import TemplateError, validate_template
 
-TEMPLATE = Path(xlperf.__file__).parent / "report" / "templates" / "gz-baiyun.docx"
+TEMPLATE = Path(xlperf.__file__).parent / "frameworks" / "gz-baiyun.docx"
 ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of Latin letters: Error, Unexpected, unsafe …
 #: Latin words a Chinese message may hold: names of programs, formats and tags
 ALLOWED = {"Excel", "docx", "xlsx", "xlsm", "json", "toml", "Word", "WPS", "endfor", "endif", "class", "LibreOffice",

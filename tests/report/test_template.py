@@ -146,7 +146,7 @@ def rendered(example_context: dict[str, Any], tmp_path_factory: pytest.TempPathF
 
 class TestShippedTemplate:
     def test_shipped_template_is_a_fresh_build(self) -> None:
-        """templates/gz-baiyun.docx holds exactly what template_builder builds now."""
+        """frameworks/gz-baiyun.docx holds exactly what template_builder builds now."""
         hint = "模板已过期：请运行 `python -m xlperf.report.template_builder` 重新生成并提交 gz-baiyun.docx"
         assert TEMPLATE.is_file(), hint
         with zipfile.ZipFile(TEMPLATE) as shipped, zipfile.ZipFile(io.BytesIO(builder.build_template())) as fresh:
@@ -164,9 +164,9 @@ class TestShippedTemplate:
             assert b"2024-01-01T00:00:00Z" in z.read("docProps/core.xml")
 
     def test_template_is_package_data(self) -> None:
-        """pyproject ships report/templates/*.docx with the package."""
+        """pyproject ships frameworks/*.docx (the frameworks' report templates) with the package."""
         pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-        assert '"report/templates/*.docx"' in pyproject.read_text(encoding="utf-8")
+        assert '"frameworks/*.docx"' in pyproject.read_text(encoding="utf-8")
 
     def test_every_tag_is_known_and_whole(self) -> None:
         """The shipped template uses only names the report provides, and renders with no tag left over."""

@@ -42,10 +42,10 @@ class TestPerfScores:
 
     def test_internal_failure_is_a_short_message(self, udf_args: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
         """An unexpected exception becomes "内部错误…" in the cells, never a traceback."""
-        udfs._scorecard.cache_clear()
+        udfs._evaluated.cache_clear()
         monkeypatch.setattr("xlperf.core.engine.score_year", lambda *a: 1 / 0)
         rows = udfs.PERF_SCORES(*udf_args)
-        udfs._scorecard.cache_clear()
+        udfs._evaluated.cache_clear()
         assert rows[0][0].startswith("内部错误") and all(_no_traceback(r) is None for r in rows)
         log = rows[0][0].split("详情已写入 ")[1].split("，")[0]
         assert "ZeroDivisionError" in Path(log).read_text(encoding="utf-8")

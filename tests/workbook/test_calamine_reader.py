@@ -33,7 +33,8 @@ from xlperf.workbook import _calamine_source
 from xlperf.workbook import layout as L
 from xlperf.workbook._calamine_source import CalamineSource
 from xlperf.workbook._cells import ArrayFormula, Cells
-from xlperf.workbook._file_source import FileSource, open_cells
+from xlperf.workbook._file_source import FileSource
+from xlperf.workbook._readers import open_cells
 from xlperf.workbook.build import build_workbook
 from xlperf.workbook.read import read_cells, read_workbook
 

@@ -26,8 +26,8 @@ DUPLICATE_SUBMISSION = "W902"
 
 from ..core import os_fix, os_reason  # noqa: E402
 from ..core.errors import XlperfError  # noqa: E402
-from ..workbook._file_source import Reader  # noqa: E402
-from ._record import FileRecord, Problem, RiskRow  # noqa: E402
+from ..workbook import Reader  # noqa: E402
+from ._record import INCOMPLETE, SCORED, UNREADABLE, FileRecord, Problem, RiskRow  # noqa: E402
 
 if TYPE_CHECKING:
     from ..core.frameworks import Framework
@@ -228,9 +228,9 @@ def _preflight(options: BatchOptions) -> tuple[Framework | None, PreviousTotals 
         raise XlperfError(f"--file-memory 应为不小于 100 的整数（MB），收到 {options.file_memory}",
                           fix="一个单位的工作簿处理时约用 30 MB，最大的约 700 MB")
     if options.template is not None:
-        from ..report.render import _check_user_template
+        from ..report import check_user_template
 
-        _check_user_template(options.template)
+        check_user_template(options.template)
     fw = load_framework(options.framework) if options.framework else None
     previous = None
     if options.previous is not None:
@@ -367,5 +367,5 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[int, int], None]
     return on_log
 
 
-__all__ = ["BatchOptions", "BatchResult", "DETAIL_SHEET", "PROBLEM_SHEET", "RISK_SHEET", "SUMMARY_SHEET",
-           "default_jobs", "default_output", "progress_printer", "run_batch"]
+__all__ = ["DETAIL_SHEET", "INCOMPLETE", "PROBLEM_SHEET", "RISK_SHEET", "SCORED", "SUMMARY_SHEET", "UNREADABLE",
+           "BatchOptions", "BatchResult", "default_jobs", "default_output", "progress_printer", "run_batch"]

@@ -55,7 +55,7 @@ def department_key(name: str) -> str:
 
 
 def read_previous(path: Path) -> PreviousTotals:
-    from ..workbook._safety import check_workbook_file
+    from ..workbook import check_workbook_file
 
     where = Location(file=path.name)
     if not path.exists() and not path.is_symlink():
@@ -96,7 +96,7 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
 
     import openpyxl
 
-    from ..workbook._safety import open_workbook_file
+    from ..workbook import open_workbook_file
 
     with warnings.catch_warnings(), open_workbook_file(path) as handle:
         warnings.simplefilter("ignore")

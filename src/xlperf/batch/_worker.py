@@ -17,12 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..core.checks import Finding
-from ..core.engine import Scorecard
 from ..core.errors import Location, XlperfError
 from ..core.frameworks import Framework
-from ..workbook._file_source import Reader
+from ..workbook import Reader
 from ._record import FileRecord, IndicatorRow, Problem, RiskRow
+
+if TYPE_CHECKING:
+    from ..evaluate import Evaluation
 
 #: id of a file that could not be read (or processed) at all; documented in docs/batch.md
 FILE_UNREADABLE = "E901"
@@ -229,23 +233,12 @@ def _timed(record: FileRecord, seconds: float) -> FileRecord:
 
 
 def _process(path: Path, name: str, job: Job) -> FileRecord:
-    from ..core.checks import run_checks
-    from ..core.engine import score_year
-    from ..core.frameworks import load_framework
-    from ..core.review import review_card
-    from ..workbook.read import read_workbook
+    from ..evaluate import evaluate
 
-    override = _framework(job.framework) if job.framework else None
-    if path.suffix.lower() == ".json":  # a department-year in xlperf's JSON form, read as `xlperf score` does
-        from .._open import open_year
-
-        year, fw = open_year(path, job.framework)
-    else:
-        year = read_workbook(path, override, reader=job.reader)
-        fw = override or load_framework(year.framework_id)
-    card = score_year(fw, year)
-    findings = run_checks(card)
-    report, note = _report(card, findings, path, job) if job.reports else ("", "")
+    # a workbook or a department-year in xlperf's JSON form, read as `xlperf score` reads it
+    evaluation = evaluate(path, _framework(job.framework) if job.framework else None, reader=job.reader)
+    year, fw, card = evaluation.year, evaluation.framework, evaluation.scorecard
+    report, note = _report(evaluation, path, job) if job.reports else ("", "")
     return FileRecord(
         name, department=year.department, year=year.year, framework=fw.id,
         total=card.total if card.complete else None, grade=card.grade if card.complete else "",
@@ -254,8 +247,8 @@ def _process(path: Path, name: str, job: Job) -> FileRecord:
         indicators=tuple(IndicatorRow(r.code, r.indicator.category, r.name, r.points, r.score, r.sentence, r.reason,
                                       r.deduction)
                          for r in card.results),
-        problems=tuple(_problem(f) for f in findings),
-        risks=tuple(RiskRow(r.id, r.title, r.message, r.indicators) for r in review_card(card)),
+        problems=tuple(_problem(f) for f in evaluation.findings),
+        risks=tuple(RiskRow(r.id, r.title, r.message, r.indicators) for r in evaluation.risks),
         report=report, report_note=note)
 
 
@@ -278,26 +271,27 @@ def _problem(finding: Finding) -> Problem:
 
 
 def report_path(reports: Path, source: Path, root: Path) -> Path:
-    """reports/<the file's folders>/<its name>-自评报告.docx. When a.xlsx and a.xlsm (or a.json) lie side by side,
-    each report keeps its workbook's suffix (a.xlsm-自评报告.docx): never two reports on one name."""
-    relative = Path(relative_name(source, root))
-    twins = [source.with_suffix(s) for s in (".xlsx", ".xlsm", ".json", ".XLSX", ".XLSM", ".JSON")
-             if s != source.suffix]
-    stem = relative.name if any(t.exists() for t in twins) else relative.stem
-    return reports / relative.parent / f"{stem}-自评报告.docx"
+    """reports/<the file's folders>/<its name>-自评报告.docx (evaluate.report_path, mirrored below the
+    reports folder, named as the summary names the file)."""
+    from ..evaluate import report_path as report_path_of
+
+    return report_path_of(source, folder=reports, below=Path(relative_name(source, root)))
 
 
-def _report(card: Scorecard, findings: list[Finding], path: Path, job: Job) -> tuple[str, str]:
+def _report(evaluation: Evaluation, path: Path, job: Job) -> tuple[str, str]:
     from ..report.render import render_report
 
     assert job.reports is not None
-    # every department gets its report; where the checks found errors, its first page lists them as
-    # 待核实 (as `xlperf report --force` does), so the bureau reads it knowing what is still wrong
-    errors = [f for f in findings if f.is_error]
+    # the one report gate (evaluate): with errors, a report only with --force, its first page listing
+    # them as 待核实, as `xlperf report --force` does
+    decision = evaluation.report_decision(force=job.force)
+    if not decision.allowed:
+        return "", f"未生成报告：{decision.reason}（加 --force 仍生成，首页列出待核实的问题）"
     out = report_path(Path(job.reports), path, Path(job.root))
     try:
-        render_report(card, out, template=Path(job.template) if job.template else None,
-                      overwrite=job.force, pending=errors, protect=(path,))
+        render_report(evaluation.scorecard, out, template=Path(job.template) if job.template else None,
+                      overwrite=job.force, pending=list(decision.pending), protect=(path,))
     except XlperfError as exc:
         return "", f"未生成报告：{exc}"
-    return relative_name(out, Path(job.reports)), (f"首页列出了 {len(errors)} 条待核实的问题" if errors else "")
+    pending = len(decision.pending)
+    return relative_name(out, Path(job.reports)), (f"首页列出了 {pending} 条待核实的问题" if pending else "")

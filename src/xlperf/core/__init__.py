@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 _LAZY = {
     "ShownRate": "_rounding", "excel_round": "_rounding", "format_amount": "_rounding", "format_number": "_rounding",
-    "format_percent": "_rounding",
+    "format_percent": "_rounding", "to_decimal": "_rounding",
     "open_regular": "_readfile", "os_fix": "_readfile", "os_reason": "_readfile", "read_limited": "_readfile",
     "Finding": "checks", "findings_summary": "checks", "run_checks": "checks",
     "CategoryScore": "engine", "IndicatorResult": "engine", "Scorecard": "engine", "score_year": "engine",
@@ -27,7 +27,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from ._readfile import open_regular, os_fix, os_reason, read_limited
-    from ._rounding import ShownRate, excel_round, format_amount, format_number, format_percent
+    from ._rounding import ShownRate, excel_round, format_amount, format_number, format_percent, to_decimal
     from .checks import Finding, findings_summary, run_checks
     from .engine import CategoryScore, IndicatorResult, Scorecard, score_year
     from .errors import FrameworkError, InputError, Location, UnsafeFileError, WorkbookError, XlperfError
@@ -45,4 +45,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'xlperf.core' has no attribute {name!r}")
 
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "CategoryScore", "DepartmentYear", "Finding", "Framework", "FrameworkError", "IndicatorResult",
+    "InputError", "Location", "Risk", "Scorecard", "ShownRate", "UnsafeFileError", "WorkbookError",
+    "XlperfError", "excel_round", "findings_summary", "format_amount", "format_number", "format_percent",
+    "load_framework", "open_regular", "os_fix", "os_reason", "read_limited", "review_card", "run_checks",
+    "score_year", "shipped_frameworks", "to_decimal", "total_moved", "year_from_dict", "year_to_dict"
+]

@@ -197,6 +197,22 @@ class FinanceLine:
 @dataclass(frozen=True)
 class ReportRules:
     finance: tuple[FinanceLine, ...] = ()
+    #: the Word template of this framework's 自评报告: a .docx beside the framework file (or a path relative
+    #: to its folder); "" for xlperf's shipped template (docs/report-template.md lists its tags)
+    template: str = ""
+    #: whether the report carries the 各一级指标得分率 chart (the template places it with {{ chart }})
+    chart: bool = True
+
+
+@dataclass(frozen=True)
+class PrintRules:
+    """How the workbook's sheets print (the 评分表 a department signs, and the input sheets)."""
+
+    paper: Literal["A4", "A3"] = "A4"
+    #: sheets printed landscape (names of the workbook's sheets); the others print portrait
+    landscape: tuple[str, ...] = ("绩效目标", "评分表", "项目支出")
+    #: the page footer, in Excel's codes (&P the page, &N the pages)
+    footer: str = "&C第 &P 页，共 &N 页"
 
 
 @dataclass(frozen=True)
@@ -225,7 +241,10 @@ class Framework:
     checks: CheckRules = field(default_factory=CheckRules)
     report: ReportRules = field(default_factory=ReportRules)
     review: ReviewRules = field(default_factory=ReviewRules)
+    print: PrintRules = field(default_factory=PrintRules)
     path: str = ""
+    #: the folder of the framework file ("" when built from data): its report template is found there
+    folder: str = ""
     #: fingerprint of the rules: a workbook records it, so that a workbook made from an edited copy
     #: of a framework is never scored silently with the shipped rules of the same id
     digest: str = ""
@@ -278,13 +297,14 @@ def _load_shipped(framework_id: str) -> Framework:
 
 def _load(id_or_path: str | Path) -> Framework:
     text, where = _read(id_or_path)
+    folder = str(SHIPPED_DIR if str(id_or_path) in shipped_frameworks() else Path(id_or_path).resolve().parent)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FrameworkError(f"框架文件不是有效的 TOML（{_toml_position(exc)}）", location=Location(file=where),
                              fix="请检查该行的引号、括号和逗号") from exc
     try:
-        return parse_framework(data, path=where)
+        return parse_framework(data, path=where, folder=folder)
     except FrameworkError as exc:
         exc.located(Location(file=where))
         raise
@@ -307,12 +327,12 @@ def _read(id_or_path: str | Path) -> tuple[str, str]:
         raise FrameworkError(f"框架文件 {path} 不是 UTF-8 编码", fix="请在记事本中“另存为”，编码选 UTF-8") from exc
 
 
-_SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "review", "grades", "facts",
+_SECTIONS = ("framework", "scoring", "explanations", "checks", "report", "review", "print", "grades", "facts",
              "categories", "indicators")
 _META_KEYS = ("id", "title", "locality", "year", "description")
 
 
-def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
+def parse_framework(data: dict[str, Any], path: str = "", folder: str = "") -> Framework:
     """Build and validate a Framework from the parsed TOML document."""
     for key in data:
         if key not in _SECTIONS:
@@ -332,13 +352,14 @@ def parse_framework(data: dict[str, Any], path: str = "") -> Framework:
     checks = _params.build(CheckRules, data.get("checks", {}), "checks")
     report = _params.build(ReportRules, data.get("report", {}), "report")
     review = _params.build(ReviewRules, data.get("review", {}), "review")
+    printing = _params.build(PrintRules, data.get("print", {}), "print")
     indicators = tuple(_indicator(row, i) for i, row in enumerate(_list(data, "indicators")))
     framework = Framework(
         id=_text(meta, "id", "framework.id"), title=_text(meta, "title", "framework.title"),
         locality=_text(meta, "locality", "framework.locality"), year=_int(meta, "year", "framework.year"),
         description=str(meta.get("description", "")), facts=facts, categories=categories,
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
-        report=report, review=review, path=path)
+        report=report, review=review, print=printing, path=path, folder=folder)
     _validate(framework)
     return dataclasses.replace(framework, digest=_digest(framework))
 
@@ -490,6 +511,9 @@ def _validate_ranges(fw: Framework) -> None:
     one, top = Decimal(1), fw.scoring.total_points
     if not 2000 <= fw.year <= 2100:
         raise _error("framework.year", f"年度应在 2000～2100 之间，收到 {fw.year}")
+    if fw.report.template and not fw.report.template.lower().endswith(".docx"):
+        raise _error("report.template", f"报告模板应为 .docx 文件，收到“{fw.report.template}”",
+                     fix="请写 Word 模板的文件名，如 template = \"我区.docx\"（放在框架文件旁）")
     if top <= 0:
         raise _error("scoring.total_points", "总分应大于 0")
     if not 0 <= fw.scoring.score_digits <= 4:

@@ -1,6 +1,6 @@
 """The report's words: every number-bearing sentence generated from the model, the department's own
 texts carried over verbatim. Pure: a Scorecard in, plain data out (strings, lists, dicts), which the
-Word template lays out (report/templates) and which tests read without Word.
+Word template lays out (the framework's [report] template) and which tests read without Word.
 
 The chapters, headings and fixed wording of a locality belong to the template; this module gives
 each piece the template places. Sentences follow the published 2022 白云区科协 report, e.g.

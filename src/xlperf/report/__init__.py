@@ -1,1 +1,30 @@
-"""The 自评报告: the Word document rendered from the narrative, its chart, and the PDF made from it."""
+"""The 自评报告: the Word document rendered from the narrative, its chart, and the PDF made from it.
+
+    render_report(scorecard, "报告.docx", pdf=True)   # what every front-end calls
+
+The names other parts of xlperf use load on first use (PEP 562): docxtpl and matplotlib wait until a
+report is made.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {"ReportFiles": "render", "check_user_template": "render", "render_report": "render",
+         "convert_to_pdf": "pdf", "libreoffice_available": "pdf"}
+
+if TYPE_CHECKING:
+    from .pdf import convert_to_pdf, libreoffice_available
+    from .render import ReportFiles, check_user_template, render_report
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlperf.report' has no attribute {name!r}")
+
+
+__all__ = ["ReportFiles", "check_user_template", "convert_to_pdf", "libreoffice_available", "render_report"]

@@ -18,8 +18,11 @@ from ..core.engine import Scorecard
 from ..core.errors import XlperfError
 from ..core.narrative import report_context
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-DEFAULT_TEMPLATE = TEMPLATES / "gz-baiyun.docx"
+from ..core.frameworks import SHIPPED_DIR, Framework
+
+#: xlperf's own template (GB/T 9704 layout; docs/report-template.md): the shipped framework names it, and a
+#: framework that names none gets it
+DEFAULT_TEMPLATE = SHIPPED_DIR / "gz-baiyun.docx"
 CHART_WIDTH_MM = 150
 
 
@@ -28,11 +31,6 @@ class ReportFiles:
     docx: Path
     pdf: Path | None = None
     notes: tuple[str, ...] = ()  # what the user should know (chart left out, PDF not made …), in Chinese
-
-
-def default_report_path(source: Path) -> Path:
-    """`<input stem>-自评报告.docx` next to the input."""
-    return source.with_name(f"{source.stem}-自评报告.docx")
 
 
 def render_report(card: Scorecard, out: Path, *, template: Path | None = None, pdf: bool = False,
@@ -48,17 +46,20 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
 
     from .template_check import render_sandboxed
 
-    # a user's template is read once, checked, and rendered from the same bytes
-    source = io.BytesIO(_check_user_template(Path(template))) if template else str(DEFAULT_TEMPLATE)
+    # --template, else the framework's own; any but the shipped one is read once, checked, and rendered
+    # from the same bytes
+    chosen = Path(template) if template else framework_template(card.framework)
+    shipped = chosen.resolve() == DEFAULT_TEMPLATE.resolve()
+    source = str(DEFAULT_TEMPLATE) if shipped else io.BytesIO(check_user_template(chosen))
     context: dict[str, Any] = report_context(card)
     context["pending"] = [f"{f.where}：{f.message}" if f.where else f.message for f in (pending or [])]
     notes: list[str] = []
     doc = DocxTemplate(source)
-    context["chart"] = _chart(doc, card, notes, InlineImage, Mm)
+    context["chart"] = _chart(doc, card, notes, InlineImage, Mm) if card.framework.report.chart else ""
 
     def write(tmp: Path) -> None:
         # in the sandbox, as when the template was checked: the real data may take a branch the trial did not
-        render_sandboxed(doc, context, template.name if template else DEFAULT_TEMPLATE.name)
+        render_sandboxed(doc, context, chosen.name)
         doc.save(str(tmp))
 
     docx = atomic_write(Path(out), write, overwrite=overwrite, suffixes=(".docx",), protect=protect)
@@ -68,6 +69,14 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
 
         pdf_path = convert_to_pdf(docx, docx.with_suffix(".pdf"), overwrite=overwrite, notes=notes)
     return ReportFiles(docx, pdf_path, tuple(notes))
+
+
+def framework_template(framework: Framework) -> Path:
+    """The report template a framework declares ([report] template, found beside its file), else xlperf's."""
+    if not framework.report.template:
+        return DEFAULT_TEMPLATE
+    declared = Path(framework.report.template)
+    return declared if declared.is_absolute() else Path(framework.folder or ".") / declared
 
 
 def _chart(doc: Any, card: Scorecard, notes: list[str], inline_image: Any, mm: Any) -> Any:
@@ -81,7 +90,7 @@ def _chart(doc: Any, card: Scorecard, notes: list[str], inline_image: Any, mm: A
     return inline_image(doc, buffer, width=mm(CHART_WIDTH_MM))
 
 
-def _check_user_template(path: Path) -> bytes:
+def check_user_template(path: Path) -> bytes:
     """The bytes of a user's template: a regular file of at most MAX_TEMPLATE_BYTES, a .docx, whose tags
     the report can fill (a Chinese TemplateError otherwise)."""
     from .template_check import read_template, validate_template_bytes

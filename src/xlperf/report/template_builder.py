@@ -1,6 +1,6 @@
-"""Build the shipped report template `templates/gz-baiyun.docx` from code, so its styles are known.
+"""Build the shipped report template `frameworks/gz-baiyun.docx` from code, so its styles are known.
 
-    python -m xlperf.report.template_builder        # rewrites src/xlperf/report/templates/gz-baiyun.docx
+    python -m xlperf.report.template_builder        # rewrites src/xlperf/frameworks/gz-baiyun.docx
 
 The template is a docxtpl document (Jinja tags in the text, see docs/report-template.md) laid out as the
 published 2022 白云区科协 self-evaluation report, in the common implementation of GB/T 9704-2012: A4,
@@ -29,7 +29,7 @@ from .._files import atomic_write
 
 __all__ = ["BODY_FONT", "COLUMNS", "FONTS", "MARGINS", "PAGE", "TEMPLATE", "build_template", "write_template"]
 
-TEMPLATE = Path(__file__).with_name("templates") / "gz-baiyun.docx"
+TEMPLATE = Path(__file__).resolve().parents[1] / "frameworks" / "gz-baiyun.docx"  # the shipped framework's
 
 # Sizes in twentieths of a point (twips); 1 cm = 567 twips. Word shows these as 3.7 cm, 3.5 cm ...
 PAGE = {"width": 11906, "height": 16838}  # A4

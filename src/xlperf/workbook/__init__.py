@@ -10,22 +10,22 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _LAZY = {
-    "Cells": "_cells",
-    "CellSource": "_cells",
-    "READERS": "_file_source", "Reader": "_file_source", "open_cells": "_file_source",
-    "check_workbook_file": "_safety", "duplicate_part": "_safety",
+    "Cells": "_cells", "CellSource": "_cells", "NAME_PREFIX": "_cells", "bounds": "_cells",
+    "parse_reference": "_cells",
+    "READERS": "_readers", "Reader": "_readers", "open_cells": "_readers",
+    "check_workbook_file": "_safety", "duplicate_part": "_safety", "open_workbook_file": "_safety",
     "SheetScores": "_shown", "read_sheet_scores": "_shown",
     "build_workbook": "build",
-    "read_cells": "read", "read_workbook": "read",
+    "read_cells": "read", "read_workbook": "read", "read_year": "read",
 }
 
 if TYPE_CHECKING:
-    from ._cells import Cells, CellSource
-    from ._file_source import READERS, Reader, open_cells
-    from ._safety import check_workbook_file, duplicate_part
+    from ._cells import NAME_PREFIX, Cells, CellSource, bounds, parse_reference
+    from ._readers import READERS, Reader, open_cells
+    from ._safety import check_workbook_file, duplicate_part, open_workbook_file
     from ._shown import SheetScores, read_sheet_scores
     from .build import build_workbook
-    from .read import read_cells, read_workbook
+    from .read import read_cells, read_workbook, read_year
 
 
 def __getattr__(name: str) -> Any:
@@ -36,4 +36,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'xlperf.workbook' has no attribute {name!r}")
 
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "CellSource", "Cells", "NAME_PREFIX", "READERS", "Reader", "SheetScores", "bounds", "build_workbook",
+    "check_workbook_file", "duplicate_part", "open_cells", "open_workbook_file", "parse_reference",
+    "read_cells", "read_sheet_scores", "read_workbook", "read_year"
+]

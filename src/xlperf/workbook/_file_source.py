@@ -18,11 +18,11 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 from ..core import os_fix, os_reason
 from ..core.errors import Location, UnsafeFileError, WorkbookError, XlperfError
-from ._cells import NAME_PREFIX, Cells, bounds, parse_reference
+from ._cells import NAME_PREFIX, bounds, parse_reference
 from ._safety import (
     MAX_XML_PART_BYTES,
     READ_SECONDS,
@@ -33,9 +33,6 @@ from ._safety import (
     damage,
     open_workbook_file,
 )
-
-if TYPE_CHECKING:
-    from ._calamine_source import CalamineSource
 
 _RESAVE = "请用 Excel 或 WPS 打开并另存后重试"
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
@@ -161,31 +158,6 @@ class FileSource:
         finally:
             for handle in self._files:
                 handle.close()
-
-
-#: The readers of a workbook file: calamine (Rust, the default: read_workbook about 4 times faster, the
-#: sheets themselves about 20 times) and openpyxl
-READERS = ("calamine", "openpyxl")
-Reader = Literal["calamine", "openpyxl"]
-
-
-@contextmanager
-def open_cells(path: Path, reader: Reader = "calamine") -> Iterator[Cells]:
-    """The cells of a workbook file, read with `reader`; the file is closed whatever happens. Both
-    readers give the same values and the same errors (tests/workbook/test_calamine_reader.py)."""
-    source: FileSource | CalamineSource
-    if reader == "calamine":
-        from ._calamine_source import CalamineSource
-
-        source = CalamineSource(path)
-    elif reader == "openpyxl":
-        source = FileSource(path)
-    else:
-        raise ValueError(f"unknown workbook reader {reader!r} (expected one of {', '.join(READERS)})")
-    try:
-        yield Cells(source, path.name)
-    finally:
-        source.close()
 
 
 def name_reach(names: dict[str, str]) -> dict[str, int]:

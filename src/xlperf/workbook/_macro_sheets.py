@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.frameworks import Framework
+from ..core.frameworks import Framework, PrintRules
 from . import _print, vba
 from . import layout as L
 from ._formats import TEXT_WIDTH
@@ -105,7 +105,7 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
         ws.set_row(row, _height([(text, text_width)]))
         row += 1
     ws.freeze_panes(2, 0)
-    _print.page_setup(ws, title=_title(fw))
+    _print.page_setup(ws, fw.print, title=_title(fw))
 
 
 def config(ws: Worksheet, fmt: _Formats) -> None:
@@ -133,5 +133,5 @@ def config(ws: Worksheet, fmt: _Formats) -> None:
     for i, note in enumerate(notes):
         _text(ws, i, 3, note, fmt.note)
         ws.set_row(i, _height([(note, NOTE_WIDTH)]))
-    _print.page_setup(ws, landscape=True)
+    _print.page_setup(ws, PrintRules(), landscape=True)  # xlwings' settings: not the framework's business
 

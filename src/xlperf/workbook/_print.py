@@ -13,11 +13,14 @@ from collections.abc import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..core.frameworks import PrintRules
+
 A4 = 9  # Excel's paper size code
 A4_WIDTH, A4_HEIGHT = 595.3, 841.9  # points
+#: the papers a framework may ask for ([print] paper): Excel's code, width and height in points
+PAPERS = {"A4": (A4, A4_WIDTH, A4_HEIGHT), "A3": (8, 841.9, 1190.6)}
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.75}  # inches
 HEADER_MARGIN = FOOTER_MARGIN = 0.3  # inches: where the page header and footer sit
-FOOTER = "&C第 &P 页，共 &N 页"
 FONT_SIZE = 11  # points: the size of the sheets' text (build._Formats)
 #: The width of one character unit of an Excel column in pixels: the widest digit of the workbook's
 #: default font (Calibri 11), and the padding Excel adds to every column (XlsxWriter writes widths so)
@@ -28,10 +31,14 @@ CHAR_PIXELS, PADDING_PIXELS = 7, 5
 FILL = 0.92
 
 
-def page_setup(ws: Worksheet, *, landscape: bool = False, repeat_row: int | None = None, title: str = "") -> None:
-    """A4, as wide as one page and as long as needed, `repeat_row` printed atop every page, the
-    workbook's title and the sheet name in the page header, 第 N 页，共 M 页 in the footer."""
-    ws.set_paper(A4)
+def page_setup(ws: Worksheet, rules: PrintRules, *, repeat_row: int | None = None, title: str = "",
+               landscape: bool | None = None) -> None:
+    """The framework's paper (A4), as wide as one page and as long as needed, landscape for the sheets
+    the framework names (or as `landscape` says), `repeat_row` printed atop every page, the workbook's
+    title and the sheet name in the page header, the framework's footer (第 N 页，共 M 页)."""
+    ws.set_paper(PAPERS[rules.paper][0])
+    if landscape is None:
+        landscape = ws.name in rules.landscape
     if landscape:
         ws.set_landscape()
     else:
@@ -42,7 +49,7 @@ def page_setup(ws: Worksheet, *, landscape: bool = False, repeat_row: int | None
     if repeat_row is not None:
         ws.repeat_rows(repeat_row)
     ws.set_header(f"&L{_escape(title)}&R&A" if title else "&R&A", {"margin": HEADER_MARGIN})
-    ws.set_footer(FOOTER, {"margin": FOOTER_MARGIN})
+    ws.set_footer(rules.footer, {"margin": FOOTER_MARGIN})
 
 
 def _escape(text: str) -> str:
@@ -54,19 +61,21 @@ def column_points(width: float) -> float:
     return (int(width * CHAR_PIXELS + 0.5) + PADDING_PIXELS) * 0.75
 
 
-def printable_width(landscape: bool) -> float:
-    return (A4_HEIGHT if landscape else A4_WIDTH) - (MARGINS["left"] + MARGINS["right"]) * 72
+def printable_width(landscape: bool, paper: str = "A4") -> float:
+    _, width, height = PAPERS[paper]
+    return (height if landscape else width) - (MARGINS["left"] + MARGINS["right"]) * 72
 
 
-def printable_height(landscape: bool) -> float:
-    return (A4_WIDTH if landscape else A4_HEIGHT) - (MARGINS["top"] + MARGINS["bottom"]) * 72
+def printable_height(landscape: bool, paper: str = "A4") -> float:
+    _, width, height = PAPERS[paper]
+    return (width if landscape else height) - (MARGINS["top"] + MARGINS["bottom"]) * 72
 
 
-def fit_scale(widths: Sequence[float], landscape: bool) -> float:
+def fit_scale(widths: Sequence[float], landscape: bool, paper: str = "A4") -> float:
     """The scale Excel prints columns of these widths at, fitted to one page wide: a whole percent,
     never above 100 %."""
     natural = sum(column_points(w) for w in widths)
-    return min(100, math.floor(100 * printable_width(landscape) / natural)) / 100
+    return min(100, math.floor(100 * printable_width(landscape, paper) / natural)) / 100
 
 
 def page_breaks(heights: dict[int, float], groups: Sequence[Sequence[Sequence[int]]], *, first_page: float,

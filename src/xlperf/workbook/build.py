@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .._files import atomic_write, scratch_folder
 from ..core.engine import Scorecard, score_year
-from ..core.frameworks import Framework
+from ..core.frameworks import Framework, PrintRules
 from ..core.model import DIRECTIONS, QUALITATIVE_RESULTS, TARGET_KINDS, TEXT_FIELDS, DepartmentYear
 from . import _print
 from ._formats import HEADING_WIDTH, TEXT_WIDTH
@@ -151,7 +151,7 @@ def _info(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depar
     ws.merge_range(0, 0, 0, 1, _title(fw), fmt.title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 1, "黄色单元格由单位填写；绿色单元格由程序计算，请勿修改。", fmt.note)
-    _print.page_setup(ws, title=_title(fw))
+    _print.page_setup(ws, fw.print, title=_title(fw))
     _text(ws, 2, 0, "单位名称", fmt.label)
     _text(ws, 2, 1, year.department if year else "", fmt.input_short)
     wb.define_name(L.DEPARTMENT, _ref(ws.name, 2, 1))
@@ -181,7 +181,7 @@ def _facts(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Depa
     for col, header in enumerate(("分组", "数据项", "数值", "单位", "说明", "数据项编号（程序用）")):
         _text(ws, 0, col, header, fmt.header)
     ws.freeze_panes(1, 0)
-    _print.page_setup(ws, repeat_row=0, title=_title(fw))
+    _print.page_setup(ws, fw.print, repeat_row=0, title=_title(fw))
     row = 1
     groups = list(dict.fromkeys(f.group for f in fw.facts))
     for group in groups:
@@ -211,7 +211,7 @@ def _table(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, columns: t
         _text(ws, 0, col, column.header, fmt.header)
     ws.set_row(0, _height([(c.header, c.width) for c in columns]))  # headers wrap; printed on every page
     ws.freeze_panes(1, 0)
-    _print.page_setup(ws, landscape=True, repeat_row=0, title=_title(fw))
+    _print.page_setup(ws, fw.print, repeat_row=0, title=_title(fw))
     last = len(rows) + spare
     for i in range(last):
         ws.write_number(i + 1, 0, i + 1, fmt.fixed)
@@ -245,7 +245,7 @@ def _projects(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: D
 def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None) -> None:
     ws.set_column(0, 0, HEADING_WIDTH)
     ws.set_column(1, 1, TEXT_WIDTH)
-    _print.page_setup(ws, title=_title(fw))
+    _print.page_setup(ws, fw.print, title=_title(fw))
     row = 0
     for key, sheet in L.TEXT_SHEETS.items():
         if sheet == L.ISSUES_SHEET:
@@ -360,17 +360,19 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
                [(c.score,) for c in card.categories] if card else [(None,)] * len(fw.categories), (fmt.output,))
     for r in range(total_row, row + len(fw.categories)):
         set_height(r, SUMMARY_ROW_HEIGHT)
-    _print.page_setup(ws, landscape=True, repeat_row=1, title=_title(fw))
-    _scoresheet_breaks(ws, heights, [g for g in groups if g], list(range(total_row, row + len(fw.categories))))
+    _print.page_setup(ws, fw.print, repeat_row=1, title=_title(fw))
+    _scoresheet_breaks(ws, fw.print, heights, [g for g in groups if g],
+                       list(range(total_row, row + len(fw.categories))))
 
 
-def _scoresheet_breaks(ws: Worksheet, heights: dict[int, float], groups: list[list[list[int]]],
-                       summary: list[int]) -> None:
+def _scoresheet_breaks(ws: Worksheet, rules: PrintRules, heights: dict[int, float],
+                       groups: list[list[list[int]]], summary: list[int]) -> None:
     """Page breaks that keep each 一级指标's rows on one page, and the 合计/等级/小计 rows on the page
     of the last indicator, not alone on a page of their own."""
     groups[-1][-1] += summary
-    scale = _print.fit_scale([c.width for c in L.SCORE_COLUMNS], landscape=True)
-    room = _print.printable_height(landscape=True) / scale * _print.FILL - heights[1]  # row 2 repeats
+    landscape, paper = ws.name in rules.landscape, rules.paper
+    scale = _print.fit_scale([c.width for c in L.SCORE_COLUMNS], landscape, paper)
+    room = _print.printable_height(landscape, paper) / scale * _print.FILL - heights[1]  # row 2 repeats
     ws.set_h_pagebreaks(_print.page_breaks(heights, groups, first_page=room - heights[0], page=room))
 
 

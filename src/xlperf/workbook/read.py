@@ -39,7 +39,7 @@ from ..core.values import (
 )
 from . import layout as L
 from ._cells import Cells, bounds, column_letters
-from ._file_source import Reader, open_cells
+from ._readers import Reader, open_cells
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None, *,
@@ -54,12 +54,18 @@ def read_workbook(path: str | Path, framework: Framework | str | Path | None = N
 
 def read_cells(cells: Cells, framework: Framework | str | Path | None = None) -> DepartmentYear:
     """Read a department-year from any source of cells (a file, or the live workbook in Excel)."""
+    return read_year(cells, framework)[0]
+
+
+def read_year(cells: Cells, framework: Framework | str | Path | None = None) -> tuple[DepartmentYear, Framework]:
+    """The department-year and the framework it was read with (loaded once: the one `framework` names,
+    else the shipped one the workbook names)."""
     with at(Location(file=cells.file)):
         if framework is None:
             framework = _named_framework(cells)
         elif not isinstance(framework, Framework):
             framework = load_framework(framework)
-        return _read(cells, framework, cells.file)
+        return _read(cells, framework, cells.file), framework
 
 
 def _named_framework(cells: Cells) -> Framework:
