@@ -122,3 +122,39 @@ def write_samples(folder: Path, count: int, seed: int = 2022) -> list[Path]:
         year = year_from_dict(data, fw, source=f"sample-{index}")
         paths.append(build_workbook(folder / f"{index + 1:04d}-{data['department']}.xlsx", fw, year, overwrite=True))
     return paths
+
+
+#: for large_data: the places and activities its generated targets are named after
+_TOWNS = ("京溪", "同德", "黄石", "新市", "棠景", "三元里", "松洲", "景泰", "均禾", "嘉禾", "鹤龙", "永平", "石门", "金沙",
+          "云城", "石井", "同和", "龙归", "人和", "江高", "太和", "钟落潭", "大源")
+_ACTIVITIES = (("科普讲座", "场"), ("科普知识竞赛", "次"), ("夏令营活动", "次"), ("科普宣传活动", "场"), ("科普图书室", "个"),
+               ("科普志愿服务", "人次"), ("科普课程进校园", "所"))
+_VERBS = ("组织开展", "举办", "组织举办", "开展", "建设")
+
+
+def large_data(targets: int, projects: int) -> dict[str, Any]:
+    """The example grown to `targets` 绩效目标 and `projects` projects in all (for oversized-input tests and
+    benchmarks; never fewer rows than the example's): each added target is an activity in a 镇街, each
+    added project's texts state the numbers of two added targets (one as "名称共 3场", one as "3场名称"),
+    every seventh differently from the table (W303)."""
+    data: dict[str, Any] = copy.deepcopy(example_data())
+    added: list[dict[str, Any]] = []
+    for i in range(max(targets - len(data["targets"]), 0)):
+        town, (activity, unit) = _TOWNS[i % len(_TOWNS)], _ACTIVITIES[i % len(_ACTIVITIES)]
+        number = i % 9 + 1
+        added.append({"kind": "产出", "name": f"{_VERBS[i % len(_VERBS)]}{town}第{i // len(_TOWNS) + 1}期{activity}",
+                      "direction": "≥", "target": number, "actual": number, "unit": unit, "weight": None,
+                      "result": "", "note": ""})
+    data["targets"] += added
+    grown = []
+    for j in range(max(projects - len(data["projects"]), 0)):
+        one, two = (added[j % len(added)], added[(j + 1) % len(added)]) if added else ({}, {})
+        said = one.get("actual", 0) + (j % 7 == 0)
+        core = two.get("name", "").removeprefix(_VERBS[(j + 1) % len(_VERBS)])
+        grown.append({"name": f"第{j + 1}号科普项目", "budget": None, "actual": None,
+                      "outputs": f"本年{one.get('name', '科普活动')}共 {said}{one.get('unit', '次')}，群众反映良好。",
+                      "benefits": f"本年举办 {two.get('actual', 1)}{two.get('unit', '次')}{core}，"
+                                  "公众对科普工作满意度达 95%。",
+                      "satisfaction": "服务对象满意度较高。"})
+    data["projects"] += grown
+    return data

@@ -10,16 +10,23 @@ The core words are the name without the verbs it begins with (组织、开展、
 four characters or more. Spaces, quotation marks and 的 are ignored ("公众对科普知识的知晓度" is
 "公众对科普知识知晓度"); full-width digits count. Approximate numbers (约 1万人次, 200多篇, 95%以上)
 and ordinals (第 3 次) are never taken. Pure: text in, mentions out.
+
+A department may have thousands of targets and projects, and W303 looks for every target in every text:
+`MentionIndex` computes each name's variants once, and reads each text once, looking up at each place
+only the names that could start there, so the time grows with the texts' length, not with texts × targets.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 _DROP = frozenset(" \t\r\n\u3000\xa0“”\"‘’'「」『』《》的")
+_DROPPED = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_DROP)) + "]+")
 _WIDTH = str.maketrans("０１２３４５６７８９．％：", "0123456789.%:")
 #: verbs a target's name often begins with; the words after them are its core ("科普知识竞赛")
 _LEADING_VERBS = ("组织开展", "组织举办", "组织参加", "积极组织", "认真组织", "积极开展", "认真开展", "指导建设",
@@ -34,7 +41,6 @@ _NOT_A_COUNT_BEFORE = ("约", "近", "超", "逾", "第", "过", "至少", "不�
 #: units that begin with a shorter one: "10455人次" is not "10455人"
 _LONGER_UNITS = ("人次", "万元", "亿元", "千元", "小时", "个月", "平方米", "场次", "户次", "万人次")
 _NUMBER_AT = re.compile(r"\d+(?:\.\d+)?")
-_NUMBER_BEFORE = re.compile(r"(\d+(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -51,14 +57,14 @@ class Mention:
 @functools.lru_cache(maxsize=64)
 def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     """The text as compared (no spaces, quotes or 的; half-width digits), with each character's index
-    in the original. Cached: every text is compared with every target of the department."""
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text.translate(_WIDTH)):
-        if ch not in _DROP:
-            chars.append(ch)
-            index.append(i)
-    return "".join(chars), tuple(index)
+    in the original. Cached: the same names and units come back for every text."""
+    wide = text.translate(_WIDTH)  # one character for one: positions stay those of `text`
+    kept, at = [], 0
+    for dropped in _DROPPED.finditer(wide):
+        kept.append(range(at, dropped.start()))
+        at = dropped.end()
+    kept.append(range(at, len(wide)))
+    return _DROPPED.sub("", wide), tuple(itertools.chain.from_iterable(kept))
 
 
 @functools.lru_cache(maxsize=256)
@@ -84,15 +90,126 @@ def mentions(text: str, name: str, unit: str, gap: int = 2) -> list[Mention]:
         return []
     norm, index = normalise(text)
     if unit not in norm:
-        return []  # the common case: a text is compared with every target of the department
+        return []
     found: dict[int, Mention] = {}
+    # the variants go from the longest down: at a position, the longest name that states it is kept
     for variant in name_variants(name):
-        for start in _occurrences(norm, variant):
-            for mention in (_after(text, norm, index, start, start + len(variant), unit, gap),
-                            _before(text, norm, index, start, start + len(variant), unit)):
-                if mention and (mention.position not in found or found[mention.position].matched < mention.matched):
-                    found[mention.position] = mention
+        for position, mention in _variant_mentions(text, norm, index, variant, _occurrences(norm, variant),
+                                                   unit, gap).items():
+            found.setdefault(position, mention)
     return [found[p] for p in sorted(found)]
+
+
+class MentionIndex:
+    """Many targets, looked for in many texts: `claimed(text)` is what `mentions` gives for every target
+    at once, each number going to one target, in a time that grows with the text, not with the targets.
+
+    The claimants are (name, unit) pairs, such as the targets of a department in their order. A number
+    two names could claim goes to the longer name (the surer match), between equal names to the first
+    claimant."""
+
+    def __init__(self, claimants: Sequence[tuple[str, str]], gap: int = 2) -> None:
+        self._gap = gap
+        self._claimants = [(name_variants(name), normalise(unit)[0]) for name, unit in claimants]
+        #: (variant, unit) -> the first claimant with that variant of its name and that unit: a later one
+        #: never wins a number from it (equal names go to the first)
+        self._first: dict[tuple[str, str], int] = {}
+        self._units_of: dict[str, set[str]] = {}  # variant -> the units it is claimed in
+        for i, (variants, unit) in enumerate(self._claimants):
+            if not unit:
+                continue  # a target without a unit is never matched
+            for variant in variants:
+                self._first.setdefault((variant, unit), i)
+                self._units_of.setdefault(variant, set()).add(unit)
+        self._units = {unit for _, unit in self._first}
+        self._words = _WordIndex(self._units_of.keys() | self._units)
+        self._done: dict[str, list[tuple[int, Mention]]] = {}  # a text copied into many rows is read once
+
+    def claimed(self, text: str) -> list[tuple[int, Mention]]:
+        """(claimant's index, mention) for each number `text` states for a claimant, in text order."""
+        if text not in self._done:
+            self._done[text] = self._claimed(text)
+        return self._done[text]
+
+    def _claimed(self, text: str) -> list[tuple[int, Mention]]:
+        if not text:
+            return []
+        norm, index = normalise(text)
+        if _NUMBER_AT.search(norm) is None:
+            return []  # every mention states a number
+        found = self._words.find(norm)
+        units = {word for word in found if word in self._units}
+        # position -> (length of the name matched, -claimant): the longest name wins, then the first claimant
+        best: dict[int, tuple[int, int]] = {}
+        by_pair: dict[tuple[str, str], dict[int, Mention]] = {}
+        for variant, starts in found.items():
+            for unit in self._units_of.get(variant, set()) & units:
+                pair = by_pair[variant, unit] = _variant_mentions(text, norm, index, variant, starts, unit, self._gap)
+                rank = (len(variant), -self._first[variant, unit])
+                for position in pair:
+                    if position not in best or best[position] < rank:
+                        best[position] = rank
+        claims = []
+        for position in sorted(best):
+            length, claimant = best[position][0], -best[position][1]
+            variants, unit = self._claimants[claimant]
+            # a name's variants differ in length: the one of this length is the one that matched
+            variant = next(v for v in variants if len(v) == length)
+            claims.append((claimant, by_pair[variant, unit][position]))
+        return claims
+
+
+class _WordIndex:
+    """Which of many words occur in a text, and where, reading the text once: words are filed by their
+    first KEY characters (shorter ones by length), so that at a place of the text one look-up finds the
+    few that could start there, compared one length at a time."""
+
+    KEY = 4  # most names are longer: a core word has at least MIN_CORE characters
+
+    def __init__(self, words: Iterable[str]) -> None:
+        short: dict[int, set[str]] = {}  # length -> words shorter than KEY
+        long: dict[str, dict[int, set[str]]] = {}  # first KEY characters -> length -> words
+        firsts: set[str] = set()
+        for word in words:
+            firsts.add(word[:1])
+            if len(word) < self.KEY:
+                short.setdefault(len(word), set()).add(word)
+            else:
+                long.setdefault(word[:self.KEY], {}).setdefault(len(word), set()).add(word)
+        # shortest first: a length beyond the end of the text ends the comparisons
+        self._short = sorted(short.items())
+        self._long = {key: sorted(by_length.items()) for key, by_length in long.items()}
+        # the places where some word could start, skipped to by re (one character class: linear)
+        chars = "".join(re.escape(ch) for ch in sorted(firsts))
+        self._starts = re.compile(f"[{chars}]") if chars else None
+
+    def find(self, text: str) -> dict[str, list[int]]:
+        """word -> where it starts in `text` (every start, overlapping ones included, in order)."""
+        found: dict[str, list[int]] = {}
+        if self._starts is None:
+            return found
+        for start in self._starts.finditer(text):
+            at = start.start()
+            rest = len(text) - at
+            for lengths in (self._short, self._long.get(text[at:at + self.KEY], ())):
+                for length, words in lengths:
+                    if length > rest:
+                        break
+                    if text[at:at + length] in words:
+                        found.setdefault(text[at:at + length], []).append(at)
+        return found
+
+
+def _variant_mentions(text: str, norm: str, index: tuple[int, ...], variant: str, starts: Iterable[int], unit: str,
+                      gap: int) -> dict[int, Mention]:
+    """position -> the first mention there of one variant of a name, found at `starts`."""
+    found: dict[int, Mention] = {}
+    for start in starts:
+        for mention in (_after(text, norm, index, start, start + len(variant), unit, gap),
+                        _before(text, norm, index, start, start + len(variant), unit)):
+            if mention is not None:
+                found.setdefault(mention.position, mention)
+    return found
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -107,9 +224,14 @@ def _unit_at(norm: str, at: int, unit: str) -> tuple[Decimal, int] | None:
     """(multiplier, end) when `unit` (or 万 + unit) starts at `at`, and is not part of a longer unit."""
     for multiplier, written in ((Decimal(1), unit), (Decimal(10000), f"万{unit}")):
         if norm.startswith(written, at):
-            longer = any(u != written and u.startswith(written) and norm.startswith(u, at) for u in _LONGER_UNITS)
-            return None if longer else (multiplier, at + len(written))
+            return None if norm.startswith(_longer_units(written), at) else (multiplier, at + len(written))
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _longer_units(unit: str, ending: bool = False) -> tuple[str, ...]:
+    """The units of _LONGER_UNITS that begin (or end) with `unit` and are not it."""
+    return tuple(u for u in _LONGER_UNITS if u != unit and (u.endswith(unit) if ending else u.startswith(unit)))
 
 
 def _after(text: str, norm: str, index: tuple[int, ...], start: int, end: int, unit: str, gap: int) -> Mention | None:
@@ -128,21 +250,35 @@ def _after(text: str, norm: str, index: tuple[int, ...], start: int, end: int, u
 
 
 def _before(text: str, norm: str, index: tuple[int, ...], start: int, end: int, unit: str) -> Mention | None:
-    """数字 单位 名称 (the core words straight after the unit)."""
-    head = norm[:start]
+    """数字 单位 名称 (the core words straight after the unit). Looks back from `start` without copying
+    the text before it (a long text may name a target many times)."""
+    if not norm.endswith(unit, 0, start):
+        return None
+    head = start - len(unit)  # the number ends here
     multiplier = Decimal(1)
-    if head.endswith(unit):
-        head = head[:-len(unit)]
-        if head.endswith("万") and not unit.startswith("万"):
-            head, multiplier = head[:-1], Decimal(10000)
-    else:
-        return None
-    if any(u != unit and u.endswith(unit) and norm[:start].endswith(u) for u in _LONGER_UNITS):
+    if norm.endswith("万", 0, head) and not unit.startswith("万"):
+        head, multiplier = head - 1, Decimal(10000)
+    if norm.endswith(_longer_units(unit, ending=True), 0, start):
         return None  # 3人次 is not 3次
-    if head.endswith(_APPROX_AFTER):
+    if norm.endswith(_APPROX_AFTER, 0, head):
         return None
-    number = _NUMBER_BEFORE.search(head)
-    if number is None or head[:number.start()].endswith(_NOT_A_COUNT_BEFORE) or head[:number.start()][-1:] == ".":
+    first = _number_start(norm, head)
+    if first is None or norm.endswith(_NOT_A_COUNT_BEFORE, 0, first) or norm[first - 1:first] == ".":
         return None
-    value = Decimal(number.group(1)) * multiplier
-    return Mention(value, text[index[number.start()]:index[end - 1] + 1], index[number.start()], end - start)
+    value = Decimal(norm[first:head]) * multiplier
+    return Mention(value, text[index[first]:index[end - 1] + 1], index[first], end - start)
+
+
+def _number_start(norm: str, end: int) -> int | None:
+    """Where the number that ends at `end` starts (12, or 1.5: digits with at most one decimal point,
+    taken as far back as it goes), or None when no digit ends there."""
+    at = end
+    while at > 0 and norm[at - 1].isdecimal():  # str.isdecimal is exactly re's \d
+        at -= 1
+    if at == end:
+        return None
+    if at >= 2 and norm[at - 1] == "." and norm[at - 2].isdecimal():
+        at -= 1
+        while at > 0 and norm[at - 1].isdecimal():
+            at -= 1
+    return at

@@ -10,7 +10,7 @@ from ..engine import Scorecard
 from ..model import TEXT_FIELDS, Target
 from ..values import is_percent_unit
 from . import Hit, check, target_indicators
-from ._mentions import mentions, name_variants, normalise
+from ._mentions import MentionIndex
 
 
 @check("W301", "completion-above-execution",
@@ -71,23 +71,19 @@ def count_stated_differently(card: Scorecard) -> Iterator[Hit]:
     texts += [(f"项目“{p.name}”的{label}", year.where(f"projects[{i}].{key}") or p.location, getattr(p, key))
               for i, p in enumerate(year.projects) for key, label in fields.items()]
     claims = [t for t in year.targets if t.direction != "定性" and t.actual is not None and t.unit.strip()]
+    # each name's variants computed once, each text read once: thousands of rows stay quick
+    index = MentionIndex([(t.name, t.unit) for t in claims], rules.mention_gap)
     for label, where, text in texts:
         if not text.strip():
             continue
-        # a number two targets' names could claim goes to the longer name (the surer match)
-        best: dict[int, tuple[int, Target, Decimal, str]] = {}
-        norm = normalise(text)[0]
-        # most targets are not named in a given text: a substring test spares them the full search
-        for t in (t for t in claims if any(v in norm for v in name_variants(t.name))):
-            for m in mentions(text, t.name, t.unit, rules.mention_gap):
-                if m.position not in best or best[m.position][0] < m.matched:
-                    best[m.position] = (m.matched, t, m.number, m.quote)
         seen = set()
-        for _, t, number, quote in (best[p] for p in sorted(best)):
-            if _agrees(number, t) or (t.name, number) in seen:
+        # a number two targets' names could claim goes to the longer name (the surer match)
+        for i, m in index.claimed(text):
+            t = claims[i]
+            if _agrees(m.number, t) or (t.name, m.number) in seen:
                 continue
-            seen.add((t.name, number))
-            yield Hit(where, {"field": label, "quote": quote.strip(), "name": t.name,
+            seen.add((t.name, m.number))
+            yield Hit(where, {"field": label, "quote": m.quote.strip(), "name": t.name,
                               "row": str(t.location) if t.location else "绩效目标表", "stated": _stated(t)},
                       target_indicators(card, t.kind))
 
