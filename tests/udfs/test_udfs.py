@@ -43,7 +43,11 @@ class TestPerfScores:
     def test_internal_failure_is_a_short_message(self, udf_args: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
         """An unexpected exception becomes "内部错误…" in the cells, never a traceback."""
         udfs._evaluated.cache_clear()
-        monkeypatch.setattr("xlperf.core.engine.score_year", lambda *a: 1 / 0)
+        import sys
+
+        import xlperf.evaluate  # noqa: F401 - the use case the UDFs score through
+
+        monkeypatch.setattr(sys.modules["xlperf.evaluate"], "score_year", lambda *a: 1 / 0)
         rows = udfs.PERF_SCORES(*udf_args)
         udfs._evaluated.cache_clear()
         assert rows[0][0].startswith("内部错误") and all(_no_traceback(r) is None for r in rows)
