@@ -14,7 +14,8 @@ from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.model import DepartmentYear
 
 if TYPE_CHECKING:
-    from .workbook import Reader, SheetScores
+    from .core.model import SheetScores
+    from .workbook import Reader
 
 EXAMPLE = "baiyun-kexie-2022"
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -46,11 +47,11 @@ def open_source(path: Path, framework: Framework | str | Path | None = None, *,
         with at(Location(file=path.name)):
             return Opened(year_from_dict(data, fw, source=path.name), fw)
     if path.suffix.lower() in (".xlsx", ".xlsm") or not path.suffix:
-        from .workbook import open_cells, read_sheet_scores, read_year
+        from .workbook import open_cells, read_year
 
         with at(Location(file=path.name)), open_cells(path, reader) as cells:
             year, fw = read_year(cells, framework)
-            return Opened(year, fw, read_sheet_scores(cells, fw))
+            return Opened(year, fw, year.sheet)
     raise WorkbookError(f"不支持的文件类型“{path.suffix}”", location=Location(file=path.name),
                         fix="请给出 .xlsx、.xlsm 工作簿或 .json 数据文件（旧版 .xls 请先另存为 .xlsx）")
 

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 from .core.checks import Finding, run_checks
 from .core.engine import Scorecard, score_year
 from .core.frameworks import Framework, load_framework
-from .core.model import DepartmentYear
+from .core.model import DepartmentYear, SheetScores
 from .core.review import Risk, review_card
 
 if TYPE_CHECKING:
     import pandas
 
-    from .workbook import Cells, Reader, SheetScores
+    from .workbook import Cells, Reader
 
 REPORT_SUFFIX = "-自评报告"
 #: how many numbered copies (…-自评报告(2).docx) `report_path(free=True)` tries before it gives up
@@ -68,10 +68,14 @@ class Evaluation:
     framework: Framework
     scorecard: Scorecard
     source: Path | None = None  # the file it was read from; None for a DepartmentYear given directly
-    #: the scores the workbook's own 评分表 shows (its saved values); None for a JSON form
-    sheet: SheetScores | None = None
     #: False: leave out the checks of the 扣分原因 texts (for inputs that carry none, as some UDF calls)
     reasons: bool = True
+
+    @property
+    def sheet(self) -> SheetScores | None:
+        """The scores the workbook's own 评分表 shows (its saved values; compared by check W601); None for
+        a JSON form."""
+        return self.year.sheet
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -138,21 +142,21 @@ def evaluate(source: str | Path | DepartmentYear, framework: Framework | str | P
     from ._open import open_source
 
     opened = open_source(Path(source), framework, reader=reader)
-    return evaluate_year(opened.year, opened.framework, source=Path(source), sheet=opened.sheet)
+    return evaluate_year(opened.year, opened.framework, source=Path(source))
 
 
 def evaluate_cells(cells: Cells, framework: Framework | str | Path | None = None) -> Evaluation:
     """The same for a source of cells that is not a file (the workbook open in Excel, for the buttons)."""
-    from .workbook import read_sheet_scores, read_year
+    from .workbook import read_year
 
     year, fw = read_year(cells, framework)
-    return evaluate_year(year, fw, sheet=read_sheet_scores(cells, fw))
+    return evaluate_year(year, fw)
 
 
 def evaluate_year(year: DepartmentYear, framework: Framework, *, source: Path | None = None,
-                  sheet: SheetScores | None = None, reasons: bool = True) -> Evaluation:
+                  reasons: bool = True) -> Evaluation:
     """Score a department-year already read (its checks and review follow when asked for)."""
-    return Evaluation(year, framework, score_year(framework, year), source, sheet, reasons)
+    return Evaluation(year, framework, score_year(framework, year), source, reasons)
 
 
 def _framework(framework: Framework | str | Path) -> Framework:

@@ -125,7 +125,7 @@ class TestTotalMoved:
 
 class TestCatalogue:
     def test_ids_and_titles(self) -> None:
-        assert list(RISKS) == ["R01", "R02", "R03"]
+        assert list(RISKS) == ["R01", "R02", "R03", "R04"]
         assert all(symbol and title for symbol, title in RISKS.values())
 
     @pytest.mark.parametrize("key, value", [("output_full_execution_below", 80), ("total_change_above", 0)])

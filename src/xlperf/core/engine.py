@@ -191,6 +191,7 @@ class Scorecard:
 
     def to_dict(self) -> dict[str, Any]:
         """The scorecard as JSON-ready data (what `xlperf score --json` prints)."""
+        sheet = self.year.sheet
         return {
             "framework": self.framework.id,
             "department": self.year.department,
@@ -202,9 +203,17 @@ class Scorecard:
             "categories": [{"name": c.name, "weight": _json_number(c.points), "score": _json_number(c.score)}
                            for c in self.categories],
             "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
-                            "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence}
+                            "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence,
+                            "sheet_score": _shown(sheet.scores.get(r.code)) if sheet else None}
                            for r in self.results],
+            # what the workbook's own 评分表 shows (null for the JSON form); check W601 compares
+            "sheet_total": _shown(sheet.total) if sheet else None,
         }
+
+
+def _shown(value: Decimal | str | None) -> int | float | str | None:
+    """A score cell's value as JSON: a number, or the text it shows ("#NAME?")."""
+    return value if value is None or isinstance(value, str) else _json_number(value)
 
 
 def _json_number(value: Decimal | None) -> int | float | None:

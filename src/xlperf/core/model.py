@@ -80,6 +80,27 @@ class IndicatorEntry:
     name: str = ""  # only for indicators whose name the department enters
 
 
+#: what a score cell of the 评分表 shows: a number, a text (an error value such as "#NAME?", or a worksheet
+#: function's message), or nothing
+Shown = Decimal | str | None
+
+
+@dataclass(frozen=True)
+class SheetScores:
+    """The scores the workbook's own 评分表 shows (the values saved in its score cells). Never used for
+    scoring: scores are recomputed; these are compared with them (check W601, risk R04)."""
+
+    scores: dict[str, Shown] = field(default_factory=dict)  # indicator code -> what its row shows
+    total: Shown = None
+    grade: str = ""
+    places: dict[str, Location] = field(default_factory=dict)  # code, "total", "grade" -> the cell
+
+    @property
+    def empty(self) -> bool:
+        """Nothing shown at all (a workbook filled where nothing calculates its scores)."""
+        return self.total is None and not self.grade and all(v is None for v in self.scores.values())
+
+
 @dataclass
 class DepartmentYear:
     """All inputs of one department for one year, and where each one was read."""
@@ -107,6 +128,8 @@ class DepartmentYear:
     #: merged cells that cover inputs: each merged range (e.g. 收支情况!B6:C7) -> the keys of the inputs
     #: it hides, as `locations` ("facts.<key>", "targets[绩效目标!B5:J5]"); those inputs read as blank
     merged_inputs: dict[Location, tuple[str, ...]] = field(default_factory=dict)
+    #: what the workbook's own 评分表 shows (None for the JSON form, or cells read without a 评分表)
+    sheet: SheetScores | None = None
 
     @property
     def is_blank(self) -> bool:

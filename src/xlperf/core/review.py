@@ -5,6 +5,7 @@ are not errors, yet are where inflated self-evaluations hide. Pure; thresholds c
     R01  output-full-low-execution      产出指标满分，而执行率低于 80%：钱没花完，产出却全部完成
     R02  judgement-all-full-unexplained  自行判断的指标全部满分，评分表中没有任何扣分原因或情况说明
     R03  total-moved                     总分与上年相比变动超过 15 分（需要上年的汇总表）
+    R04  sheet-differs                   评分表上显示的得分与按规则计算的不同（被改写，或未重新计算）
 
 Like the checks' catalogue, an id is never reused. `xlperf batch` lists them in its 风险提示 sheet.
 """
@@ -22,6 +23,7 @@ RISKS: dict[str, tuple[str, str]] = {  # id -> (symbol, what a reviewer reads in
     "R01": ("output-full-low-execution", "执行率低而产出满分"),
     "R02": ("judgement-all-full-unexplained", "自评全满分且无说明"),
     "R03": ("total-moved", "总分较上年变动大"),
+    "R04": ("sheet-differs", "评分表显示的得分与规则不符"),
 }
 
 
@@ -41,8 +43,24 @@ class Risk:
 
 
 def review_card(card: Scorecard) -> list[Risk]:
-    """The risks one scored department-year shows on its own (R01, R02)."""
-    return [risk for risk in (_output_full_low_execution(card), _judgement_all_full(card)) if risk is not None]
+    """The risks one scored department-year shows on its own (R01, R02, R04)."""
+    risks = (_output_full_low_execution(card), _judgement_all_full(card), _sheet_differs(card))
+    return [risk for risk in risks if risk is not None]
+
+
+def _sheet_differs(card: Scorecard) -> Risk | None:
+    """R04: the 评分表 the department sends shows scores the rules do not give (check W601)."""
+    from .checks.sheet import sheet_differences, shown_text
+
+    differences = sheet_differences(card)
+    if not differences:
+        return None
+    code, shown, score = differences[0]
+    name = "总分" if code == "total" else f"“{card.result(code).name}”"
+    first = f"{name}显示{shown_text(shown)}，应为{' ' + format_number(score) + ' 分' if score is not None else '无法计分'}"
+    return Risk("R04", f"评分表上有 {len(differences)} 处得分与按规则计算的不同（如{first}）：报送的评分表可能被手工改写，"
+                       "或保存前未重新计算；汇总按规则计分，请核对单位报送的纸质评分表",
+                tuple(c for c, _, _ in differences if c != "total"))
 
 
 def total_moved(total: Decimal, previous_total: Decimal, rules: ReviewRules) -> Risk | None:

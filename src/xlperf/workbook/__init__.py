@@ -14,7 +14,7 @@ _LAZY = {
     "parse_reference": "_cells",
     "READERS": "_readers", "Reader": "_readers", "open_cells": "_readers",
     "check_workbook_file": "_safety", "duplicate_part": "_safety", "open_workbook_file": "_safety",
-    "SheetScores": "_shown", "read_sheet_scores": "_shown",
+    "read_sheet_scores": "_shown",
     "build_workbook": "build",
     "read_cells": "read", "read_workbook": "read", "read_year": "read",
 }
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ._cells import NAME_PREFIX, Cells, CellSource, bounds, parse_reference
     from ._readers import READERS, Reader, open_cells
     from ._safety import check_workbook_file, duplicate_part, open_workbook_file
-    from ._shown import SheetScores, read_sheet_scores
+    from ._shown import read_sheet_scores
     from .build import build_workbook
     from .read import read_cells, read_workbook, read_year
 
@@ -37,7 +37,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "CellSource", "Cells", "NAME_PREFIX", "READERS", "Reader", "SheetScores", "bounds", "build_workbook",
+    "CellSource", "Cells", "NAME_PREFIX", "READERS", "Reader", "bounds", "build_workbook",
     "check_workbook_file", "duplicate_part", "open_cells", "open_workbook_file", "parse_reference",
     "read_cells", "read_sheet_scores", "read_workbook", "read_year"
 ]

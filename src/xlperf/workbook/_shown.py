@@ -8,34 +8,14 @@ XP_TOTAL, XP_GRADE); what a reader gets is the value Excel (or xlperf's build) s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..core import to_decimal
 from ..core.errors import Location, WorkbookError
 from ..core.frameworks import Framework
+from ..core.model import SheetScores, Shown
 from . import layout as L
 from ._cells import Cells
-
-#: what a score cell shows: a number, a text (an error value such as "#NAME?", or a UDF's message), or
-#: nothing
-Shown = Decimal | str | None
-
-
-@dataclass(frozen=True)
-class SheetScores:
-    """The 评分表's saved scores: per indicator code, the total and the grade, with their cells."""
-
-    scores: dict[str, Shown] = field(default_factory=dict)
-    total: Shown = None
-    grade: str = ""
-    places: dict[str, Location] = field(default_factory=dict)  # code, "total", "grade" -> the cell
-
-    @property
-    def empty(self) -> bool:
-        """Nothing shown at all (a file whose formulas were never calculated and have no saved values)."""
-        return self.total is None and not self.grade and all(v is None for v in self.scores.values())
-
 
 def read_sheet_scores(cells: Cells, framework: Framework) -> SheetScores | None:
     """The scores the workbook shows, or None when it has no score cells of this layout at all."""

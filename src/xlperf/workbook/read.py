@@ -40,6 +40,7 @@ from ..core.values import (
 from . import layout as L
 from ._cells import Cells, bounds, column_letters
 from ._readers import Reader, open_cells
+from ._shown import read_sheet_scores
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None, *,
@@ -65,7 +66,9 @@ def read_year(cells: Cells, framework: Framework | str | Path | None = None) -> 
             framework = _named_framework(cells)
         elif not isinstance(framework, Framework):
             framework = load_framework(framework)
-        return _read(cells, framework, cells.file), framework
+        year = _read(cells, framework, cells.file)
+        year.sheet = read_sheet_scores(cells, framework)  # what its 评分表 shows, to compare (W601)
+        return year, framework
 
 
 def _named_framework(cells: Cells) -> Framework:

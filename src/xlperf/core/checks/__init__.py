@@ -267,7 +267,7 @@ _NOT_IN_THE_TABLE = (
 
 
 # The families register themselves on import.
-from . import explanations, numbers, reading, targets, texts  # noqa: E402,F401
+from . import explanations, numbers, reading, sheet, targets, texts  # noqa: E402,F401
 
 __all__ = ["CHECKS", "Check", "Finding", "Hit", "catalogue", "catalogue_markdown", "check", "example_line", "findings_for",
            "findings_summary", "run_checks"]
