@@ -6,9 +6,10 @@ The public API, listed once in __all__. Names are loaded on first use (PEP 562),
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -34,12 +35,7 @@ if TYPE_CHECKING:
     from .evaluate import Evaluation, ReportDecision, evaluate, report_path
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlperf' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:

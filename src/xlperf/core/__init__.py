@@ -8,8 +8,9 @@ one module of the core (the command's error class, say) does not load the others
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 _LAZY = {
     "ShownRate": "_rounding", "excel_round": "_rounding", "format_amount": "_rounding", "format_number": "_rounding",
@@ -37,12 +38,7 @@ if TYPE_CHECKING:
     from .review import Risk, review_card, total_moved
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlperf.core' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

@@ -8,8 +8,9 @@ report is made.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 _LAZY = {"ReportFiles": "render", "check_user_template": "render", "render_report": "render",
          "convert_to_pdf": "pdf", "libreoffice_available": "pdf"}
@@ -19,12 +20,7 @@ if TYPE_CHECKING:
     from .render import ReportFiles, check_user_template, render_report
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlperf.report' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = ["ReportFiles", "check_user_template", "convert_to_pdf", "libreoffice_available", "render_report"]

@@ -6,8 +6,9 @@ of xlperf use are listed here and load on first use (PEP 562): importing the pac
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 _LAZY = {
     "Cells": "_cells", "CellSource": "_cells", "NAME_PREFIX": "_cells", "bounds": "_cells",
@@ -28,12 +29,7 @@ if TYPE_CHECKING:
     from .read import read_cells, read_workbook, read_year
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlperf.workbook' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [
