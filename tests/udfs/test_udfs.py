@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ class TestPerfScores:
         """An unexpected exception becomes "内部错误…" in the cells, never a traceback."""
         udfs._evaluated.cache_clear()
         monkeypatch.setattr("xlperf.core.engine.score_year", lambda *a: 1 / 0)
+        # the use case imports score_year by name: patched there too, whether or not it was imported before
+        # (xlperf.evaluate, the attribute, is the function of that module)
+        monkeypatch.setattr(importlib.import_module("xlperf.evaluate"), "score_year", lambda *a: 1 / 0)
         rows = udfs.PERF_SCORES(*udf_args)
         udfs._evaluated.cache_clear()
         assert rows[0][0].startswith("内部错误") and all(_no_traceback(r) is None for r in rows)
