@@ -330,12 +330,11 @@ def test_export_refuses_an_input_from_outside(made: Callable[[str], Path]) -> No
     assert export["code"] == 2 and "WEBSERVICE" in export["stderr"] and not out.exists()
 
 
-def test_the_macro_workbooks_hidden_settings_sheet_is_fine(example_macro_workbook: Path, tmp_path: Path) -> None:
-    """The macro workbook's xlwings.conf may be hidden: no name of the layout points there."""
-    path = changed(example_macro_workbook, tmp_path / "hidden-conf.xlsm", lambda parts: edit_xml(
-        parts, "xl/workbook.xml", lambda x: x.replace('<sheet name="xlwings.conf" ', '<sheet name="xlwings.conf" state="hidden" ')))
+def test_the_macro_workbooks_hidden_settings_sheet_is_fine(example_macro_workbook: Path) -> None:
+    """The macro workbook's xlwings.conf is hidden as built: no name of the layout points there."""
+    path = example_macro_workbook
     with zipfile.ZipFile(path) as archive:
-        assert b'<sheet name="xlwings.conf" state="hidden" ' in archive.read("xl/workbook.xml")
+        assert re.search(rb'<sheet name="xlwings.conf"[^>]* state="hidden"', archive.read("xl/workbook.xml"))
     score, = run_commands([["score", str(path)]])
     assert score["code"] == 0 and f"总分 {HIDDEN_TOTAL} 分" in score["stdout"]
     assert _outcome(path, "calamine") == _outcome(path, "openpyxl")

@@ -38,7 +38,7 @@ SHEET_PURPOSES = {
     L.SCORESHEET: "各项指标的填报值和扣分原因（黄色）；自评得分、扣分、评分说明、小计和总分由 Python 自动计算（绿色）。",
     L.PROJECTS_SHEET: "各项目的预算数、决算数、产出和效益，每个项目一行。",
     L.ISSUES_SHEET: "自评结论、主要成绩、存在问题和改进措施。",
-    L.CONFIG_SHEET: "Python 的连接设置（xlwings 读取），一般只需设置一次，见下方“设置 Python 路径”。",
+    L.CONFIG_SHEET: "Python 的连接设置（xlwings 读取），平时隐藏，一般只需设置一次，见上方“设置 Python 路径”。",
 }
 
 
@@ -74,7 +74,8 @@ def guide(ws: Worksheet, fmt: _Formats, fw: Framework, xlwings_version: str) -> 
                   "4. 打开本工作簿时，点击提示栏上的“启用内容”（启用宏）。文件来自网络或邮件时，"
                   "先关闭 Excel，右键点击文件 →“属性”→ 勾选“解除锁定”→“确定”，再打开。")),
         ("设置 Python 路径", ("安装 Python 时已勾选加入 PATH 的，一般无需设置。否则（或电脑上有多个 Python 时）："
-                         f"打开“{L.CONFIG_SHEET}”工作表，在 {INTERPRETER_KEY} 单元格填写 Interpreter_Win，"
+                         f"打开“{L.CONFIG_SHEET}”工作表（该表已隐藏：右键点击任一工作表标签 →“取消隐藏”→ 选择 "
+                         f"{L.CONFIG_SHEET}），在 {INTERPRETER_KEY} 单元格填写 Interpreter_Win，"
                          f"在 {INTERPRETER_VALUE} 单元格填写 pythonw.exe 的完整路径，例如 {PYTHONW_EXAMPLE}"
                          "（在命令提示符中运行 where python 可查到 python.exe 所在的文件夹，pythonw.exe 在同一文件夹）。"
                          "A 列各项必须从第 1 行起连续填写，中间不能有空行；不要修改“UDF Modules”一行。")),
@@ -112,7 +113,9 @@ def config(ws: Worksheet, fmt: _Formats) -> None:
     """The xlwings.conf sheet: keys in column A from A1, values in column B, no header, no blank row.
 
     xlwings (GetConfigFromSheet in xlwings.bas) reads A1 down to the first blank cell and the cell to
-    the right of each key; column D, where the notes are, is never read."""
+    the right of each key; column D, where the notes are, is never read. The sheet is hidden (xlwings
+    reads a hidden sheet all the same): a clerk who needs it unhides it, as 使用说明 says."""
+    ws.hide()
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 2, 2)

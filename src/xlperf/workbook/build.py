@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,9 @@ from . import layout as L
 
 #: A fixed creation date makes two builds of the same data byte-identical.
 BUILD_DATE = dt.datetime(2022, 1, 1)
+#: The calcId Excel 2019 and Microsoft 365 write. A file saved by an older calculation engine (XlsxWriter's
+#: default is 124519, Excel 2010) is recalculated in full on open and Excel asks to save it on close.
+CALC_ID = 191029
 
 
 def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear | None = None,
@@ -82,6 +87,7 @@ def _write_book(path: Path, fw: Framework, year: DepartmentYear | None, card: Sc
     # No full recalculation on open: the saved results (the engine's) stay visible where the UDFs cannot
     # run (WPS, LibreOffice, Excel before Python is set up); any edit recalculates what depends on it.
     wb.calc_on_load = False
+    wb.set_calc_mode("auto", calc_id=CALC_ID)
     wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
     wb.define_name(L.FRAMEWORK_DIGEST, f'="{fw.digest}"')
     fmt = _Formats(wb)
@@ -103,6 +109,32 @@ def _write_book(path: Path, fw: Framework, year: DepartmentYear | None, card: Sc
     except Exception:
         wb.fileclosed = True  # or XlsxWriter tries again when the object is collected, and prints a traceback
         raise
+    _type_empty_results(path)
+
+
+#: A formula cell whose saved result is empty, as XlsxWriter writes it: no type, so a number without a value
+_UNTYPED_EMPTY_RESULT = re.compile(rb'<c (r="[A-Z]+[0-9]+"(?: s="[0-9]+")?)><f>([^<]*)</f><v></v></c>')
+
+
+def _type_empty_results(path: Path) -> None:
+    """Give every formula cell whose saved result is "" the text type Excel writes for it (t="str").
+
+    XlsxWriter leaves an empty result untyped (`<v></v>`, "to force recalc in some third party apps"):
+    a number without a value, which a reader may take for a result still to be calculated. Excel saves
+    an empty text result with t="str". The zip is rewritten with the same entries, order, dates and
+    compression, so the output stays byte-reproducible."""
+    with zipfile.ZipFile(path) as package:
+        entries = [(info, package.read(info)) for info in package.infolist()]
+    changed = False
+    for i, (info, data) in enumerate(entries):
+        if info.filename.startswith("xl/worksheets/sheet") and b"<v></v>" in data:
+            fixed = _UNTYPED_EMPTY_RESULT.sub(rb'<c \1 t="str"><f>\2</f><v></v></c>', data)
+            changed = changed or fixed != data
+            entries[i] = (info, fixed)
+    if changed:
+        with zipfile.ZipFile(path, "w") as package:
+            for info, data in entries:
+                package.writestr(info, data)
 
 
 def _macro_parts(wb: Workbook, sheets: dict[str, Worksheet], fmt: _Formats, fw: Framework,
@@ -322,9 +354,10 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     for name, key in ((L.CODES, "code"), (L.VALUES, "value"), (L.NAMES, "name"), (L.REASONS, "reason")):
         wb.define_name(name, _ref(ws.name, first, cols[key], last, cols[key]))
     wb.define_name(L.SCORES, _ref(ws.name, first, cols["score"], last, cols["sentence"]))
-    if udfs:
-        cached = [(r.score if r.score is not None else r.sentence, r.deduction, r.sentence) for r in card.results] \
-            if card else [(None, None, "")] * (last - first + 1)
+    # the results the UDFs give for what this file holds, saved with their formulas (a blank workbook too)
+    shown = (card or _blank_card(fw)) if udfs else None
+    if shown is not None:
+        cached = [(_score_or_message(r), r.deduction, r.sentence) for r in shown.results]
         _array(ws, first, cols["score"], f"=PERF_SCORES({UDF_ARGS})", cached,
                (fmt.output, fmt.output, fmt.output_text))
     total_row = row
@@ -336,10 +369,10 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     _text(ws, row + 1, 0, "等级", fmt.group)
     _text(ws, row + 1, cols["score"], card.grade if card and card.complete else "", fmt.output_text)
     wb.define_name(L.GRADE, _ref(ws.name, row + 1, cols["score"]))
-    if udfs:
-        total: Any = card.total if card and card.complete else (_incomplete(card) if card else None)
+    if shown is not None:
+        total: Any = shown.total if shown.complete else _incomplete(shown)
         _array(ws, total_row, cols["score"], f"=PERF_TOTAL({UDF_ARGS})",
-               [(total,), (card.grade if card and card.complete else "",)], (fmt.output,))
+               [(total,), (shown.grade if shown.complete else "",)], (fmt.output,))
     row += 3
     ws.merge_range(row, 0, row, 2, "一级指标小计", fmt.group)  # wider than column A alone
     _text(ws, row, cols["points"], "分值", fmt.group)
@@ -355,9 +388,9 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
         ws.write_number(row + i, cols["points"], float(points), fmt.fixed_num)
         _number(ws, row + i, cols["score"], summary.score if summary else None, fmt.output)
     wb.define_name(L.CATEGORY_SCORES, _ref(ws.name, row, cols["score"], row + len(fw.categories) - 1, cols["score"]))
-    if udfs:
-        _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})",
-               [(c.score,) for c in card.categories] if card else [(None,)] * len(fw.categories), (fmt.output,))
+    if shown is not None:
+        _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})", [(c.score,) for c in shown.categories],
+               (fmt.output,))
     for r in range(total_row, row + len(fw.categories)):
         set_height(r, SUMMARY_ROW_HEIGHT)
     _print.page_setup(ws, fw.print, repeat_row=1, title=_title(fw))
@@ -407,6 +440,23 @@ def blank_reason_formula(fw: Framework, cell: str) -> str:
 
 def _incomplete(card: Scorecard) -> str:
     return f"有 {len(card.errors)} 项指标无法计分"
+
+
+def _score_or_message(result: Any) -> Decimal | str:
+    """What PERF_SCORES shows as a score: the number, or the reason it cannot score (never a number then)."""
+    if result.score is None:
+        return f"错误：{result.error}" if result.error else "错误：无法计分"
+    return Decimal(result.score)
+
+
+def _blank_card(fw: Framework) -> Scorecard:
+    """The scorecard of an empty workbook as the UDFs read it: every input blank, no target rows."""
+    from .read import year_from_ranges
+
+    codes = [ind.code for ind in fw.indicators]
+    keys = [fact.key for fact in fw.facts]
+    names = ["" if ind.name_editable else ind.name for ind in fw.indicators]
+    return score_year(fw, year_from_ranges(fw, codes, [None] * len(codes), names, keys, [None] * len(keys), []))
 
 
 def _array(ws: Worksheet, row: int, col: int, formula: str, cached: list[tuple[Any, ...]],

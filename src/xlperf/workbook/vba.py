@@ -147,4 +147,37 @@ def vba_project_bin(first_pass: Path) -> bytes:
         if problems:
             raise ValueError("pyOpenVBA finds the VBA project inconsistent: " + "; ".join(problems))
         with zipfile.ZipFile(saved) as package:
-            return package.read("xl/vbaProject.bin")
+            return without_caches(package.read("xl/vbaProject.bin"))
+
+
+#: The whole _VBA_PROJECT stream a writer writes ([MS-OVBA] 2.3.4.1): Reserved1 0x61CC, Version 0xFFFF,
+#: Reserved2 0x00, Reserved3 0x0001 (as the specification's example and xlwings' own standalone workbook
+#: have it), and no performance cache. Version 0xFFFF tells Office to compile from the source.
+VBA_PROJECT_STREAM = b"\xcc\x61\xff\xff\x00\x01\x00"
+#: PROJECTCOOKIE and MODULECOOKIE "MUST be 0xFFFF on write" ([MS-OVBA] 2.3.4.2.3.1, 2.3.4.2.3.2.7)
+COOKIE = 0xFFFF
+
+
+def without_caches(project_bin: bytes) -> bytes:
+    """`project_bin` as [MS-OVBA] tells a writer to write it: the 7-byte _VBA_PROJECT stream, every
+    module stream only its compressed source (MODULEOFFSET 0, no compiled p-code), cookies 0xFFFF.
+
+    pyOpenVBA starts a project from a template saved by Office: its _VBA_PROJECT keeps the template's
+    version and cache, and the document modules it takes from the template keep their p-code. Excel
+    would trust a cache of its own version, so everything compiled is removed and Excel compiles the
+    source on first open. Deterministic: the same input gives the same bytes."""
+    from pyopenvba.cfb import CFB
+    from pyopenvba.vba import compress, parse_vba_project, serialize_dir_stream
+
+    cfb = CFB.from_bytes(project_bin)
+    project = parse_vba_project(cfb)
+    for module in project.modules:
+        stream = cfb.get_stream_in_storage("VBA", module.stream_name)
+        # the compressed source starts at MODULEOFFSET; what comes before it is the compiled cache
+        cfb.write_stream_in_storage("VBA", module.stream_name, stream[module.text_offset:])
+        module.text_offset, module.prefix_bytes, module.cookie = 0, b"", COOKIE
+    project.project_cookie = COOKIE
+    cfb.write_stream_in_storage("VBA", "dir", compress(serialize_dir_stream(project)))
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_STREAM)
+    cleaned: bytes = cfb.to_bytes()
+    return cleaned
