@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._lazy import lazy_names
+from ._lazy import lazy_names as _lazy_names
 
 __version__ = "0.1.0"
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .evaluate import Evaluation, ReportDecision, evaluate, report_path
 
 
-__getattr__ = lazy_names(__name__, _LAZY)
+__getattr__ = _lazy_names(__name__, _LAZY)
 
 
 def read_workbook(path: str | Path, framework: Framework | str | Path | None = None) -> DepartmentYear:
