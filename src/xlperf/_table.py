@@ -54,23 +54,39 @@ def width(text: str) -> int:
 _TOKEN = re.compile(r"[0-9A-Za-z.,%/+\-]+ ?|.", re.S)
 
 
+#: as Chinese is typeset, no line starts with a closing mark and none ends with an opening one
+_CLOSING = frozenset("，。、；：？！）」』”’》〉】")
+_OPENING = frozenset("（「『“‘《〈【")
+
+
 def wrap(text: str, limit: int) -> list[str]:
-    """Break text into lines of at most `limit` display columns; numbers and Latin words stay whole."""
+    """Break text into lines of at most `limit` display columns; numbers and Latin words stay whole, and
+    a closing mark never starts a line nor an opening one ends it (the word before a closing mark moves
+    down with it), as Chinese is printed."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line, used = "", 0
+        line: list[str] = []  # the tokens of the line being filled
+        used = 0
         for token in _TOKEN.findall(paragraph):
             w = width(token)
             if used + w > limit and line:
-                lines.append(line.rstrip())
-                line, used = "", 0
+                carry: list[str] = []
+                if token[:1] in _CLOSING:  # take down the word the mark closes, and any mark before it
+                    while len(line) > 1 and (not carry or carry[0][:1] in _CLOSING):
+                        carry.insert(0, line.pop())
+                while len(line) > 1 and line[-1][-1:] in _OPENING:
+                    carry.insert(0, line.pop())
+                if sum(width(t) for t in carry) + w > limit:
+                    line, carry = line + carry, []  # cannot move without overflowing: break as it comes
+                lines.append("".join(line).rstrip())
+                line, used = carry, sum(width(t) for t in carry)
             while w > limit:  # a token longer than the column: cut it
                 lines.append(token[:limit])
                 token = token[limit:]
                 w = width(token)
-            line += token
+            line.append(token)
             used += w
-        lines.append(line.rstrip())
+        lines.append("".join(line).rstrip())
     return lines
 
 
