@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,6 @@ from .core.frameworks import Framework, load_framework, shipped_frameworks
 from .core.model import DepartmentYear
 
 if TYPE_CHECKING:
-    from .core.model import SheetScores
     from .workbook import Reader
 
 EXAMPLE = "baiyun-kexie-2022"
@@ -22,47 +20,33 @@ MAX_JSON_BYTES = 20 * 1024 * 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Opened:
-    """What one opening of a file gives: the department-year, the framework it was read with (loaded
-    once) and, for a workbook, the scores its own 评分表 shows."""
-
-    year: DepartmentYear
-    framework: Framework
-    sheet: SheetScores | None = None
-
-
-def open_source(path: Path, framework: Framework | str | Path | None = None, *,
-                reader: Reader = "calamine") -> Opened:
-    """Open a workbook (.xlsx/.xlsm) or a JSON department-year once; `framework` (a Framework, an id or a
-    .toml path) overrides the one the file names."""
+def open_year(path: str | Path, framework: Framework | str | Path | None = None, *,
+              reader: Reader = "calamine") -> tuple[DepartmentYear, Framework]:
+    """Open a workbook (.xlsx/.xlsm) or a JSON department-year once: the department-year and the framework
+    it was read with (loaded once). `framework` (a Framework, an id or a .toml path) overrides the one the
+    file names. A workbook's year carries what its 评分表 shows (DepartmentYear.sheet)."""
+    path = Path(path)
     if path.suffix.lower() == ".json":
         data = read_json(path)
         if not isinstance(data, dict):
             raise InputError("JSON 顶层应为对象 { … }，而不是列表或单个值", location=Location(path="$", file=path.name))
         # a data file is untrusted like a workbook: it may name a shipped framework, never a file to open
-        fw = _loaded(framework) if framework is not None else load_framework(_shipped_id(data, path))
+        fw = framework_of(framework) if framework is not None else load_framework(_shipped_id(data, path))
         from .core.jsonform import year_from_dict
 
         with at(Location(file=path.name)):
-            return Opened(year_from_dict(data, fw, source=path.name), fw)
+            return year_from_dict(data, fw, source=path.name), fw
     if path.suffix.lower() in (".xlsx", ".xlsm") or not path.suffix:
         from .workbook import open_cells, read_year
 
         with at(Location(file=path.name)), open_cells(path, reader) as cells:
-            year, fw = read_year(cells, framework)
-            return Opened(year, fw, year.sheet)
+            return read_year(cells, framework)
     raise WorkbookError(f"不支持的文件类型“{path.suffix}”", location=Location(file=path.name),
                         fix="请给出 .xlsx、.xlsm 工作簿或 .json 数据文件（旧版 .xls 请先另存为 .xlsx）")
 
 
-def open_year(path: str | Path, framework: str | Path | None = None) -> tuple[DepartmentYear, Framework]:
-    """Read a department-year; `framework` (id or .toml path) overrides the one the file names."""
-    opened = open_source(Path(path), framework)
-    return opened.year, opened.framework
-
-
-def _loaded(framework: Framework | str | Path) -> Framework:
+def framework_of(framework: Framework | str | Path) -> Framework:
+    """A Framework as given, or loaded from a shipped id or a .toml path."""
     return framework if isinstance(framework, Framework) else load_framework(framework)
 
 

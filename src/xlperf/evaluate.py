@@ -136,13 +136,13 @@ def evaluate(source: str | Path | DepartmentYear, framework: Framework | str | P
     names. Raises an XlperfError (a Chinese message with the place) when the file cannot be read at all;
     what is wrong inside a readable file is in `findings`.
     """
-    if isinstance(source, DepartmentYear):
-        fw = _framework(framework) if framework is not None else load_framework(source.framework_id)
-        return evaluate_year(source, fw)
-    from ._open import open_source
+    from ._open import framework_of, open_year
 
-    opened = open_source(Path(source), framework, reader=reader)
-    return evaluate_year(opened.year, opened.framework, source=Path(source))
+    if isinstance(source, DepartmentYear):
+        fw = framework_of(framework) if framework is not None else load_framework(source.framework_id)
+        return evaluate_year(source, fw)
+    year, fw = open_year(Path(source), framework, reader=reader)
+    return evaluate_year(year, fw, source=Path(source))
 
 
 def evaluate_cells(cells: Cells, framework: Framework | str | Path | None = None) -> Evaluation:
@@ -157,10 +157,6 @@ def evaluate_year(year: DepartmentYear, framework: Framework, *, source: Path | 
                   reasons: bool = True) -> Evaluation:
     """Score a department-year already read (its checks and review follow when asked for)."""
     return Evaluation(year, framework, score_year(framework, year), source, reasons)
-
-
-def _framework(framework: Framework | str | Path) -> Framework:
-    return framework if isinstance(framework, Framework) else load_framework(framework)
 
 
 def report_path(source: Path, *, folder: Path | None = None, below: Path | None = None,
