@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import sys
 import types
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .core import record
 from .core.checks import Finding, run_checks
 from .core.engine import Scorecard, score_year
 from .core.frameworks import Framework, load_framework
@@ -47,7 +47,7 @@ MAX_REPORT_COPIES = 999
 _TWIN_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
 
-@dataclass(frozen=True)
+@record
 class ReportDecision:
     """Whether a report may be written, and what its first page lists as 待核实."""
 
@@ -57,7 +57,7 @@ class ReportDecision:
     fix: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Evaluation:
     """A department-year read, scored, checked and reviewed: everything a front-end shows or writes.
 

@@ -7,7 +7,7 @@ that is shown or compared with a threshold goes through `ShownRate`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._record import record
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 Number = Decimal | float | int
@@ -69,7 +69,7 @@ def _exact(rate: Decimal) -> str:
         return format_exact(rate.scaleb(2))
 
 
-@dataclass(frozen=True)
+@record
 class ShownRate:
     """A rate as the user reads it: the percentage rounded the Excel way to `digits` decimals.
 

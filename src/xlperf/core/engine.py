@@ -7,7 +7,7 @@ and carries the InputError, located at the cell to fix; the rest are still score
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import field, record
 from decimal import Decimal
 from typing import Any
 
@@ -105,7 +105,7 @@ def fact_text(framework: Framework, year: DepartmentYear, key: str) -> str:
     return f"{fact_number(framework, value, key)} {framework.fact(key).unit}".strip()
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorResult:
     """One scored row of the 评分表."""
 
@@ -149,7 +149,7 @@ UNSCORED_TOTAL = "有 {count} 项指标无法计分"
 UNSCORED_CATEGORY = "有 {count} 项无法计分"
 
 
-@dataclass(frozen=True)
+@record
 class CategoryScore:
     name: str
     points: Decimal
@@ -166,7 +166,7 @@ class CategoryScore:
         return UNSCORED_CATEGORY.format(count=self.unscored) if self.unscored else self.score
 
 
-@dataclass(frozen=True)
+@record
 class Scorecard:
     """The scored 评分表 of one department-year."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from ._record import record
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """Where a value lives: a workbook cell, a sheet, a file, or a path inside a data file."""
 

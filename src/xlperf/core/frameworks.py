@@ -8,18 +8,17 @@ The file format is documented in docs/frameworks.md.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from . import _params
 from ._readfile import read_limited
+from ._record import field, record, replace
 from .errors import FrameworkError, Location
 from .methods import METHODS, Method
 
@@ -34,7 +33,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SOURCES = ("seed", "default", "seed+default")
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     """A number the department fills once and rules refer to (支出预算数, 三公经费决算数 …)."""
 
@@ -51,12 +50,12 @@ class Fact:
         return f"{self.name}（{self.unit}）" if self.unit else self.name
 
 
-@dataclass(frozen=True)
+@record
 class Category:
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Indicator:
     code: str
     name: str
@@ -83,25 +82,25 @@ class Indicator:
         return tuple(answers()) if callable(answers) else ()
 
 
-@dataclass(frozen=True)
+@record
 class Grade:
     name: str
     min: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class RateSpec:
     numerator: str
     denominator: str
 
 
-@dataclass(frozen=True)
+@record
 class TotalCap:
     below: Decimal  # when the execution rate is below this …
     cap: Decimal  # … the total is at most this
 
 
-@dataclass(frozen=True)
+@record
 class Scoring:
     total_points: Decimal = Decimal(100)
     execution_rate: RateSpec | None = None  # 执行率, used by caps and checks
@@ -117,7 +116,7 @@ REASON_SPACES = ("\u3000", "\u00a0")
 PLACEHOLDER_ENDINGS = ("", "。", ".")
 
 
-@dataclass(frozen=True)
+@record
 class Explanations:
     reason_max_chars: int = 200
     blank_reasons: tuple[str, ...] = ("无", "没有", "暂无", "/", "-", "—", "空")
@@ -144,7 +143,7 @@ class Explanations:
         return trimmed == "" or trimmed in self.placeholders
 
 
-@dataclass(frozen=True)
+@record
 class SumRule:
     """total = Σ parts must hold, within tolerance (基本支出 + 项目支出 = 整体支出)."""
 
@@ -153,7 +152,7 @@ class SumRule:
     tolerance: Decimal = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@record
 class BudgetPair:
     """An actual figure that should not exceed its budget (决算数 ≤ 预算数)."""
 
@@ -161,7 +160,7 @@ class BudgetPair:
     budget: str
 
 
-@dataclass(frozen=True)
+@record
 class CheckRules:
     sums: tuple[SumRule, ...] = ()
     not_above: tuple[BudgetPair, ...] = ()
@@ -184,7 +183,7 @@ class CheckRules:
     mention_gap: int = 2
 
 
-@dataclass(frozen=True)
+@record
 class FinanceLine:
     """One budget/actual pair of the report's 收支规模 sentence ("财政拨款收入预算数 … 决算数 … 完成率 …")."""
 
@@ -194,7 +193,7 @@ class FinanceLine:
     lead: str = ""  # words before it, e.g. "其中："
 
 
-@dataclass(frozen=True)
+@record
 class ReportRules:
     finance: tuple[FinanceLine, ...] = ()
     #: the Word template of this framework's 自评报告: a .docx beside the framework file (or a path relative
@@ -204,7 +203,7 @@ class ReportRules:
     chart: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class PrintRules:
     """How the workbook's sheets print (the 评分表 a department signs, and the input sheets)."""
 
@@ -215,7 +214,7 @@ class PrintRules:
     footer: str = "&C第 &P 页，共 &N 页"
 
 
-@dataclass(frozen=True)
+@record
 class ReviewRules:
     """What `xlperf batch` shows a reviewer first (风险提示): patterns, not errors. Never affects scores."""
 
@@ -225,7 +224,7 @@ class ReviewRules:
     total_change_above: Decimal = Decimal(15)
 
 
-@dataclass(frozen=True)
+@record
 class Framework:
     id: str
     title: str
@@ -361,7 +360,7 @@ def parse_framework(data: dict[str, Any], path: str = "", folder: str = "") -> F
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
         report=report, review=review, print=printing, path=path, folder=folder)
     _validate(framework)
-    return dataclasses.replace(framework, digest=_digest(framework))
+    return replace(framework, digest=_digest(framework))
 
 
 def _digest(fw: Framework) -> str:
@@ -402,7 +401,7 @@ def _indicator(row: object, i: int) -> Indicator:
                      source=plain.source, source_note=plain.source_note, name_editable=plain.name_editable)
 
 
-@dataclass(frozen=True)
+@record
 class _IndicatorRow:
     code: str
     name: str

@@ -34,10 +34,10 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import field, record
 from . import _file_source
 from ._cells import ArrayFormula, column_index
 from ._file_source import FileSource, _check, name_reach
@@ -118,7 +118,7 @@ class _Refuse(Exception):
     """This sheet (or workbook) is read with openpyxl."""
 
 
-@dataclass
+@record(frozen=False)
 class _Sheet:
     """A sheet calamine may load: its part, and what the scan found there."""
 
