@@ -16,16 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _params
+from . import _fwcache, _params
 from ._readfile import read_limited
 from ._record import field, record, replace
 from .errors import FrameworkError, Location
 from .methods import METHODS, Method
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
@@ -295,33 +290,48 @@ def _load_shipped(framework_id: str) -> Framework:
 
 
 def _load(id_or_path: str | Path) -> Framework:
-    text, where = _read(id_or_path)
+    data, where, path = _read(id_or_path)
     folder = str(SHIPPED_DIR if str(id_or_path) in shipped_frameworks() else Path(id_or_path).resolve().parent)
+    cached: Framework | None = _fwcache.load(data)  # checked by an earlier process: the same bytes and code
+    if cached is not None:
+        return replace(cached, path=where, folder=folder)
+    text = _decode(data, path)
+    if sys.version_info >= (3, 11):  # (imported here: a framework read from the cache needs no parser)
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        data = tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FrameworkError(f"框架文件不是有效的 TOML（{_toml_position(exc)}）", location=Location(file=where),
                              fix="请检查该行的引号、括号和逗号") from exc
     try:
-        return parse_framework(data, path=where, folder=folder)
+        framework = parse_framework(parsed, path=where, folder=folder)
     except FrameworkError as exc:
         exc.located(Location(file=where))
         raise
+    _fwcache.store(data, replace(framework, path="", folder=""))  # where it was found is not part of it
+    return framework
 
 
-def _read(id_or_path: str | Path) -> tuple[str, str]:
+def _read(id_or_path: str | Path) -> tuple[bytes, str, Path]:
+    """The bytes of a framework file, its name as messages show it, and its path."""
     text_id = str(id_or_path)
     if text_id in shipped_frameworks():
-        return (SHIPPED_DIR / f"{text_id}.toml").read_text(encoding="utf-8"), f"{text_id}.toml"
+        path = SHIPPED_DIR / f"{text_id}.toml"
+        return path.read_bytes(), path.name, path
     path = Path(id_or_path)
     if path.suffix.lower() != ".toml" and not path.exists() and not path.is_symlink():
         shipped = "、".join(shipped_frameworks())
         raise FrameworkError(f"找不到评分框架“{text_id}”", fix=f"可用的内置框架：{shipped}；或给出 .toml 文件路径")
     # a regular file only, read with a bound: a FIFO or /dev/zero named as the framework is refused as such
-    data = read_limited(path, MAX_FRAMEWORK_BYTES, "评分框架文件（.toml）", FrameworkError)
+    return read_limited(path, MAX_FRAMEWORK_BYTES, "评分框架文件（.toml）", FrameworkError), path.name, path
+
+
+def _decode(data: bytes, path: Path) -> str:
     try:
         # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
-        return data.decode("utf-8-sig"), path.name
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FrameworkError(f"框架文件 {path} 不是 UTF-8 编码", fix="请在记事本中“另存为”，编码选 UTF-8") from exc
 
