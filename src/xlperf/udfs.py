@@ -74,6 +74,13 @@ def _rows(values: Any) -> list[list[Cell]]:
 def _key(values: Any) -> Any:
     """A hashable copy of a UDF argument, so that the scorecard of identical inputs is computed once."""
     if isinstance(values, (list, tuple)):
+        if all(type(v) is list for v in values):  # a range, as xlwings passes it: a list of rows of values
+            rows = tuple(map(tuple, values))
+            try:
+                hash(rows)  # (in C: no Python call per cell)
+                return rows
+            except TypeError:
+                pass  # something nested deeper
         return tuple(_key(v) for v in values)
     return values
 

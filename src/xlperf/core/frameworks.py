@@ -244,7 +244,12 @@ class Framework:
     digest: str = ""
 
     def fact(self, key: str) -> Fact:
-        return next(f for f in self.facts if f.key == key)
+        found = self._facts_by_key.get(key)
+        return found if found is not None else next(f for f in self.facts if f.key == key)
+
+    @functools.cached_property
+    def _facts_by_key(self) -> dict[str, Fact]:  # (scoring asks for a fact a few dozen times)
+        return {f.key: f for f in reversed(self.facts)}  # the first of a key, as a search finds it
 
     def indicator(self, code_or_name: str) -> Indicator:
         """Find an indicator by code (ZX03) or by its Chinese name."""

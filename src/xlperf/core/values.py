@@ -167,10 +167,13 @@ def parse_text(raw: object) -> str:
 MAGNITUDE_LIMIT = Decimal("1e15")
 
 
+_SMALLEST = Decimal("1e-9")
+
+
 def _bounded(value: Decimal) -> Decimal:
     if abs(value) >= MAGNITUDE_LIMIT:
         raise InputError(f"数值 {value:.6g} 过大，不像是金额或数量", fix="请检查是否多打了数字或用了科学计数法")
-    if value != 0 and abs(value) < Decimal("1e-9"):
+    if value != 0 and abs(value) < _SMALLEST:
         raise InputError(f"数值 {value:.6g} 过小，不像是金额或数量", fix="请检查单元格中的数字")
     return value
 

@@ -11,14 +11,15 @@ read, and `check` names its cell (E002).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from ..core.errors import InputError, Location, WorkbookError, at
+from ..core.errors import InputError, Location, WorkbookError, XlperfError, at
 from ..core.frameworks import Framework, load_framework, shipped_frameworks
 from ..core.model import (
     TEXT_FIELDS,
@@ -311,14 +312,26 @@ def _uncalculated_formulas(cells: Cells, fw: Framework, year: DepartmentYear) ->
                 fix="请在 Excel 或 WPS 中打开该文件并保存一次，或直接填写数值")
 
 
-@contextmanager
-def _keep_going(year: DepartmentYear, key: str, location: Location) -> Iterator[None]:
-    """Record an unusable value and carry on reading, so that check can list every bad cell."""
-    try:
-        with at(location):
-            yield
-    except InputError as exc:
-        year.unreadable[key] = exc
+class _keep_going:  # noqa: N801 - used as a function: `with _keep_going(year, key, location):`
+    """Record an unusable value and carry on reading, so that check can list every bad cell. (A class:
+    entered for every value read.)"""
+
+    __slots__ = ("year", "key", "location")
+
+    def __init__(self, year: DepartmentYear, key: str, location: Location) -> None:
+        self.year, self.key, self.location = year, key, location
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> bool:
+        if isinstance(exc, XlperfError):
+            exc.located(self.location)  # as at(location)
+        if isinstance(exc, InputError):
+            self.year.unreadable[self.key] = exc
+            return True  # read on
+        return False
 
 
 Notes = dict[str, str]  # column key -> how its value was read
@@ -411,7 +424,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
     year = DepartmentYear(department="", year=None, framework_id=fw.id)
     given = {parse_text(k): v for k, v in zip(fact_keys, fact_values) if not is_blank(k)}
     for fact in fw.facts:
-        where = Location(path=f"数据项“{fact.name}”")
+        where = _place("数据项“", fact.name, "”")
         year.locations[f"facts.{fact.key}"] = where
         year.facts[fact.key] = None
         with _keep_going(year, f"facts.{fact.key}", where):
@@ -421,7 +434,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
     rows = {parse_text(c).upper(): (v, n, r) for c, v, n, r in zip(codes, values, names, why) if not is_blank(c)}
     for ind in fw.indicators:
         raw, name, reason = rows.get(ind.code.upper(), (None, None, None))
-        where = Location(path=f"“{ind.name}”的填报值")
+        where = _place("“", ind.name, "”的填报值")
         year.locations[f"indicators.{ind.code}.value"] = where
         value: Decimal | str | None = None
         if ind.method_info.entry != "none":
@@ -429,7 +442,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
                 value = _entry_value(year, ind.code, ind.method_info.entry, raw)
         display = parse_text(name) if ind.name_editable else ""
         year.entries[ind.code] = IndicatorEntry(value, parse_text(reason), display)
-        year.locations[f"indicators.{ind.code}.reason"] = Location(path=f"“{ind.name}”的扣分原因")
+        year.locations[f"indicators.{ind.code}.reason"] = _place("“", ind.name, "”的扣分原因")
     keys = [c.key for c in L.TARGET_COLUMNS]
     year.locations["targets"] = Location(path="绩效目标表")
 
@@ -438,7 +451,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
             cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
             if all(is_blank(v) for v in cells.values()):
                 continue
-            where = Location(path=f"绩效目标第 {i} 行")
+            where = _place("绩效目标第 ", str(i), " 行")
             try:
                 yield where, *_target(where, cells)
             except InputError as exc:
@@ -446,5 +459,12 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
 
     headers = {c.key: c.header for c in L.TARGET_COLUMNS}
     year.targets = list(_rows(year, "targets", read_rows(), keys,
-                              lambda row, _n, column: Location(path=f"{row.path}“{headers[column]}”")))
+                              lambda row, _n, column: _place(row.path, "“", headers[column], "”")))
     return year
+
+
+@functools.lru_cache(maxsize=8192)
+def _place(*words: str) -> Location:
+    """A place named in words (the UDFs know no cells): the same few hundred at every recalculation,
+    made once (a Location cannot change)."""
+    return Location(path="".join(words))
