@@ -1,8 +1,9 @@
 """Cell values from a workbook file, read with calamine (Rust: an xlperf workbook's sheets in 2 ms, 20 times
 faster than openpyxl): the values FileSource gives, with openpyxl kept for odd formulas and as the fallback.
 
-The contract is FileSource's: `_safety.check_workbook_file` refuses a hostile or broken file before
-anything opens it, what is read is bounded, and the user sees any failure as one UnsafeFileError.
+The contract is FileSource's: `_safety.read_workbook_file` reads the file once and refuses a hostile or
+broken file before anything opens those bytes, what is read is bounded, and the user sees any failure as
+one UnsafeFileError.
 The parts of the workbook's structure (workbook.xml, its relationships, the content types, styles) are
 parsed only when they are plain XML: no DOCTYPE, hence no entity to expand or fetch (_parse).
 
@@ -27,9 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import math
 import operator
-import os
 import posixpath
 import re
 import zipfile
@@ -40,7 +41,7 @@ from typing import Any
 from ..core import field, record
 from . import _file_source
 from ._cells import ArrayFormula, column_index
-from ._file_source import FileSource, _check, name_reach
+from ._file_source import FileSource, name_reach, read_checked
 from ._merges import merged_ranges_in
 from ._safety import forbidden_character
 
@@ -137,7 +138,7 @@ class CalamineSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        _check(path)
+        self._data = read_checked(path)  # the file is opened once: everything below reads these bytes
         #: why a sheet ("" for the whole workbook, "<sheet>: formulas" for its formulas) is read with
         #: openpyxl instead (for tests and debugging)
         self.fallbacks: dict[str, str] = {}
@@ -232,7 +233,7 @@ class CalamineSource:
         """The openpyxl reader of the same file, made when first needed (through the module, so that
         tests may replace FileSource)."""
         if self._openpyxl_source is None:
-            self._openpyxl_source = _file_source.FileSource(self.path)
+            self._openpyxl_source = _file_source.FileSource(self.path, self._data)
         return self._openpyxl_source
 
     def _open(self) -> None:
@@ -241,10 +242,10 @@ class CalamineSource:
         import python_calamine
 
         try:
-            self._archive = zipfile.ZipFile(self.path)
+            self._archive = zipfile.ZipFile(io.BytesIO(self._data))
             self._read_structure()
             try:
-                self._book = python_calamine.CalamineWorkbook.from_path(os.fspath(self.path))
+                self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
             except BaseException as exc:
                 _library_failure(exc)
                 raise _Refuse(f"calamine cannot open it: {type(exc).__name__}") from exc
