@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import builtins
-import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -378,6 +377,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         first = next(iter(year.unreadable.values()))
         raise XlperfError(f"工作簿中有 {len(year.unreadable)} 处数据无法读取，导出会丢失这些数据（第一处：{first}）",
                           fix="请先运行 xlperf check 查看并修改")
+    import json
+
     text = json.dumps(year_to_dict(year, fw), ensure_ascii=False, indent=2) + "\n"
     path = atomic_write(Path(args.output), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=args.force,
                         suffixes=(".json",), protect=(Path(args.file),))
@@ -506,6 +507,8 @@ def _num(value: Any) -> str:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     from ._table import json_printable
 
     print(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))

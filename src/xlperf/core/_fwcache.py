@@ -24,7 +24,6 @@ import functools
 import importlib
 import io
 import os
-import pickle
 import sys
 import types
 from collections.abc import Callable
@@ -32,6 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from ._record import is_record
+
+try:  # the unpickler itself: `import pickle` brings the pickler and more, 2 ms at start-up
+    from _pickle import Unpickler, UnpicklingError
+except ImportError:  # pragma: no cover - a Python without the C pickle
+    from pickle import Unpickler, UnpicklingError
 
 MAGIC = b"xlperf framework cache 1\n"
 MAX_CACHE_BYTES = 4 * 1024 * 1024  # a framework file is at most 1 MB (frameworks.MAX_FRAMEWORK_BYTES)
@@ -127,8 +131,16 @@ def store(toml: bytes, framework: Any) -> None:
         path, key = _entry(toml)
         if path is None:
             return
+        import pickle
+
+        class Pickler(pickle.Pickler):
+            def reducer_override(self, obj: Any) -> Any:
+                if type(obj) is types.MappingProxyType:
+                    return read_only, (dict(obj),)
+                return NotImplemented
+
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(framework)
+        Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(framework)
         payload = buffer.getvalue()
         data = MAGIC + key + b"\n" + digest(payload).encode("ascii") + b"\n" + payload
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,14 +161,7 @@ def read_only(items: dict[str, Any]) -> types.MappingProxyType[str, Any]:
     return types.MappingProxyType(items)
 
 
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is types.MappingProxyType:
-            return read_only, (dict(obj),)
-        return NotImplemented
-
-
-class _Unpickler(pickle.Unpickler):
+class _Unpickler(Unpickler):
     """Builds records of the framework's modules, Decimals and read-only mappings, and nothing else."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -170,4 +175,4 @@ class _Unpickler(pickle.Unpickler):
             found = getattr(sys.modules[module], name, None)
             if is_record(found):
                 return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of a framework")
+        raise UnpicklingError(f"{module}.{name} is not part of a framework")

@@ -6,9 +6,9 @@ Excel hands over floats, ints, strings, None, bools and error strings such as "#
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -57,12 +57,22 @@ def parse_number_noted(raw: object) -> Parsed:
         if not math.isfinite(raw):
             raise InputError("应填数字，收到非有限数")
         return Parsed(_bounded(Decimal(repr(raw))))
-    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(raw, str):
+        return _parse_text(raw, raw)
+    if is_temporal(raw):
         raise InputError("应填数字，收到的是日期或时间", fix="请把单元格格式改为“常规”或“数值”后重新填写数字")
-    if not isinstance(raw, str):
-        what = "列表 [ … ]" if isinstance(raw, (list, tuple)) else "对象 { … }" if isinstance(raw, dict) else "其他类型的值"
-        raise InputError(f"应填数字，收到的是{what}", fix="请填写阿拉伯数字，如 332.21")
-    return _parse_text(raw, raw)
+    what = "列表 [ … ]" if isinstance(raw, (list, tuple)) else "对象 { … }" if isinstance(raw, dict) else "其他类型的值"
+    raise InputError(f"应填数字，收到的是{what}", fix="请填写阿拉伯数字，如 332.21")
+
+
+def is_temporal(value: object) -> bool:
+    """A date, time or duration. datetime is not imported for this (1 ms at start-up): a value of its
+    types can only exist once something has imported it."""
+    for name in ("datetime", "_datetime"):
+        module = sys.modules.get(name)
+        if module is not None and isinstance(value, (module.date, module.time, module.timedelta)):
+            return True
+    return False
 
 
 def _parse_text(raw: str, shown: str) -> Parsed:
