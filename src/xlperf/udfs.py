@@ -138,8 +138,11 @@ def PERF_SCORES(framework, codes, values, names, fact_keys, fact_values, targets
 
     def body() -> list[list[Any]]:
         card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
-        return [[_score_or_message(r), "" if r.deduction is None else float(r.deduction), r.sentence]
-                for r in card.results]
+        rows = []
+        for r in card.results:
+            deduction = r.deduction  # (a property: computed once)
+            rows.append([_score_or_message(r), "" if deduction is None else float(deduction), r.sentence])
+        return rows
 
     result = _guard(body, "PERF_SCORES")
     if isinstance(result, str):  # fill the whole block, so no cell keeps a stale score

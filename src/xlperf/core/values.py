@@ -35,6 +35,9 @@ class Parsed(NamedTuple):
     note: str | None = None
 
 
+_NOTHING = Parsed(None)
+
+
 def parse_number(raw: object) -> Decimal | None:
     """A number as typed; None for a blank. Refuses units, words and Excel error values."""
     return parse_number_noted(raw).value
@@ -43,8 +46,14 @@ def parse_number(raw: object) -> Decimal | None:
 def parse_number_noted(raw: object) -> Parsed:
     """parse_number, and a note when the text was read tolerantly: full-width digits, spaces around
     the number, thousands separators. Nothing else is guessed: units, words and errors are refused."""
+    if raw is None:
+        return _NOTHING
+    if isinstance(raw, float):  # (what a spreadsheet gives most: first)
+        if not math.isfinite(raw):
+            raise InputError("应填数字，收到非有限数")
+        return Parsed(_bounded(Decimal(repr(raw))))
     if is_blank(raw):
-        return Parsed(None)
+        return _NOTHING
     if isinstance(raw, bool):
         raise InputError(f"应填数字，收到逻辑值 {'TRUE' if raw else 'FALSE'}")
     if isinstance(raw, Decimal):
@@ -53,10 +62,6 @@ def parse_number_noted(raw: object) -> Parsed:
         return Parsed(raw)
     if isinstance(raw, int):
         return Parsed(_bounded(Decimal(raw)))
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise InputError("应填数字，收到非有限数")
-        return Parsed(_bounded(Decimal(repr(raw))))
     if isinstance(raw, str):
         return _parse_text(raw, raw)
     if is_temporal(raw):

@@ -376,9 +376,10 @@ def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Note
 
 def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
     """One 绩效目标 row; in a row whose unit is %, "95%" reads as 95 (as 95 does)."""
+    # (written out, without comprehensions: a workbook or a recalculation reads every row of the table)
     with at(location):
-        kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
-        direction = normalize_direction(direction)
+        kind, name = parse_text(row["kind"]), parse_text(row["name"])
+        direction = normalize_direction(parse_text(row["direction"]))
         result = parse_text(row["result"])
         if not name:
             raise InputError("这一行填了内容，但“指标名称”为空")
@@ -387,11 +388,15 @@ def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
             if problem:
                 raise InputError(f"“{name}”的{problem}")
         unit = parse_text(row["unit"])
-        parsed = {k: parse_number_in_unit(row[k], unit) for k in ("target", "actual")}
-        parsed["weight"] = parse_number_noted(row["weight"])
-    notes = {k: p.note for k, p in parsed.items() if p.note}
-    return Target(kind, name, direction, parsed["target"].value, parsed["actual"].value, unit,
-                  parsed["weight"].value, result, parse_text(row["note"]), location), notes
+        target = parse_number_in_unit(row["target"], unit)
+        actual = parse_number_in_unit(row["actual"], unit)
+        weight = parse_number_noted(row["weight"])
+    notes = {}
+    for key, parsed in (("target", target), ("actual", actual), ("weight", weight)):
+        if parsed.note:
+            notes[key] = parsed.note
+    return Target(kind, name, direction, target.value, actual.value, unit, weight.value, result,
+                  parse_text(row["note"]), location), notes
 
 
 def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError, Notes]]:
@@ -448,6 +453,8 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
 
     def read_rows() -> Iterator[tuple[Location, Target | InputError, Notes]]:
         for i, row in enumerate(target_rows, start=1):
+            if row.count(None) + row.count("") == len(row):
+                continue  # (most rows of the range are empty: found without a call per cell)
             cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
             if all(is_blank(v) for v in cells.values()):
                 continue
