@@ -508,8 +508,8 @@ def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
         start = chunk.rfind(b"<c", max(match.start() - _NEAR, 0), match.start())  # the cell holding the <v>
         cell = _CELL_START.match(chunk, start) if start >= 0 else None
         value = _VALUE.match(chunk, match.start())
-        if (cell is None or value is None or cell.group(3).endswith(b"/") or b"</c>" in chunk[start:match.start()]
-                or b"&" in value.group(1)):
+        if (cell is None or value is None or cell.group(3).endswith(b"/")
+                or chunk.find(b"</c>", start, match.start()) >= 0 or b"&" in value.group(1)):
             raise _Refuse("a number openpyxl reads otherwise")  # or a <v> outside a cell
         kind = _TYPE.search(cell.group(3))
         if kind is not None and kind.group(1) in (b"s", b"b"):
