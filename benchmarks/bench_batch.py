@@ -21,7 +21,8 @@ of the largest process, and the targets of issue 16:
 `--breakdown` adds what one file costs, step by step (CPU time in one process, over 200 files).
 
 Run: python benchmarks/bench_batch.py [-n 1000] [--copies K] [--repeat R] [--no-baseline] [--breakdown]
-     [--folder DIR (kept, reused when it holds the workbooks)]
+     [--folder DIR (kept, reused when it holds the workbooks)] [--other-src PATH (an earlier checkout's src:
+     its `batch --jobs 2` timed too, interleaved)]
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def _environment() -> dict[str, str]:
+def _environment(src: Path = SRC) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
     return env
 
 
@@ -201,7 +202,7 @@ def run_phase(name: str, folder: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_batch(folder: Path, jobs: int, output: Path) -> dict[str, float]:
+def run_batch(folder: Path, jobs: int, output: Path, src: Path = SRC) -> dict[str, float]:
     script = ("import resource, subprocess, sys, time, json\n"
               "start = time.perf_counter()\n"
               "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)\n"
@@ -211,7 +212,7 @@ def run_batch(folder: Path, jobs: int, output: Path) -> dict[str, float]:
               "'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n")
     command = [sys.executable, "-m", "xlperf", "batch", str(folder), "-o", str(output), "--jobs", str(jobs), "--force"]
     done = subprocess.run([sys.executable, "-c", script, *command], check=True, capture_output=True, text=True,
-                          env=_environment())
+                          env=_environment(src))
     result = json.loads(done.stdout.strip().splitlines()[-1])
     said = re.search(r"用时 (?:([0-9.]+) 秒|([0-9]+) 分 ([0-9]+) 秒)", result.pop("stdout"))
     if said:
@@ -227,6 +228,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="leave out the naive loop (10 000 files)")
     parser.add_argument("--breakdown", action="store_true", help="also what one file costs, step by step")
     parser.add_argument("--folder", help="where the workbooks are generated (kept; reused when it holds them)")
+    parser.add_argument("--other-src", type=Path, help="also time `batch --jobs 2` of the xlperf in this src folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -246,6 +248,9 @@ def main() -> None:
             "xlperf batch --jobs 1": lambda: run_batch(folder, 1, Path(tmp) / "summary-1.xlsx"),
             "xlperf batch --jobs 2": lambda: run_batch(folder, 2, Path(tmp) / "summary-2.xlsx"),
         }
+        if args.other_src:
+            measurements["other src: xlperf batch --jobs 2"] = lambda: run_batch(
+                folder, 2, Path(tmp) / "summary-other.xlsx", args.other_src)
         if args.no_baseline:
             del measurements["baseline (openpyxl loop + score + checks)"]
         samples: dict[str, list[dict[str, float]]] = {name: [] for name in measurements}
@@ -279,6 +284,11 @@ def main() -> None:
         peak = figures["xlperf batch --jobs 2"][2]
         print(f"target: {n} workbooks under 60 s and 300 MB: {j2:.1f} s, {peak:.0f} MB "
               f"({'met' if j2 < 60 and peak < 300 else 'NOT met'})")
+    if args.other_src:
+        other = figures["other src: xlperf batch --jobs 2"][0]
+        print(f"  the other src's batch --jobs 2: {other:.2f} s" + (f", {base / other:.2f}x the naive loop" if base else ""))
+    load = os.getloadavg()
+    print(f"  load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on the machine)")
     print(f"  for reference: --jobs 2 costs {j2 / read:.2f}x xlperf's reader alone on one core; --jobs 1 costs "
           f"{j1 / read:.2f}x it; jobs 2 against jobs 1: {j1 / j2:.2f}x on {os.cpu_count()} cores")
     if steps:

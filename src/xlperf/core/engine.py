@@ -7,10 +7,10 @@ and carries the InputError, located at the cell to fix; the rest are still score
 
 from __future__ import annotations
 
-from ._record import field, record
 from decimal import Decimal
 from typing import Any
 
+from ._record import field, record
 from ._rounding import ShownRate, excel_round, format_amount, format_limit, format_number
 from .errors import InputError, Location, XlperfError, at
 from .frameworks import Framework, Indicator
@@ -119,6 +119,13 @@ class IndicatorResult:
     counted: bool = True  # False for an indicator dropped under the "rescale" policy
     error: XlperfError | None = None
     reason: str = ""  # the department's 扣分原因 / 情况说明
+
+    def __init__(self, indicator: Indicator, name: str, score: Decimal | None, sentence: str, rate: Decimal | None = None,
+                 shown: ShownRate | None = None, not_applicable: bool = False, counted: bool = True,
+                 error: XlperfError | None = None, reason: str = "") -> None:
+        # written out: one per indicator scored, and a worksheet recalculation scores them all (record's is general)
+        self.__dict__.update(indicator=indicator, name=name, score=score, sentence=sentence, rate=rate, shown=shown,
+                             not_applicable=not_applicable, counted=counted, error=error, reason=reason)
 
     @property
     def code(self) -> str:
