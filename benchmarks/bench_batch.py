@@ -65,25 +65,28 @@ def _write_range(args: tuple[str, int, int]) -> int:
     return stop - start
 
 
-def generate(folder: Path, count: int, copies: int) -> list[Path]:
-    """`count` distinct workbooks in folder/0; with `copies` > 1, folder/1 … hold copies of them (a city's
-    10 000 as ten districts of the same 1 000: each department then counts as submitted ten times, W902)."""
-    first = folder / "0"
+def generate(folder: Path, count: int, copies: int = 1) -> list[Path]:
+    """`count` distinct workbooks in `folder`; with `copies` > 1 they are in folder/0 and folder/1 … hold
+    copies of them (a city's 10 000 as ten districts of the same 1 000: each department then counts as
+    submitted ten times, W902). Reused when the folder holds them already."""
+    folder.mkdir(parents=True, exist_ok=True)
+    first = folder / "0" if copies > 1 else folder
+    for stale in ([p for p in folder.glob("*.xlsx")] if copies > 1 else []) + \
+            [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and (copies == 1 or int(p.name) >= copies)]:
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     existing = sorted(first.glob("*.xlsx"))
     if len(existing) != count:
-        shutil.rmtree(folder, ignore_errors=True)
-        first.mkdir(parents=True)
+        first.mkdir(parents=True, exist_ok=True)
+        for old in existing:
+            old.unlink()
         step = 25
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             list(pool.map(_write_range, [(str(first), i, min(i + step, count)) for i in range(0, count, step)]))
-        existing = sorted(first.glob("*.xlsx"))
     for copy in range(1, copies):
         target = folder / str(copy)
         if len(list(target.glob("*.xlsx"))) != count:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(first, target)
-    for extra in (p for p in folder.iterdir() if p.is_dir() and (not p.name.isdigit() or int(p.name) >= copies)):
-        shutil.rmtree(extra)
     return sorted(folder.rglob("*.xlsx"))
 
 
