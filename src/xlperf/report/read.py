@@ -165,7 +165,7 @@ def _check_parts(archive: zipfile.ZipFile, where: Location) -> None:
             and b"wordprocessingml.template.main" not in types:
         what = ("Excel 工作簿" if b"spreadsheetml" in types or b"ms-excel" in types
                 else "PowerPoint 演示文稿" if b"presentationml" in types else "其他格式的文件")
-        raise XlperfError(f"文件是{what}，不是 Word 文档", location=where,
+        raise XlperfError(f"文件是 {what}，不是 Word 文档", location=where,
                           fix="请给出自评报告（.docx）；工作簿是第二个参数：xlperf check-report 报告.docx 工作簿.xlsx")
     for info in members:
         if info.filename.lower().endswith((".xml", ".rels")) and info.file_size:

@@ -48,7 +48,7 @@ CODES: dict[str, ReportCode] = {c.id: c for c in (
     ReportCode("P202", ERROR, "indicator-unknown", "报告多写了评分表中没有的指标",
                "报告列出了分值或得分的指标，不在评分框架（及单位填写的指标名称）中。"),
     ReportCode("P203", ERROR, "no-indicators", "报告没有逐项写出指标得分",
-               "报告中一项指标的分值和得分都没有找到。"),
+               "报告中没有找到任何一项指标的分值和得分。"),
     ReportCode("P301", ERROR, "scores-do-not-add-up", "各项得分之和不等于总分",
                "报告列出的各项指标得分相加，不等于报告写的总分。"),
     ReportCode("P302", ERROR, "points-do-not-add-up", "各项分值之和不等于满分",

@@ -82,8 +82,8 @@ class _Lint:
                 compare(claim)
         listings = self._listings
         self._missing_and_unknown(listings)
-        for listing, listed in listings.items():
-            self._sums(listing, listed)
+        for listing in dict.fromkeys(c.listing for c in self.claims if c.kind in (INDICATOR, UNKNOWN, CATEGORY)):
+            self._sums(listing, listings.get(listing, {}))
         if not self.card.complete:
             self.notes.append(f"工作簿有 {len(self.card.errors)} 项指标无法计分，未核对这些指标、总分和等级；"
                               "请先运行 xlperf check 修改工作簿。")
@@ -399,7 +399,7 @@ class _Lint:
         where = (str(anchor.claim.block.place) + ("之后" if before else "之前")) if anchor else "全文"
         order = self.order.get(anchor.claim.block.place, 0) if anchor else 0
         self._add("P201", f"评分表中的“{result.name}”（{result.code}，{result.indicator.category}，分值 "
-                          f"{_n(result.points)} 分，工作簿{score}）报告中没有写出。请在{where}补写，如“"
+                          f"{_n(result.points)} 分，工作簿{score}）报告中没有写出。请在该处补写，如“"
                           f"{self._example_line(result)}”", where=where, quote=anchor.claim.quote if anchor else "",
                   order=order, indicators=(result.code,))
 
@@ -439,31 +439,32 @@ class _Lint:
 
     def _sums(self, listing: str, listed: dict[str, _Listed]) -> None:
         where = "正文中" if listing == TEXT_LISTING else f"{listing} 中"
-        missing = [r for r in self.card.results if r.counted and r.code not in listed]
+        total = self._stated_total(listing) if self.additive else None
         known = sum(not code.startswith("?") for code in listed)
-        if known < COMPLETE_ENOUGH * sum(r.counted for r in self.card.results):
-            self._category_sums(listing, where, listed, None)
-            return
-        points = [item.points for item in listed.values()]
-        if len(points) >= 2 and all(p is not None for p in points):
-            self._points_sum(listing, where, listed, sum((p for p in points if p is not None), Decimal(0)), missing)
-        if not self.additive:
-            return
-        total = self._stated_total(listing)
-        scores = [item.score for item in listed.values()]
-        if total is not None and total.value is not None and len(scores) >= 2 and all(s is not None for s in scores):
-            self._count("合计")
-            added = sum((s for s in scores if s is not None), Decimal(0))
-            stated = self.card.total if id(total) in self.wrong else total.value
-            corrected = self._workbook_sum(listed.items(), "score")
-            items = [item.claim for item in listed.values()] + [total]
-            if added != total.value and not self._already_said(items, corrected, stated):
-                gap = total.value - added
-                explain = self._explained(missing, gap, "score") or \
-                    f"请核对各项得分和总分，改为一致（工作簿总分为 {self.card.total_text} 分）。"
-                self._add("P301", f"报告{where}逐项列出的 {len(scores)} 项指标得分合计 {_n(added)} 分，而这里写总分 "
-                                  f"{_n(total.value)} 分，相差 {_n(abs(gap))} 分。{explain}", total)
+        if known >= COMPLETE_ENOUGH * sum(r.counted for r in self.card.results):
+            missing = [r for r in self.card.results if r.counted and r.code not in listed]
+            points = [item.points for item in listed.values()]
+            if len(points) >= 2 and all(p is not None for p in points):
+                self._points_sum(listing, where, listed, sum((p for p in points if p is not None), Decimal(0)), missing)
+            if total is not None:
+                self._scores_sum(where, listed, total, missing)
         self._category_sums(listing, where, listed, total)
+
+    def _scores_sum(self, where: str, listed: dict[str, _Listed], total: Claim, missing: list[IndicatorResult]) -> None:
+        scores = [item.score for item in listed.values()]
+        if total.value is None or len(scores) < 2 or any(s is None for s in scores):
+            return
+        self._count("合计")
+        added = sum((s for s in scores if s is not None), Decimal(0))
+        stated = self.card.total if id(total) in self.wrong else total.value
+        items = [item.claim for item in listed.values()] + [total]
+        if added == total.value or self._already_said(items, self._workbook_sum(listed.items(), "score"), stated):
+            return
+        gap = total.value - added
+        explain = self._explained(missing, gap, "score") or \
+            f"请核对各项得分和总分，改为一致（工作簿总分为 {self.card.total_text} 分）。"
+        self._add("P301", f"报告{where}逐项列出的 {len(scores)} 项指标得分合计 {_n(added)} 分，而这里写总分 "
+                          f"{_n(total.value)} 分，相差 {_n(abs(gap))} 分。{explain}", total)
 
     def _points_sum(self, listing: str, where: str, listed: dict[str, _Listed], added: Decimal,
                     missing: list[IndicatorResult]) -> None:

@@ -168,8 +168,10 @@ def _full_width(lines: object) -> int:
 
 
 def _page_gaps(lines: list[str]) -> set[int]:
-    """Indexes of lines next to a page break: a form feed, or two or more blank lines in a row."""
-    near: set[int] = set()
+    """Indexes of lines next to a page break: a form feed, two or more blank lines in a row, or the text's
+    first and last lines (the top of the first page, the foot of the last)."""
+    filled = [i for i, line in enumerate(lines) if line.strip("\f ").strip()]
+    near: set[int] = {filled[0], filled[-1]} if filled else set()
     blank_run = 0
     for i, line in enumerate(lines):
         if "\f" in line:
