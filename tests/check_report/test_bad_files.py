@@ -112,7 +112,7 @@ class TestNotAReport:
 
     def test_a_text_too_large(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         with open(tmp_path / "报告.txt", "wb") as handle:
-            handle.truncate(11 * 1024 * 1024)
+            handle.truncate(6 * 1024 * 1024)
         assert "过大" in refused(tmp_path / "报告.txt", capsys)
 
     def test_an_unreadable_workbook_is_said_as_check_says_it(self, tmp_path: Path,

@@ -28,7 +28,7 @@ __all__ = ["MAX_REPORT_BYTES", "MAX_TEXT_BYTES", "read_report"]
 
 MB = 1024 * 1024
 MAX_REPORT_BYTES = 50 * MB  # a report with photos of its 佐证材料 may be large; the text is small
-MAX_TEXT_BYTES = 10 * MB
+MAX_TEXT_BYTES = 5 * MB  # the text of a report is some 30 KB
 MAX_PARTS = 10_000
 MAX_UNPACKED_BYTES = 200 * MB
 MAX_XML_PART_BYTES = 20 * MB

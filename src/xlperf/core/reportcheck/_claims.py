@@ -184,7 +184,11 @@ class Vocabulary:
                 labels.append((normalize(label).text, ind.code))
         self.rate_labels = sorted(labels, key=lambda item: -len(item[0]))
         self.has_execution = fw.scoring.execution_rate is not None
-        self.rated = {r.code for r in card.results if r.rate is not None}
+        # indicators whose rule computes one rate (not an average over targets): a rate stated in their
+        # section under another name (固定资产使用率 for 固定资产利用率) is theirs when the names share words
+        self.rated = {r.code: normalize(r.indicator.name).text + str(getattr(r.indicator.params, "label", ""))
+                      for r in card.results if r.rate is not None and isinstance(getattr(r.indicator.params, "label", None), str)}
+        self.category_names = sorted((c.name for c in fw.categories), key=len, reverse=True)
         facts = [_Fact(f"fact:{f.key}", f.name, *self._split(f.name), f.unit) for f in fw.facts if f.unit in ("万元", "元")]
         for i, project in enumerate(year.projects):
             if project.name.strip():
@@ -419,12 +423,17 @@ def _rate_subject(label: str, pending: dict[str, dict[str, str]], vocab: Vocabul
                 subject = f"pair:{kinds['actual']}/{kinds['budget']}"
                 kinds.clear()
                 return subject
+    if label.endswith("得分率"):  # a category's share of its points (the report's chart)
+        category = next((c for c in vocab.category_names if c in label), "")
+        return f"category:{category}" if category else ""
     for known, code in vocab.rate_labels:
         if label.endswith(known):
             return f"indicator:{code}"
     if vocab.has_execution and label.endswith(_EXECUTION_RATES):
         return "execution"
-    if section.indicator in vocab.rated:
+    words = vocab.rated.get(section.indicator, "")
+    own = re.sub(r"^(?:我|本)(?:部门|单位)?", "", label)[:-1]
+    if words and any(own[i:i + 2] in words for i in range(len(own) - 1)):
         return f"indicator:{section.indicator}"
     return ""
 

@@ -249,6 +249,11 @@ class _Lint:
             if getattr(params, "relative", False):
                 return result.rate, f"（({self._amount_words(f'fact:{top}')} − {over}) ÷ {over}）"
             return result.rate, f"（{self._amount_words(f'fact:{top}')} ÷ {over}）"
+        if subject.startswith("category:"):
+            category = next(c for c in self.card.categories if c.name == subject.partition(":")[2])
+            if not self.card.complete or not category.points:
+                return None, ""
+            return category.share, f"（“{category.name}”得分 {_n(category.score)} 分 ÷ 分值 {_n(category.points)} 分）"
         if subject.startswith("pair:"):
             actual, _, budget = subject.partition(":")[2].partition("/")
             top, bottom = self._amount_value(actual), self._amount_value(budget)
