@@ -375,7 +375,8 @@ def cmd_check_report(args: argparse.Namespace) -> int:
         print(note)
     print("已核对：" + ("、".join(f"{what} {count} 处" for what, count in result.checked.items()) or "没有找到可核对的内容") + "。")
     if not findings:
-        print("核对通过：报告中的得分、总分、等级、比率和金额与工作簿一致，加总无误。")
+        print("核对通过：报告中的得分、总分、等级、比率和金额与工作簿一致，加总无误。" if not result.notes
+              else "已核对的内容与工作簿一致，未发现问题；未核对的见上。")
     else:
         print(f"共 {len(findings)} 条，其中错误 {result.errors} 条。" + ("有错误时请先改正报告再提交。" if result.errors else ""))
     return 1 if result.errors else 0

@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 from xlperf_testing import run_xlperf
 
+import xlperf
 from xlperf.cli import main
 from xlperf.evaluate import evaluate
 from xlperf.report.render import render_report
@@ -257,6 +258,23 @@ class TestOutputAndExitCodes:
         capsys.readouterr()
         code, data = check_report(report, tmp_path / "数据.json", capsys)
         assert code == 0 and data["findings"] == []
+
+
+    def test_a_workbook_that_cannot_be_scored_whole(self, made: tuple[Path, Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+        """整体支出决算数 left blank in the workbook: the amount the report states for it is reported, and the
+        note says the total and the grade were not compared."""
+        book, report = made
+        data = json.loads((Path(xlperf.__file__).parent / "examples" / "baiyun-kexie-2022.json").read_text(encoding="utf-8"))
+        data["facts"]["expenditure_actual"] = None
+        (tmp_path / "未填.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        code, out = check_report(report, tmp_path / "未填.json", capsys)
+        findings = out["findings"]
+        assert isinstance(findings, list) and code == 1
+        assert [f["id"] for f in findings] == ["P107"] and "未填写" in findings[0]["message"]
+        assert "315.59" in findings[0]["quote"]
+        notes = out["notes"]
+        assert isinstance(notes, list) and "无法计分" in notes[0]
 
 
 class TestAnotherFramework:

@@ -294,16 +294,26 @@ class _Lint:
             self._unknown_amount(claim, claim.value)
             return
         value = self._amount_value(claim.subject)
-        if value is None:
-            return
         self._count("金额")
+        if value is None:
+            self._add("P107", f"报告写{self._amount_name(claim.subject)} {_n(claim.value)} {claim.unit}，工作簿中这一项"
+                              f"{self._cell(self._key(claim.subject))}未填写。请先在工作簿中填写，再核对报告。", claim)
+            return
         expected = value * _UNITS[self._amount_unit(claim.subject)] / _UNITS[claim.unit]
         if excel_round(expected, claim.digits) != claim.value:
-            key = claim.subject.replace("fact:", "facts.") if claim.subject.startswith("fact:") else \
-                "projects[{}].{}".format(*claim.subject.split(":")[1:])
+            key = self._key(claim.subject)
             shown = format_amount(expected) if claim.unit == "万元" else _n(expected)
             self._add("P107", f"报告写{self._amount_name(claim.subject)} {_n(claim.value)} {claim.unit}，工作簿"
                               f"{self._cell(key)}为 {shown} {claim.unit}。请改为 {shown} {claim.unit}。", claim)
+
+    @staticmethod
+    def _key(subject: str) -> str:
+        """Where the model keeps an amount: "fact:basic_actual" is facts.basic_actual, "project:0:budget" is
+        projects[0].budget."""
+        if subject.startswith("fact:"):
+            return "facts." + subject.partition(":")[2]
+        _, index, column = subject.split(":")
+        return f"projects[{index}].{column}"
 
     def _unknown_amount(self, claim: Claim, stated: Decimal) -> None:
         # an amount nothing names must be one the workbook has, to the cent it is written with (12.5 is not 12.48)
