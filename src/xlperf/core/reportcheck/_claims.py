@@ -12,7 +12,8 @@ What is recognised (spaces, full-width digits and the style of quotation marks n
 - the grade: 等级为“优” and the like, with the framework's grade names;
 - a rate: a word ending in 率, then (=, 为, 达 …, or a formula “= a/b =”) N%. It is the rate of the amounts
   just stated (预算数 A 万元，决算数 B 万元，完成率 R%), of an indicator whose rule names that rate
-  (结转结余率), the 执行率, or of the indicator whose section it stands in (固定资产使用率 under 固定资产利用率);
+  (结转结余率), the 执行率, a category's 得分率, or of the indicator whose section it stands in when the
+  names share words (固定资产使用率 under 固定资产利用率);
 - an amount: N 万元 / N 元, named by the words before it (整体支出全年预算数, then 决算数 for the same
   subject), matched to the framework's facts or a project's 预算数/决算数.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ..engine import Scorecard
@@ -165,7 +166,6 @@ class Vocabulary:
         self._kinds = {f"s{i}": (kind, subject) for i, (_, kind, subject) in enumerate(names)}
         self.subjects = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (pattern, _, _) in enumerate(names)))
         self.categories = {c.name for c in fw.categories}
-        self.indicator_codes = {ind.code for ind in fw.indicators}
         grades = {g.name: g.name for g in fw.grades}
         for synonym, grade in _GRADE_SYNONYMS.items():
             if grade in grades and synonym not in grades:
@@ -218,7 +218,6 @@ class _Section:
     """What carries over from one paragraph to the next: the indicator whose section we are in."""
 
     indicator: str = ""
-    covered: list[tuple[int, int]] = field(default_factory=list)
 
 
 def find_claims(blocks: Iterable[Block], vocab: Vocabulary) -> list[Claim]:
@@ -291,7 +290,8 @@ def _sentence_end(text: str, start: int) -> int:
 
 
 def _score_in(text: str, start: int, end: int) -> tuple[Decimal | None, str, int] | None:
-    """The first score stated in text[start:end]: (the number, "" or "full"/"none"/"deduct", where it ends)."""
+    """The first score stated in text[start:end]: (the number, how it is said: "" for a number (不得分 is 0),
+    "full" for 得满分, "deduct" for 扣 N 分; where it ends)."""
     match = _SCORE.search(text, start, end)
     if match is None:
         return None
