@@ -56,10 +56,10 @@ def read_report(path: Path) -> list[Block]:
         raise XlperfError(f"暂不能读取 {suffix} 格式的报告", location=where, fix=_SAVE_AS)
     if suffix == ".pdf":
         raise XlperfError("报告是 PDF 文件", location=where, fix=_PDF)
-    if suffix not in (".docx", ".txt", ".text"):
+    if suffix not in (".docx", ".docm", ".txt", ".text"):
         raise XlperfError(f"不支持的报告文件类型“{suffix or '（无扩展名）'}”", location=where,
                           fix="请给出 Word 文档（.docx），或从 PDF 复制出的纯文本（.txt）")
-    if suffix == ".docx":
+    if suffix in (".docx", ".docm"):
         data = read_limited(path, MAX_REPORT_BYTES, "自评报告", XlperfError)
         blocks = _docx_blocks(data, where)
     else:
