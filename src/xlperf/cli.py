@@ -1,9 +1,9 @@
 """The `xlperf` command: build, score, check and export department-year workbooks.
 
 Thin by design: each command parses its arguments, calls inward (core, workbook adapters) and
-formats the result. Errors print one Chinese line and exit 2; `check` and `check-report` exit 1 on any 错误. Ctrl-C exits
-130; SIGTERM and SIGHUP are handled as Ctrl-C is (children stopped, nothing half-written) and exit
-128 + the signal's number.
+formats the result. Errors print one Chinese line and exit 2; `check` and `check-report` exit 1 on any
+错误. Ctrl-C exits 130; SIGTERM and SIGHUP are handled as Ctrl-C is (children stopped, nothing
+half-written) and exit 128 + the signal's number.
 Heavy modules (openpyxl, XlsxWriter) are imported only by the commands that need them.
 """
 
