@@ -232,3 +232,30 @@ class TestCommands:
         assert ev.sheet is not None and ev.sheet.total == ev.scorecard.total
         assert not [f for f in ev.findings if f.id == "W601"]
         assert _formulas(path)  # live: the scores are formulas, not typed numbers
+
+
+class TestBothEditionsCachedValues:
+    """Before anything recalculates (a phone preview, WPS, Excel with macros blocked) both editions show
+    the engine's results for random department-years: the .xlsx its formulas' results, the .xlsm the UDFs'."""
+
+    @pytest.fixture(scope="class")
+    def built(self, tmp_path_factory):
+        folder = tmp_path_factory.mktemp("editions")
+        made = cases(24, folder, seed=7)
+        return [(fw, score_year(fw, year), build_workbook(folder / f"case-{i:02d}.xlsx", fw, year),
+                 build_workbook(folder / f"case-{i:02d}.xlsm", fw, year)) for i, (fw, year) in enumerate(made)]
+
+    def test_the_xlsx_shows_the_engines_results(self, built):
+        for fw, card, xlsx, _ in built:
+            assert not _differences(_shown(card), _sheet(xlsx, card)), xlsx.name
+
+    def test_the_xlsm_shows_the_engines_results_and_no_number_where_the_engine_has_none(self, built):
+        for fw, card, _, xlsm in built:
+            shown = _sheet(xlsm, card)
+            expected = _shown(card)
+            for r in card.results:
+                key = f"{r.code} 自评得分"
+                if r.score is None:  # the UDF's message in place of a number
+                    assert isinstance(shown[key], str) and shown[key].startswith("错误："), (xlsm.name, key)
+                    expected[key] = shown[key]
+            assert not _differences(expected, shown), xlsm.name
