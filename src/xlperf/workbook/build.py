@@ -455,8 +455,9 @@ def _native_formulas(ws: Worksheet, fmt: _Formats, fw: Framework, year: Departme
         else:
             inputs = {F.input_ref(kind, key): (year.facts.get(key) if kind == "fact" else year.entry(key).value)
                       for kind, key in rule.inputs}
-            if rule.array:  # a table's worth of inputs: the sentence holds while the score does
-                check = f"{score_ref}={F.number(result.score)}"
+            if rule.array:  # a table's worth of inputs: the sentence holds while the score and the table's sums do
+                kind = getattr(ind.params, "kind", "")
+                check = f"AND({score_ref}={F.number(result.score)},{F.targets_fresh(kind, year.targets_of(kind))})"
             else:
                 check = F.fresh(inputs)
             said, cached_text = f"IF({check},{F.string(result.sentence)},{F.string(F.RESCORED)})", result.sentence
