@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..core.engine import Scorecard
 
-__all__ = ["SERIES", "TITLE", "ChartRow", "NativeChart", "category_chart", "chart_rows", "chart_xml",
-           "data_workbook"]
+__all__ = ["SERIES", "TITLE", "ChartRow", "NativeChart", "add_chart", "category_chart", "chart_rows", "chart_size",
+           "chart_xml", "data_workbook"]
 
 TITLE = "各一级指标得分率"
 SERIES = "得分率"
