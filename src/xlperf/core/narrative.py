@@ -53,9 +53,9 @@ def tidy(text: str) -> str:
     and ( ) in Chinese text made full-width."""
     text = _SPACE_AFTER_NUMBER.sub("", text)
     text = _SPACE_BEFORE_NUMBER.sub("", text)
+    text = _HALF_PARENS.sub(r"（\1）", text)
     text = _HALF_AFTER_CJK.sub(lambda m: _HALF_PUNCT[m.group(1)], text)
-    text = _HALF_BEFORE_CJK.sub(lambda m: _HALF_PUNCT[m.group(1)], text)
-    return _HALF_PARENS.sub(r"（\1）", text)
+    return _HALF_BEFORE_CJK.sub(lambda m: _HALF_PUNCT[m.group(1)], text)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -199,7 +199,7 @@ def _deduction(r: IndicatorResult) -> str:
     p, count = r.indicator.params, r.detail.count or ZERO
     if count == 0:
         found = p.item_label
-        return f"未{found[2:]}，得满分。" if found.startswith("发现") else f"{found}数为0，得满分。"
+        return f"未{found}，得满分。" if found.startswith("发现") else f"{found}数为0，得满分。"
     return f"{p.item_label}{format_number(count, 0)}{p.unit}，每{p.unit}扣{_points(p.per_item)}，{_result(r)}。"
 
 
@@ -265,20 +265,30 @@ def restates(reason: str, said: str) -> bool:
     return bool(_FORMULA.search(reason)) and _numbers(reason) <= _numbers(said)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, each ending in its 。！？ (the last one perhaps without)."""
+    return [piece.strip() for piece in re.split(r"(?<=[。！？])", text) if piece.strip()]
+
+
 class _Words:
     """The sentences written so far: no sentence the narrative writes is written twice."""
 
     def __init__(self, taken: Iterable[str] = ()) -> None:
-        self.used: set[str] = set(taken)
+        self.used: set[str] = set()
+        for text in taken:
+            self.used.update(sentences(text))
         self.fallbacks = 0
 
-    def fresh(self, text: str) -> bool:
-        return text not in self.used
+    def fresh(self, *texts: str) -> bool:
+        """Whether none of these texts' sentences has been written, nor repeats among them."""
+        said = [s for text in texts for s in sentences(text)]
+        return len(set(said)) == len(said) and not self.used.intersection(said)
 
     def take(self, *candidates: str) -> str:
-        """The first candidate not yet written (the last one, qualified enough to be unique, otherwise)."""
-        chosen = next((c for c in candidates if c not in self.used), candidates[-1])
-        self.used.add(chosen)
+        """The first candidate whose sentences are all new; the last candidate, which names the indicator
+        and so is new in any report, otherwise."""
+        chosen = next((c for c in candidates if self.fresh(c)), candidates[-1])
+        self.used.update(sentences(chosen))
         return chosen
 
     def fallback(self, name: str, code: str) -> str:
@@ -301,34 +311,32 @@ def _indicator_lines(card: Scorecard, r: IndicatorResult, words: _Words,
                      reasons: dict[str, str]) -> tuple[str, str, list[str]]:
     """(heading, rule, explanation) of one indicator: each sentence once."""
     blank = card.framework.explanations.is_blank_reason
-    name = tidy(r.name)
-    heading = words.take(indicator_paragraph(r), f"{r.code}{indicator_paragraph(r)}")
+    name, code = tidy(r.name), r.code
+    heading = words.take(indicator_paragraph(r), f"{code}{indicator_paragraph(r)}")
     own = [] if blank(r.reason) else paragraphs(r.reason)
-    if r.error is not None:
-        return heading, words.take(rule_sentence(card, r), f"{name}：{rule_sentence(card, r)}"), own
     rule = rule_sentence(card, r)
-    if _judged(r) and own and all(words.fresh(p) for p in own):
+    if r.error is not None:
+        rule = words.take(rule, f"{name}：{rule}", f"{code}{name}：{rule}")
+        return heading, rule, [words.take(p) for p in own if words.fresh(p)]
+    if _judged(r) and own and words.fresh(*own):
         if r.not_applicable and len(own) == 1 and own[0].endswith("。"):
-            # "我部门本年无新增预算入库项目" + how the rule takes it, in one sentence
+            # "我部门本年无新增预算入库项目" and how the rule takes it, in one sentence
             tail = _not_applicable(r)
-            return heading, words.take(f"{own[0][:-1]}，{tail}", f"{own[0]}{name}{tail}"), []
-        for p in own[1:]:
-            words.take(p)
-        return heading, words.take(own[0]), own[1:]
+            return heading, words.take(f"{own[0][:-1]}，{tail}", f"{code}{name}{tail}"), []
+        return heading, words.take(own[0]), [words.take(p) for p in own[1:]]
     if _judged(r) and r.indicator.method == "choice" and not r.not_applicable:
-        rule = words.fallback(name, r.code)
-        return heading, rule, []
-    rule = words.take(rule, f"{name}{rule}", f"{r.code}{name}{rule}")
-    said = heading + rule
-    if not own or restates("".join(own), said):
+        return heading, words.fallback(name, code), []
+    rule = words.take(rule, f"{name}{rule}", f"{code}{name}{rule}")
+    if not own or restates("".join(own), heading + rule):
         return heading, rule, []
     deducted = r.deduction is not None and r.deduction > 0 and not r.not_applicable
     if not deducted:
         return heading, rule, [words.take(p) for p in own if words.fresh(p)]
     joined = "\n".join(own)
-    if joined in reasons:
+    if joined in reasons:  # the same reason as an earlier deduction: referred to, not repeated
         first = reasons[joined]
-        return heading, rule, [words.take(f"扣分原因与“{first}”相同。", f"“{name}”的扣分原因与“{first}”相同。")]
+        return heading, rule, [words.take(f"扣分原因与“{first}”相同。", f"“{name}”的扣分原因与“{first}”相同。",
+                                          f"{code}“{name}”的扣分原因与“{first}”相同。")]
     reasons[joined] = name
     return heading, rule, [words.take(f"扣分原因：{own[0]}"), *(words.take(p) for p in own[1:])]
 
@@ -432,4 +440,4 @@ def report_context(card: Scorecard) -> dict[str, Any]:
 
 
 __all__ = ["CIRCLED", "OUTCOMES_TEXT", "amount", "conclusion_sentence", "finance_sentence", "indicator_paragraph",
-           "numbered", "outputs_list", "paragraphs", "report_context", "restates", "rule_sentence", "tidy"]
+           "numbered", "outputs_list", "paragraphs", "report_context", "restates", "rule_sentence", "sentences", "tidy"]
