@@ -20,6 +20,7 @@ from typing import Any
 
 from ._rounding import ShownRate, format_limit, format_number, format_percent
 from .engine import IndicatorResult, Scorecard, fact_number, fact_ratio
+from .errors import XlperfError
 from .frameworks import Framework
 from .methods import ONE, ZERO
 from .model import TEXT_FIELDS, DepartmentYear, Target
@@ -219,6 +220,13 @@ def _targets(r: IndicatorResult) -> str:
             f"按{_points(r.points)}×{shown}计，得{r.score_text}分。")
 
 
+def _pending(error: XlperfError) -> str:
+    """Why an indicator has no score yet, in one sentence: where, what, and the fix in brackets."""
+    where = f"{error.location}：" if error.location and str(error.location) else ""
+    fix = f"（{error.fix.rstrip('。')}）" if error.fix else ""
+    return f"待核实：{where}{error.message.rstrip('。')}{fix}。"
+
+
 def _not_applicable(r: IndicatorResult) -> str:
     return "按不适用处理，得满分。" if r.counted else "按不适用处理。"
 
@@ -228,7 +236,7 @@ def rule_sentence(card: Scorecard, r: IndicatorResult) -> str:
     report's words)."""
     method = r.indicator.method
     if r.error is not None:
-        return f"待核实：{r.error}"
+        return _pending(r.error)
     if r.not_applicable:
         tail = _not_applicable(r)
         if method == "ratio":
