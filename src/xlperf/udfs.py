@@ -147,7 +147,7 @@ def PERF_TOTAL(framework, codes, values, names, fact_keys, fact_values, targets)
     def body() -> list[list[Any]]:
         card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
         if not card.complete:
-            return [[f"有 {len(card.errors)} 项指标无法计分"], [""]]
+            return [[card.total_shown], [""]]
         return [[float(card.total)], [card.grade]]
 
     return _guard(body, "PERF_TOTAL")
@@ -156,10 +156,11 @@ def PERF_TOTAL(framework, codes, values, names, fact_keys, fact_values, targets)
 @xw.func(category=CATEGORY)
 @_doc_args
 def PERF_CATEGORY_SCORES(framework, codes, values, names, fact_keys, fact_values, targets):  # noqa: N802,N803
-    """各一级指标的得分小计（按评分框架中一级指标的顺序，每个一行）。"""
+    """各一级指标的得分小计（按评分框架中一级指标的顺序，每个一行）；有指标无法计分时给出提示。"""
     def body() -> list[list[Any]]:
         card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
-        return [[float(c.score)] for c in card.categories]
+        # a partial sum is not a subtotal: while an indicator is unscored, say so instead of a number
+        return [[c.shown if isinstance(c.shown, str) else float(c.shown)] for c in card.categories]
 
     return _guard(body, "PERF_CATEGORY_SCORES")
 

@@ -14,7 +14,6 @@ import copy
 import dataclasses
 import json
 import re
-import shutil
 import string
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from xlperf.core.checks import CHECKS, Finding, catalogue, catalogue_markdown, r
 from xlperf.core.engine import score_year
 from xlperf.core.frameworks import load_framework
 from xlperf.core.jsonform import year_from_dict
+from xlperf_testing import typed_over
 
 HERE = Path(__file__).parent
 FOLDERS = sorted(p for p in HERE.iterdir() if p.is_dir() and p.name[:1] in "EWI")
@@ -68,19 +68,13 @@ def findings_of_json(patch: dict[str, Any]) -> list[Finding]:
 def findings_of_workbook(edits: dict[str, Any], example_workbook: Path, tmp: Path) -> list[Finding]:
     """The findings of the example workbook after a clerk's edits: {"cells": {"收支情况!C4" or a defined name:
     value}, "merge": ["收支情况!C6:C7"]}."""
-    path = tmp / "book.xlsx"
-    shutil.copy(example_workbook, path)
-    wb = openpyxl.load_workbook(path)
-    for where, value in edits.get("cells", {}).items():
-        if "!" in where:
-            sheet, cell = where.split("!")
-        else:
-            sheet, cell = next(iter(wb.defined_names[where].destinations))
-        wb[sheet][cell.replace("$", "")] = value
-    for where in edits.get("merge", []):
-        sheet, ref = where.split("!")
-        wb[sheet].merge_cells(ref)
-    wb.save(path)
+    path = typed_over(example_workbook, tmp / "book.xlsx", edits.get("cells", {}))  # saved results kept
+    if edits.get("merge"):
+        wb = openpyxl.load_workbook(path)
+        for where in edits["merge"]:
+            sheet, ref = where.split("!")
+            wb[sheet].merge_cells(ref)
+        wb.save(path)
     year = read_workbook(path)
     return run_checks(score_year(load_framework(year.framework_id), year))
 

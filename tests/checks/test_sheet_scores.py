@@ -8,20 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from xlperf_testing import run_xlperf
+from xlperf_testing import run_xlperf, typed_over
 
 from xlperf.evaluate import evaluate
 
 
 def _edited(source: Path, target: Path, **cells: object) -> Path:
     """A copy of `source` with the named cells set (as a clerk would type, without recalculating)."""
-    shutil.copy(source, target)
-    book = openpyxl.load_workbook(target)
-    for name, value in cells.items():
-        sheet, ref = next(iter(book.defined_names[name].destinations))
-        book[sheet][ref.replace("$", "")] = value
-    book.save(target)
-    return target
+    return typed_over(source, target, cells)
 
 
 class TestSheetAgainstRules:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 MB = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SHEET = "xl/worksheets/sheet2.xml"  # 收支情况, a sheet the reader reads
+SHEET = "xl/worksheets/sheet3.xml"  # 收支情况, a sheet the reader reads
 LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
           + "]>")

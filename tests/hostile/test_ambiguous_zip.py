@@ -20,7 +20,7 @@ from hostile_files import COMMANDS, parts_of, run_commands
 from xlperf import UnsafeFileError
 from xlperf.workbook.read import read_workbook
 
-FACTS_PART = "xl/worksheets/sheet2.xml"
+FACTS_PART = "xl/worksheets/sheet3.xml"
 
 
 def _with_twin(base: Path, target: Path, name: str, twin_name: str, *, first: bool = False) -> Path:
@@ -48,7 +48,7 @@ CASES: dict[str, Callable[[Path, Path], Path]] = {
     "content-types-in-another-case": lambda b, f: _with_twin(b, f / "book.xlsx", "[Content_Types].xml",
                                                              "[content_types].xml"),
     "workbook-with-a-leading-slash": lambda b, f: _with_twin(b, f / "book.xlsx", "xl/workbook.xml", "/xl/workbook.xml"),
-    "sheet-with-backslashes": lambda b, f: _with_twin(b, f / "book.xlsx", FACTS_PART, "xl\\worksheets\\sheet2.xml"),
+    "sheet-with-backslashes": lambda b, f: _with_twin(b, f / "book.xlsx", FACTS_PART, "xl\\worksheets\\sheet3.xml"),
 }
 
 

@@ -26,9 +26,9 @@ from xlperf.workbook.read import read_workbook
 
 Parts = dict[str, bytes]
 Maker = Callable[[Path, Path], Path]
-SCORESHEET_PART = "xl/worksheets/sheet4.xml"  # 评分表 in the example workbook (.xlsx)
-FACTS_PART = "xl/worksheets/sheet2.xml"  # 收支情况
-TARGETS_PART = "xl/worksheets/sheet3.xml"  # 绩效目标
+SCORESHEET_PART = "xl/worksheets/sheet5.xml"  # 评分表 in the example workbook (.xlsx)
+FACTS_PART = "xl/worksheets/sheet3.xml"  # 收支情况
+TARGETS_PART = "xl/worksheets/sheet4.xml"  # 绩效目标
 VISIBLE_TOTAL = "97.15"  # the example with 预决算公开合规性 (GK01) answered 否 where it says 是
 HIDDEN_TOTAL = "99.15"  # the example as it is
 

@@ -44,9 +44,9 @@ TIMEOUT = 60  # seconds for both commands on one file (each takes well under a s
 MEMORY = 1536 * 1024 * 1024  # address space of the process: a blow-up ends in MemoryError or an abort
 
 #: the parts mutated, sheets and shared strings more often (most mutations of the others end the reading)
-PARTS = ("xl/workbook.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-         "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/worksheets/sheet4.xml",
-         "xl/worksheets/sheet5.xml", "xl/worksheets/sheet6.xml", "xl/sharedStrings.xml", "xl/sharedStrings.xml",
+PARTS = ("xl/workbook.xml", "xl/workbook.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml",
+         "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml", "xl/worksheets/sheet5.xml",
+         "xl/worksheets/sheet6.xml", "xl/worksheets/sheet7.xml", "xl/sharedStrings.xml", "xl/sharedStrings.xml",
          "xl/styles.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels")
 KINDS = ("flip", "cut", "duplicate", "remove", "attribute", "attribute", "value", "value", "value", "formula",
          "formula", "formula", "twin")

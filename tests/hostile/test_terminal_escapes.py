@@ -25,8 +25,8 @@ from xlperf._table import json_printable, printable, render, width
 from xlperf.workbook.read import read_workbook
 
 Parts = dict[str, bytes]
-INFO_PART = "xl/worksheets/sheet1.xml"  # 基本信息: B3 is the 单位名称, a shared string
-FACTS_PART = "xl/worksheets/sheet2.xml"
+INFO_PART = "xl/worksheets/sheet2.xml"  # 基本信息: B3 is the 单位名称, a shared string
+FACTS_PART = "xl/worksheets/sheet3.xml"
 DEPARTMENT = "广州市白云区科学技术协会"
 #: what must never reach the terminal: C0 controls but line feed and tab (a CR at all), DEL, C1
 #: controls, bidirectional controls

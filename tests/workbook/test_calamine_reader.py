@@ -54,7 +54,7 @@ def _helper(name: str, folder: Path) -> ModuleType:
 
 
 hostile = _helper("hostile_files", TESTS / "hostile")
-FACTS_PART = hostile.SHEET  # xl/worksheets/sheet2.xml: 收支情况
+FACTS_PART = hostile.SHEET  # xl/worksheets/sheet3.xml: 收支情况
 
 
 # -- what a reader makes of a file ---------------------------------------------------------------
@@ -318,7 +318,7 @@ ODD: dict[str, Builder] = {
     "spaced-r-in-a-cell": _facts_xml(lambda xml: xml.replace('<c r="C10"', '<c r = "C10"', 1)),
     "r-not-first-in-a-cell": _facts_xml(lambda xml: re.sub(r'<c r="C10"([^>]*?)(/?>)', r'<c\1 r="C10"\2', xml, count=1)),
     "part-named-in-another-case": _xml(lambda parts: hostile.edit_xml(
-        parts, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace("worksheets/sheet2.xml", "worksheets/SHEET2.xml"))),
+        parts, "xl/_rels/workbook.xml.rels", lambda xml: xml.replace("worksheets/sheet3.xml", "worksheets/SHEET3.xml"))),
 }
 
 

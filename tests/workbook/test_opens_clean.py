@@ -89,12 +89,24 @@ def _modules(path: Path) -> list[dict[str, Any]]:
     return modules
 
 
+@pytest.fixture(scope="module")
+def blank_plain_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The blank .xlsx, as `xlperf new -o X.xlsx` writes it."""
+    from xlperf.core.frameworks import load_framework
+    from xlperf.workbook.build import build_workbook
+
+    folder = tmp_path_factory.mktemp("blank-xlsx")
+    return build_workbook(folder / "blank.xlsx", load_framework("gz-baiyun-2022"))
+
+
 class TestCalculation:
-    @pytest.mark.parametrize("kind", ["macro", "plain"])
-    def test_current_engine_and_no_full_recalculation(self, kind: str, macro_workbook: Path,
-                                                      example_workbook: Path) -> None:
-        """calcPr names Excel 2019/365's engine and does not force a full recalculation on load."""
-        path = macro_workbook if kind == "macro" else example_workbook
+    @pytest.mark.parametrize("workbook", ["example_macro_workbook", "committed", "example_workbook",
+                                          "blank_plain_workbook"])
+    def test_current_engine_and_no_full_recalculation(self, workbook: str,
+                                                      request: pytest.FixtureRequest) -> None:
+        """calcPr names Excel 2019/365's engine and does not force a full recalculation on load: both
+        editions, filled and blank."""
+        path = COMMITTED if workbook == "committed" else request.getfixturevalue(workbook)
         found = re.findall(r"<calcPr\b[^>]*>", _workbook_xml(path))
         assert len(found) == 1, found
         calc_id = re.search(r'calcId="(\d+)"', found[0])

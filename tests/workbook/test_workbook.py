@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from xlperf import WorkbookError, load_framework, read_workbook, score_year
+from xlperf_testing import typed_over
 from xlperf._open import example_year
 from xlperf.core.model import TEXT_FIELDS
 from xlperf.workbook import layout as L
@@ -63,12 +64,13 @@ class TestBuild:
         expected |= {L.fact_name(f.key) for f in fw.facts} | {L.text_name(k) for k in TEXT_FIELDS}
         expected |= {L.indicator_name(i.code, "REASON") for i in fw.indicators}
         expected |= {L.indicator_name(i.code, "VALUE") for i in fw.indicators if i.method_info.entry != "none"}
+        expected |= {L.target_column_name(c.key) for c in L.TARGET_COLUMNS}  # what the native formulas read
         assert expected <= names
-        assert wb.sheetnames == list(L.SHEETS)
+        assert wb.sheetnames == [L.GUIDE_SHEET, *L.SHEETS]  # the .xlsx edition's own 使用说明 first
 
     def test_scores_written_match_the_engine(self, example_workbook: Path) -> None:
-        """The 自评得分 cells and total hold what the engine computes (until UDFs replace them)."""
-        wb = openpyxl.load_workbook(example_workbook)
+        """The 自评得分 cells and total are saved with what the engine computes (their formulas' results)."""
+        wb = openpyxl.load_workbook(example_workbook, data_only=True)
         sheet, cell = _cell(wb, L.TOTAL)
         assert wb[sheet][cell].value == pytest.approx(99.15)
         sheet, cell = _cell(wb, L.indicator_name("CG06", "SCORE"))
@@ -218,12 +220,11 @@ class TestRead:
         """A target typed just below the 绩效目标 table is not read, and W403 says where it is."""
         from xlperf import run_checks
 
-        path = tmp_path / "below.xlsx"
         wb = openpyxl.load_workbook(example_workbook)
         sheet, ref = _cell(wb, L.TARGETS)
         below = int(re.sub(r"\D", "", ref.split(":")[1])) + 1
-        wb[sheet][f"B{below}"], wb[sheet][f"C{below}"] = "产出", "漏在表外的目标"
-        wb.save(path)
+        path = typed_over(example_workbook, tmp_path / "below.xlsx",
+                          {f"{sheet}!B{below}": "产出", f"{sheet}!C{below}": "漏在表外的目标"})
         year = read_workbook(path)
         assert "漏在表外的目标" not in [t.name for t in year.targets]
         findings = run_checks(score_year(load_framework(year.framework_id), year))

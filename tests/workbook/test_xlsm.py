@@ -248,15 +248,15 @@ class TestPackage:
         wb = openpyxl.load_workbook(example_xlsm)
         assert wb.sheetnames[0] == L.GUIDE_SHEET
         text = "\n".join(str(c.value) for row in wb[L.GUIDE_SHEET].iter_rows() for c in row if c.value)
-        for needed in ("Windows 版桌面 Excel", "Python 3.10", "pip install xlperf", f"xlwings {xlwings.__version__}",
+        for needed in ("Windows 版桌面 Excel", "Python 3.11", "pip install xlperf", f"xlwings {xlwings.__version__}",
                        "Interpreter_Win", "xlperf check", "生成报告", "检查填报", *L.SHEETS, L.CONFIG_SHEET):
             assert needed in text, needed
 
     def test_plain_workbook_has_no_macro_parts(self, example_workbook: Path) -> None:
-        """The .xlsx stays plain: no VBA project, no buttons, no extra sheets."""
+        """The .xlsx edition has no VBA project, no buttons and no xlwings.conf: its 使用说明, then the sheets."""
         parts = _parts(example_workbook)
         assert "xl/vbaProject.bin" not in parts and not any(p.endswith(".vml") for p in parts)
-        assert list(_sheet_parts(parts)) == list(L.SHEETS)
+        assert list(_sheet_parts(parts)) == [L.GUIDE_SHEET, *L.SHEETS]
 
 
 @pytest.mark.libreoffice

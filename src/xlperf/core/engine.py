@@ -144,15 +144,27 @@ class IndicatorResult:
         return "" if self.score is None else format_number(self.score)
 
 
+#: What the 评分表 shows instead of a total, or of a 一级指标 subtotal, while some indicators are unscored
+#: (the UDFs, the native formulas of the .xlsx edition and the cached values all use these)
+UNSCORED_TOTAL = "有 {count} 项指标无法计分"
+UNSCORED_CATEGORY = "有 {count} 项无法计分"
+
+
 @dataclass(frozen=True)
 class CategoryScore:
     name: str
     points: Decimal
-    score: Decimal
+    score: Decimal  # the sum of the scored indicators (partial while some are unscored)
+    unscored: int = 0  # indicators of this category that could not be scored
 
     @property
     def share(self) -> Decimal:
         return self.score / self.points if self.points else ZERO
+
+    @property
+    def shown(self) -> Decimal | str:
+        """The subtotal as the 评分表 shows it: never a partial sum presented as a score."""
+        return UNSCORED_CATEGORY.format(count=self.unscored) if self.unscored else self.score
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,11 @@ class Scorecard:
         """执行率 as every message and sentence shows it (RATE_DIGITS decimals), and as every threshold on
         it (total_caps, E103, W301, R01) judges it."""
         return None if self.execution_rate is None else ShownRate.of(self.execution_rate)
+
+    @property
+    def total_shown(self) -> Decimal | str:
+        """The total as the 评分表 shows it: the number once every indicator is scored, else how many are not."""
+        return self.total if self.complete else UNSCORED_TOTAL.format(count=len(self.errors))
 
     @property
     def total_text(self) -> str:
@@ -285,6 +302,7 @@ def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:
     categories = tuple(
         CategoryScore(c.name,
                       sum((r.points for r in results if r.indicator.category == c.name and r.counted), ZERO),
-                      sum((r.score for r in results if r.indicator.category == c.name and r.score is not None), ZERO))
+                      sum((r.score for r in results if r.indicator.category == c.name and r.score is not None), ZERO),
+                      sum(1 for r in results if r.indicator.category == c.name and r.score is None))
         for c in framework.categories)
     return Scorecard(framework, year, results, total, framework.grade(total), categories, rate, tuple(notes))

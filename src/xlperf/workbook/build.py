@@ -91,7 +91,7 @@ def _write_book(path: Path, fw: Framework, year: DepartmentYear | None, card: Sc
     wb.define_name(L.LAYOUT_NAME, f'="{L.LAYOUT_VERSION}"')
     wb.define_name(L.FRAMEWORK_DIGEST, f'="{fw.digest}"')
     fmt = _Formats(wb)
-    sheets = {name: wb.add_worksheet(name) for name in (L.MACRO_SHEETS if udfs else L.SHEETS)}
+    sheets = {name: wb.add_worksheet(name) for name in (L.MACRO_SHEETS if udfs else (L.GUIDE_SHEET, *L.SHEETS))}
     _info(wb, sheets[L.INFO_SHEET], fmt, fw, year)
     _facts(wb, sheets[L.FACTS_SHEET], fmt, fw, year)
     _targets(wb, sheets[L.TARGETS_SHEET], fmt, fw, year)
@@ -100,6 +100,10 @@ def _write_book(path: Path, fw: Framework, year: DepartmentYear | None, card: Sc
     _issues(wb, sheets[L.ISSUES_SHEET], fmt, fw, year)
     if udfs:
         _macro_parts(wb, sheets, fmt, fw, vba_project)
+    else:
+        from . import _macro_sheets
+
+        _macro_sheets.guide(sheets[L.GUIDE_SHEET], fmt, fw, None)
     for name, ws in sheets.items():
         if name != L.CONFIG_SHEET:  # xlwings.conf stays editable: the clerk may have to set Interpreter_Win
             ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
@@ -264,6 +268,8 @@ def _targets(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: De
     rows = [{"kind": t.kind, "name": t.name, "direction": t.direction, "target": t.target, "actual": t.actual,
              "unit": t.unit, "weight": t.weight, "result": t.result, "note": t.note} for t in (year.targets if year else [])]
     first, last = _table(wb, ws, fmt, fw, L.TARGET_COLUMNS, rows, L.SPARE_TARGET_ROWS, L.TARGETS)
+    for col, column in enumerate(L.TARGET_COLUMNS, start=1):  # what the native formulas read
+        wb.define_name(L.target_column_name(column.key), _ref(ws.name, first, col, last, col))
     for col, choices in ((1, TARGET_KINDS), (3, DIRECTIONS), (8, QUALITATIVE_RESULTS)):
         ws.data_validation(first, col, last, col, {"validate": "list", "source": list(choices)})
 
@@ -318,6 +324,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     ws.freeze_panes(2, 3)
     first = row = 2
     groups: list[list[list[int]]] = []  # each category's rows, for the page breaks
+    placed: list[tuple[Any, int]] = []  # (indicator, row) in the sheet's order
     for category in fw.categories:
         indicators = [ind for ind in fw.indicators if ind.category == category.name]
         groups.append([[r] for r in range(row, row + len(indicators))])
@@ -326,6 +333,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
         elif indicators:
             _text(ws, row, 0, category.name, fmt.fixed)
         for ind in indicators:
+            placed.append((ind, row))
             entry = year.entry(ind.code) if year else None
             result = card.result(ind.code) if card else None
             _text(ws, row, cols["code"], ind.code, fmt.fixed)
@@ -347,7 +355,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
             wb.define_name(L.indicator_name(ind.code, "REASON"), _ref(ws.name, row, cols["reason"]))
             set_height(row, _height([(ind.criteria, widths["criteria"]), (ind.explanation, widths["explanation"]),
                                      (entry.reason if entry else "", widths["reason"]),
-                                     (result.sentence if result else "", widths["sentence"])], minimum=30))
+                                     (_shown_sentence(ind, fw, card, udfs), widths["sentence"])], minimum=30))
             row += 1
     last = row - 1
     _mark_unexplained_deductions(wb, ws, fw, first, last, cols)
@@ -370,7 +378,7 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
     _text(ws, row + 1, cols["score"], card.grade if card and card.complete else "", fmt.output_text)
     wb.define_name(L.GRADE, _ref(ws.name, row + 1, cols["score"]))
     if shown is not None:
-        total: Any = shown.total if shown.complete else _incomplete(shown)
+        total: Any = shown.total_shown
         _array(ws, total_row, cols["score"], f"=PERF_TOTAL({UDF_ARGS})",
                [(total,), (shown.grade if shown.complete else "",)], (fmt.output,))
     row += 3
@@ -386,16 +394,97 @@ def _scoresheet(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year:
         points = summary.points if summary else sum(
             (ind.points for ind in fw.indicators if ind.category == category.name), Decimal(0))
         ws.write_number(row + i, cols["points"], float(points), fmt.fixed_num)
-        _number(ws, row + i, cols["score"], summary.score if summary else None, fmt.output)
+        _number(ws, row + i, cols["score"], summary.score if summary and not summary.unscored else None, fmt.output)
     wb.define_name(L.CATEGORY_SCORES, _ref(ws.name, row, cols["score"], row + len(fw.categories) - 1, cols["score"]))
     if shown is not None:
-        _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})", [(c.score,) for c in shown.categories],
+        _array(ws, row, cols["score"], f"=PERF_CATEGORY_SCORES({UDF_ARGS})", [(c.shown,) for c in shown.categories],
                (fmt.output,))
+    if not udfs:
+        _native_formulas(ws, fmt, fw, year, card or _blank_card(fw), placed, total_row, row, cols)
     for r in range(total_row, row + len(fw.categories)):
         set_height(r, SUMMARY_ROW_HEIGHT)
     _print.page_setup(ws, fw.print, repeat_row=1, title=_title(fw))
     _scoresheet_breaks(ws, fw.print, heights, [g for g in groups if g],
                        list(range(total_row, row + len(fw.categories))))
+
+
+def _shown_sentence(ind: Any, fw: Framework, card: Scorecard | None, udfs: bool) -> str:
+    """The 评分说明 a row is made tall enough for: the engine's sentence; in the .xlsx edition, for an
+    unscored row, the native formula's hint of what to fill. (The UDFs' messages in a blank .xlsm are
+    not counted: the rows of an empty form stay compact, the message shows whole in the cell's tooltip.)"""
+    from . import _formulas as F
+
+    if card is None:
+        return "" if udfs else F.rule(ind, fw).hint
+    result = card.result(ind.code)
+    return result.sentence if udfs or result.score is not None else F.rule(ind, fw).hint
+
+
+def _native_formulas(ws: Worksheet, fmt: _Formats, fw: Framework, year: DepartmentYear | None, card: Scorecard,
+                     placed: list[tuple[Any, int]], total_row: int, category_row: int, cols: dict[str, int]) -> None:
+    """The .xlsx edition: every computed cell of the 评分表 (score, 扣分, 评分说明, subtotals, total, grade)
+    as a native formula generated from the framework's rules (_formulas.py), the engine's results cached.
+
+    The 评分说明 is the engine's sentence while the row's inputs are those it was written for; after an
+    edit the cell says the score follows the new inputs and the words come from xlperf (no stale text)."""
+    from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
+
+    from . import _formulas as F
+
+    score_col = cols["score"]
+    rescaling = fw.scoring.not_applicable == "rescale"
+    dropped: dict[str, list[tuple[str, Decimal]]] = {}  # category -> (不适用 condition, 分值) under "rescale"
+    for ind, row in placed:
+        result = card.result(ind.code)
+        rule = F.rule(ind, fw)
+        score_ref = xl_rowcol_to_cell(row, score_col)
+        cached_score: Any = float(result.score) if result.score is not None else F.UNSCORED
+        if rule.array:
+            ws.write_array_formula(row, score_col, row, score_col, "{=" + rule.score + "}", fmt.output, cached_score)
+        else:
+            ws.write_formula(row, score_col, "=" + rule.score, fmt.output, cached_score)
+        deduction = F.score_of(f"{F.number(ind.points)}-{score_ref}", ind, fw)
+        if rule.not_applicable is not None:
+            deduction = f"IF({rule.not_applicable},0,{deduction})"
+            if rescaling:
+                dropped.setdefault(ind.category, []).append((rule.not_applicable, ind.points))
+        ws.write_formula(row, cols["deduction"], f'=IF(ISNUMBER({score_ref}),{deduction},"")', fmt.output,
+                         "" if result.deduction is None else float(result.deduction))
+        if year is None or result.score is None:
+            said, cached_text = F.string(F.RESCORED), (F.RESCORED if result.score is not None else rule.hint)
+        else:
+            inputs = {F.input_ref(kind, key): (year.facts.get(key) if kind == "fact" else year.entry(key).value)
+                      for kind, key in rule.inputs}
+            if rule.array:  # a table's worth of inputs: the sentence holds while the score does
+                check = f"{score_ref}={F.number(result.score)}"
+            else:
+                check = F.fresh(inputs)
+            said, cached_text = f"IF({check},{F.string(result.sentence)},{F.string(F.RESCORED)})", result.sentence
+        ws.write_formula(row, cols["sentence"], f"=IF(ISNUMBER({score_ref}),{said},{F.string(rule.hint)})",
+                         fmt.output_text, cached_text)
+    first, last = placed[0][1], placed[-1][1]
+    scores = xl_range_abs(first, score_col, last, score_col)
+    # under "rescale" the subtotals' 分值 leave out the 不适用 indicators: the total is rescaled to their sum
+    points = xl_range_abs(category_row, cols["points"], category_row + len(fw.categories) - 1, cols["points"])
+    total: Any = card.total_shown
+    ws.write_formula(total_row, score_col, "=" + F.total_formula(fw, scores, len(placed), points), fmt.output,
+                     float(total) if isinstance(total, Decimal) else total)
+    total_ref = xl_rowcol_to_cell(total_row, score_col, True, True)
+    ws.write_formula(total_row + 1, score_col, "=" + F.grade_formula(fw, total_ref), fmt.output_text,
+                     card.grade if card.complete else "")
+    for i, (category, summary) in enumerate(zip(fw.categories, card.categories)):
+        rows = [row for ind, row in placed if ind.category == category.name]
+        if not rows:
+            continue
+        subtotal: Any = summary.shown
+        ws.write_formula(category_row + i, score_col,
+                         "=" + F.category_formula(fw, xl_range_abs(rows[0], score_col, rows[-1], score_col), len(rows)),
+                         fmt.output, float(subtotal) if isinstance(subtotal, Decimal) else subtotal)
+        if dropped.get(category.name):
+            points = sum((ind.points for ind, _ in placed if ind.category == category.name), Decimal(0))
+            ws.write_formula(category_row + i, cols["points"],
+                             "=" + F.category_points_formula(points, dropped[category.name]), fmt.fixed_num,
+                             float(summary.points))
 
 
 def _scoresheet_breaks(ws: Worksheet, rules: PrintRules, heights: dict[int, float],
@@ -436,10 +525,6 @@ def blank_reason_formula(fw: Framework, cell: str) -> str:
     text = f"TRIM({text})"
     words = ",".join('"' + w.replace('"', '""') + '"' for w in fw.explanations.placeholders)
     return f"OR(LEN({text})=0,OR(EXACT({text},{{{words}}})))"
-
-
-def _incomplete(card: Scorecard) -> str:
-    return f"有 {len(card.errors)} 项指标无法计分"
 
 
 def _score_or_message(result: Any) -> Decimal | str:

@@ -63,6 +63,11 @@ def fact_name(key: str) -> str:
     return f"XP_F_{key}"
 
 
+def target_column_name(key: str) -> str:
+    """One column of the 绩效目标 table (XP_TARGET_DIRECTION …), as the native formulas read it."""
+    return f"XP_TARGET_{key.upper()}"
+
+
 def indicator_name(code: str, part: str) -> str:
     """part: VALUE (填报值), REASON (扣分原因), NAME (指标名称), SCORE (自评得分)."""
     return f"XP_I_{code}_{part}"
