@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core._rounding import format_exact
+from ..core import format_exact
 from ..core.engine import UNSCORED_CATEGORY, UNSCORED_TOTAL
 from ..core.frameworks import Framework, Indicator
 from ..core.methods import (
