@@ -145,7 +145,8 @@ def _parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="生成一个新的绩效自评工作簿（空白，或由 JSON 数据填好）")
     new.add_argument("-o", "--output", required=True, metavar="文件",
-                     help="输出文件：.xlsx 为普通工作簿；.xlsm 为带公式、按钮和宏的工作簿（Windows 版 Excel 使用）")
+                     help="输出文件：.xlsx 为公式版（Excel 自带公式计分，WPS、无 Python 的 Excel 均可用）；"
+                          ".xlsm 为宏版（Python 计分，带按钮，Windows 版 Excel 使用）")
     new.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}，或 JSON 中写明的框架）")
     new.add_argument("--from", dest="data", metavar="数据.json", help="用 JSON 数据填写工作簿")
     new.add_argument("--force", action="store_true", help="覆盖已存在的文件")
@@ -247,8 +248,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     macro_path = build_workbook(outputs[1], fw, example)
     evaluation = evaluate(path)  # read back what a clerk would open: the demo exercises the real path
     card, findings = evaluation.scorecard, list(evaluation.findings)
-    print(f"已生成示例工作簿：{path}")
-    print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
+    print(f"已生成示例工作簿（公式版，WPS、无 Python 的 Excel 均可打开计分）：{path}")
+    print(f"以及宏版（Python 计分、带按钮，装有 Python 的 Windows 版 Excel 使用）：{macro_path}")
     pdf = libreoffice_available()
     files = render_report(card, report, pdf=pdf, overwrite=True, protect=(path,))
     print(f"已生成自评报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else "（未安装 LibreOffice，未生成 PDF）"))

@@ -147,6 +147,8 @@ class IndicatorResult:
 #: What the 评分表 shows instead of a total, or of a 一级指标 subtotal, while some indicators are unscored
 #: (the UDFs, the native formulas of the .xlsx edition and the cached values all use these)
 UNSCORED_TOTAL = "有 {count} 项指标无法计分"
+#: What a score cell of the .xlsx edition (native formulas) shows where its formula does not score
+UNSCORED_CELL = "无法计分"
 UNSCORED_CATEGORY = "有 {count} 项无法计分"
 
 
@@ -218,7 +220,9 @@ class Scorecard:
             "total": _json_number(self.total) if self.complete else None,
             "grade": self.grade if self.complete else None,
             "complete": self.complete,
-            "categories": [{"name": c.name, "weight": _json_number(c.points), "score": _json_number(c.score)}
+            # like the total, a subtotal is null while an indicator of its category is unscored
+            "categories": [{"name": c.name, "weight": _json_number(c.points),
+                            "score": None if c.unscored else _json_number(c.score), "unscored": c.unscored}
                            for c in self.categories],
             "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
                             "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence,

@@ -20,8 +20,8 @@ PROJECTS_SHEET = "项目支出"
 ISSUES_SHEET = "问题与措施"
 SHEETS = (INFO_SHEET, FACTS_SHEET, TARGETS_SHEET, SCORESHEET, PROJECTS_SHEET, ISSUES_SHEET)
 
-# The macro workbook (.xlsm) has two sheets more; readers never need them
-GUIDE_SHEET = "使用说明"  # first: what to install, what each sheet and button is for
+# Both editions open on 使用说明 and the macro workbook (.xlsm) ends with xlwings.conf; readers need neither
+GUIDE_SHEET = "使用说明"  # first: which edition is for whom, what to install, what each sheet (and button) is for
 CONFIG_SHEET = "xlwings.conf"  # last: xlwings reads its settings from a sheet of exactly this name
 MACRO_SHEETS = (GUIDE_SHEET, *SHEETS, CONFIG_SHEET)
 
