@@ -14,7 +14,7 @@ from typing import Any
 from ._rounding import ShownRate, excel_round, format_amount, format_limit, format_number
 from .errors import InputError, Location, XlperfError, at
 from .frameworks import Framework, Indicator
-from .methods import ZERO, Outcome
+from .methods import ZERO, Detail, Outcome
 from .model import DepartmentYear, Target
 from .values import parse_choice, parse_count
 
@@ -119,6 +119,7 @@ class IndicatorResult:
     counted: bool = True  # False for an indicator dropped under the "rescale" policy
     error: XlperfError | None = None
     reason: str = ""  # the department's 扣分原因 / 情况说明
+    detail: Detail = field(default_factory=Detail)  # the decision as data (the report words it itself)
 
     @property
     def code(self) -> str:
@@ -259,9 +260,10 @@ def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indic
         tail = "按不适用处理，得满分。" if counted else "本指标不适用，不计入总分。"
         return IndicatorResult(indicator, name, excel_round(indicator.points if counted else ZERO, digits),
                                f"{outcome.sentence}，{tail}", not_applicable=True, counted=counted,
-                               reason=entry.reason)
+                               reason=entry.reason, detail=outcome.detail)
     sentence = outcome.sentence.replace("{score}", format_number(score, digits))
-    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.shown, reason=entry.reason)
+    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.shown, reason=entry.reason,
+                           detail=outcome.detail)
 
 
 def fact_ratio(year: DepartmentYear, numerator: str, denominator: str) -> Decimal | None:

@@ -179,7 +179,7 @@ class CheckRules:
     #: W303: the texts whose numbers are compared with the 绩效目标 (keys of model.TEXT_FIELDS; the
     #: projects' 产出/效益/满意度 texts are always compared) …
     consistency_texts: tuple[str, ...] = ("overview", "goals", "annual_work", "key_tasks", "performance_goals",
-                                          "management", "conclusion", "achievements", "problems", "measures")
+                                          "budget_outcomes", "management", "conclusion", "achievements", "problems", "measures")
     #: … and how many linking characters (达、为、共 …) may stand between a target's name and its number
     mention_gap: int = 2
 

@@ -28,9 +28,12 @@ MACRO_SHEETS = (GUIDE_SHEET, *SHEETS, CONFIG_SHEET)
 #: Which sheet each free text lives on (keys of core.model.TEXT_FIELDS).
 TEXT_SHEETS = {
     "overview": INFO_SHEET, "goals": INFO_SHEET, "annual_work": INFO_SHEET, "key_tasks": INFO_SHEET,
-    "performance_goals": INFO_SHEET, "management": INFO_SHEET,
+    "performance_goals": INFO_SHEET, "budget_outcomes": INFO_SHEET, "management": INFO_SHEET,
     "conclusion": ISSUES_SHEET, "achievements": ISSUES_SHEET, "problems": ISSUES_SHEET, "measures": ISSUES_SHEET,
 }
+#: texts added to the layout after workbooks were made with it: a workbook without their cell reads them as
+#: blank (so a clerk's workbook of an earlier xlperf still reads)
+ADDED_TEXTS = frozenset({"budget_outcomes"})
 
 DEPARTMENT = "XP_DEPARTMENT"
 YEAR = "XP_YEAR"
