@@ -60,6 +60,16 @@ class TestRatio:
         assert rule == "政府采购实际金额6528元，政府采购预算数10000元，采购执行率65%，按1分×65%计，得0.65分。"
         assert explanation == []
 
+    def test_the_appendix_gives_the_rate_where_the_reason_restates_the_calculation(self, context: Any) -> None:
+        """The calculation is printed once, in one notation: the 附件 row of 采购政策效能 names the rate it
+        turns on; a real reason stays the department's words."""
+        def appendix_reason(**overrides: Any) -> str:
+            (row,) = [row for row in context(**overrides)["appendix"] if row["code"] == "CG06"]
+            return str(row["reason"])
+
+        assert appendix_reason() == "采购执行率65%"
+        assert appendix_reason(indicators={"CG06": {"reason": "部分采购项目因疫情延至次年。"}}) == "部分采购项目因疫情延至次年。"
+
     def test_a_real_reason_follows_the_deduction(self, lines: Any) -> None:
         _, _, explanation = lines("CG06", indicators={"CG06": {"reason": "部分采购项目因疫情延至次年。"}})
         assert explanation == ["扣分原因：部分采购项目因疫情延至次年。"]

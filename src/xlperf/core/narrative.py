@@ -349,6 +349,19 @@ def _indicator_lines(card: Scorecard, r: IndicatorResult, words: _Words,
     return heading, rule, [words.take(f"扣分原因：{own[0]}"), *(words.take(p) for p in own[1:])]
 
 
+def _appendix_reason(card: Scorecard, r: IndicatorResult) -> str:
+    """The 附件 table's 扣分原因: the department's reason; where that reason only restates the calculation
+    the body already gives (采购执行率=6528/10000=65%，1分*65%=0.65分), the rate it turns on instead, so
+    the calculation is printed once, in one notation."""
+    if not r.deduction or card.framework.explanations.is_blank_reason(r.reason):
+        return ""
+    reason = tidy(r.reason.strip())
+    if restates(reason, indicator_paragraph(r) + rule_sentence(card, r)):
+        label = getattr(r.indicator.params, "label", "")
+        return f"{label}{r.rate_text}" if label and r.rate_text else ""
+    return reason
+
+
 def _target_line(target: Target) -> str:
     """One 产出 target as the 预算完成情况 list states it: "组织举办科普一日游活动2次"; a target not reached
     says its goal; a qualitative one says only whether it was done."""
@@ -415,7 +428,7 @@ def report_context(card: Scorecard) -> dict[str, Any]:
                 "points": format_number(r.points),
                 "score": r.score_text if r.score is not None else "—",
                 "deduction": format_number(r.deduction) if r.deduction else "",
-                "reason": tidy(r.reason.strip()) if r.deduction and not blank(r.reason) else "",
+                "reason": _appendix_reason(card, r),
             })
     projects = [{
         "number": str(i),
