@@ -158,14 +158,15 @@ class TestChoice:
         _, rule, explanation = lines("GK01", indicators={"GK01": {"value": answer, "reason": "决算未按期公开。"}})
         assert rule == said and explanation == ["扣分原因：决算未按期公开。"]
 
-    def test_nothing_written_gives_varied_neutral_lines_never_the_stock_one(self, context: Any) -> None:
+    def test_nothing_written_leaves_the_heading_alone(self, context: Any) -> None:
+        """No stock line under a full-mark judgement the department did not explain: its heading ("…，该指标
+        分值2分，自评得分2分。") says all there is, and the template prints no empty paragraph for it."""
         choices = ("GK01", "GK02", "JX01", "JX02", "JX03", "CG02", "ZC01", "ZC03", "ZC04", "QT01")
         ctx = context(indicators=_no_reason(*choices))
-        rules = [i["rule"] for c in ctx["categories"] for i in c["indicators"] if i["code"] in choices]
-        assert len(rules) == len(set(rules)) == 10
-        assert FULL_MARK_STOCK not in rules
-        assert rules[0] == "经自评，预决算公开合规性符合评分标准，得满分。"
-        assert rules[1] == "经对照评分标准自查，绩效信息公开情况达到要求，得满分。"
+        rows = [i for c in ctx["categories"] for i in c["indicators"] if i["code"] in choices]
+        assert [i["rule"] for i in rows] == [""] * 10 and all(i["explanation"] == [] for i in rows)
+        assert rows[0]["heading"] == "预决算公开合规性，该指标分值2分，自评得分2分。"
+        assert FULL_MARK_STOCK not in str(ctx)
 
 
 class TestTargetCompletion:
@@ -249,4 +250,4 @@ class TestNoSentenceTwice:
         same = "我部门按规定执行。"
         ctx = context(indicators={code: {"reason": same} for code in ("GK01", "GK02", "CG02")})
         rules = [i["rule"] for c in ctx["categories"] for i in c["indicators"] if i["code"] in ("GK01", "GK02", "CG02")]
-        assert rules[0] == same and len(set(rules)) == 3 and FULL_MARK_STOCK not in rules
+        assert rules == [same, "", ""]  # said once; the others keep their headings only

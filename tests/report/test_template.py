@@ -324,7 +324,7 @@ class TestContent:
         for c in example_context["categories"]:
             expected.append(f"{c['number']}、{c['name']}")
             for i in c["indicators"]:
-                expected += [i["number"] + i["heading"], i["rule"], *i["explanation"]]
+                expected += [i["number"] + i["heading"], *([i["rule"]] if i["rule"] else []), *i["explanation"]]
         start = texts.index("（二）各项工作任务绩效目标完成情况分析") + 1
         assert texts[start:start + len(expected)] == expected
         for p in example_context["projects"]:

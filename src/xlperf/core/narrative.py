@@ -258,11 +258,6 @@ def rule_sentence(card: Scorecard, r: IndicatorResult) -> str:
     return tidy(r.sentence.replace(" = ", "=").replace(" × ", "×"))
 
 
-#: when the department explained nothing for a full-mark judgement: neutral, and never the same line twice
-_FALLBACKS = ("经自评，{name}符合评分标准，得满分。", "经对照评分标准自查，{name}达到要求，得满分。",
-              "{name}经自查符合要求，得满分。")
-
-
 def _numbers(text: str) -> set[Decimal]:
     return {Decimal(n) for n in _NUMBER.findall(text)}
 
@@ -285,7 +280,6 @@ class _Words:
         self.used: set[str] = set()
         for text in taken:
             self.used.update(sentences(text))
-        self.fallbacks = 0
 
     def fresh(self, *texts: str) -> bool:
         """Whether none of these texts' sentences has been written, nor repeats among them."""
@@ -299,11 +293,6 @@ class _Words:
         self.used.update(sentences(chosen))
         return chosen
 
-    def fallback(self, name: str, code: str) -> str:
-        start = self.fallbacks
-        self.fallbacks += 1
-        forms = [_FALLBACKS[(start + i) % len(_FALLBACKS)] for i in range(len(_FALLBACKS))]
-        return self.take(*(f.format(name=name) for f in forms), *(f.format(name=f"{code}{name}") for f in forms))
 
 
 def _judged(r: IndicatorResult) -> bool:
@@ -333,7 +322,8 @@ def _indicator_lines(card: Scorecard, r: IndicatorResult, words: _Words,
             return heading, words.take(f"{own[0][:-1]}，{tail}", f"{code}{name}{tail}"), []
         return heading, words.take(own[0]), [words.take(p) for p in own[1:]]
     if _judged(r) and r.indicator.method == "choice" and not r.not_applicable:
-        return heading, words.fallback(name, code), []
+        # nothing explained: the heading ("…，该指标分值2分，自评得分2分。") is the whole paragraph, no stock line
+        return heading, "", []
     rule = words.take(rule, f"{name}{rule}", f"{code}{name}{rule}")
     if not own or restates("".join(own), heading + rule):
         return heading, rule, []

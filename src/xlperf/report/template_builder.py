@@ -407,7 +407,9 @@ def _content(body: _Body) -> None:
     body.p("{{ c.number }}、{{ c.name }}", keep_next=True)
     body.p("{%p for i in c.indicators %}")
     body.p("{{ i.number }}{{ i.heading }}", keep_next=True)
+    body.p("{%p if i.rule %}")  # a full-mark judgement the department left unexplained: its heading says it all
     body.p("{{ i.rule }}")
+    body.p("{%p endif %}")
     body.loop("i.explanation")
     body.p("{%p endfor %}")
     body.p("{%p endfor %}")
