@@ -129,6 +129,11 @@ def readable(ref: str) -> str:
             f"ABS(N({ref}))<{_HUGE},OR(N({ref})=0,ABS(N({ref}))>={_TINY}))")
 
 
+def when_readable(refs: tuple[str, ...], formula: str) -> str:
+    """`formula` once every cell of `refs` holds a number the reader takes (readable), else UNSCORED."""
+    return f"IF(NOT(AND({','.join(readable(ref) for ref in refs)})),{unscored()},{formula})"
+
+
 def not_applicable_score(indicator: Indicator, framework: Framework) -> str:
     """What a 不适用 indicator scores: 分值 under "full", 0 (and dropped from the total) under "rescale"."""
     return number(indicator.points) if framework.scoring.not_applicable == "full" else "0"
@@ -161,8 +166,7 @@ def _ratio(ind: Indicator, fw: Framework) -> NativeRule:
         na = f"AND({readable(num)},{readable(den)},{den}=0,{num}<=0)"
     else:
         zero, na = unscored(), None
-    formula = (f"IF(NOT(AND({readable(num)},{readable(den)})),{unscored()},"
-               f"IF({den}=0,{zero},IF({den}<0,{unscored()},{scored})))")
+    formula = when_readable((num, den), f"IF({den}=0,{zero},IF({den}<0,{unscored()},{scored}))")
     return NativeRule(formula, _fact_hint(fw, p.facts(), "，后者大于 0" if na is None else ""), na,
                       inputs=(("fact", p.numerator), ("fact", p.denominator)))
 
@@ -183,8 +187,7 @@ def _threshold(ind: Indicator, fw: Framework) -> NativeRule:
     steps = beyond
     for step in reversed(p.steps):
         steps = f"IF({shown}{sign}{number(step.limit)},{score_of(f'{points}*{number(step.share)}', ind, fw)},{steps})"
-    formula = (f"IF(NOT(AND({readable(num)},{readable(den)})),{unscored()},"
-               f"IF({den}<=0,{unscored()},{steps}))")
+    formula = when_readable((num, den), f"IF({den}<=0,{unscored()},{steps})")
     return NativeRule(formula, _fact_hint(fw, p.facts(), "，后者大于 0"),
                       inputs=(("fact", p.numerator), ("fact", p.denominator)))
 
@@ -197,9 +200,8 @@ def _within_budget(ind: Indicator, fw: Framework) -> NativeRule:
     # compared as the sentence writes them: to each fact's decimals (engine: fact_number)
     said_actual = f"ROUND({r10(actual)},{fw.fact(p.actual).digits})"
     said_budget = f"ROUND({r10(budget)},{fw.fact(p.budget).digits})"
-    formula = (f"IF(NOT(AND({readable(actual)},{readable(budget)})),{unscored()},"
-               f"IF({said_actual}<={said_budget},{score_of(number(ind.points), ind, fw)},"
-               f"{score_of(f'{number(ind.points)}*{number(p.over_share)}', ind, fw)}))")
+    formula = when_readable((actual, budget), f"IF({said_actual}<={said_budget},{score_of(number(ind.points), ind, fw)},"
+                                              f"{score_of(f'{number(ind.points)}*{number(p.over_share)}', ind, fw)})")
     return NativeRule(formula, _fact_hint(fw, p.facts()), inputs=(("fact", p.actual), ("fact", p.budget)))
 
 
