@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from xlperf._open import example_year
 from xlperf.workbook.build import build_workbook
+
+_CACHE = Path(tempfile.mkdtemp(prefix="xlperf-tests-cache-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the frameworks cached by this run (and the commands it starts) go to a folder of its own, not the user's
+    os.environ["XDG_CACHE_HOME"] = str(_CACHE)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

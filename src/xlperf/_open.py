@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +55,8 @@ def read_json(path: Path) -> Any:
     where = Location(file=path.name)
     # a regular file only, read with a bound: a FIFO or /dev/zero named x.json is refused as such
     data = read_limited(path, MAX_JSON_BYTES, "数据文件（.json）", InputError)
+    import json  # (here: opening a workbook needs no JSON)
+
     try:
         # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
         parsed = json.loads(data.decode("utf-8-sig"))
@@ -108,6 +109,8 @@ def _shipped_id(data: dict[str, Any], path: Path) -> str:
 def example_data() -> Any:
     """The shipped 2022 example (白云区科协) in the JSON form."""
     text = (Path(__file__).resolve().parent / "examples" / f"{EXAMPLE}.json").read_text(encoding="utf-8")
+    import json
+
     return json.loads(text)
 
 

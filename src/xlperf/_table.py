@@ -48,7 +48,19 @@ def json_printable(text: str) -> str:
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    """Display columns: 2 for a wide (Chinese) character, 1 for the others."""
+    if text.isascii():
+        return len(text)
+    total = 0
+    for ch in text:
+        w = _WIDTH.get(ch)
+        if w is None:  # (the same few hundred characters, measured once)
+            w = _WIDTH[ch] = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        total += w
+    return total
+
+
+_WIDTH: dict[str, int] = {}
 
 
 _TOKEN = re.compile(r"[0-9A-Za-z.,%/+\-]+ ?|.", re.S)

@@ -17,27 +17,28 @@ the report in the same way:
 - **The report's name.** `<the input's name>-自评报告.docx`, beside the input or mirrored below a batch's
   reports folder; see `report_path`.
 
-Heavy modules (openpyxl, calamine, pandas) are imported only when a file is read or a frame is made.
+Heavy modules (openpyxl, calamine, pandas) are imported only when a file is read or a frame is made, the
+checks and the review only when their results are asked for.
 """
 
 from __future__ import annotations
 
 import sys
 import types
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.checks import Finding, run_checks
+from .core import record
 from .core.engine import Scorecard, score_year
 from .core.frameworks import Framework, load_framework
 from .core.model import DepartmentYear, SheetScores
-from .core.review import Risk, review_card
 
 if TYPE_CHECKING:
     import pandas
 
+    from .core.checks import Finding
+    from .core.review import Risk
     from .workbook import Cells, Reader
 
 REPORT_SUFFIX = "-自评报告"
@@ -47,7 +48,7 @@ MAX_REPORT_COPIES = 999
 _TWIN_SUFFIXES = (".xlsx", ".xlsm", ".json")
 
 
-@dataclass(frozen=True)
+@record
 class ReportDecision:
     """Whether a report may be written, and what its first page lists as 待核实."""
 
@@ -57,7 +58,7 @@ class ReportDecision:
     fix: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Evaluation:
     """A department-year read, scored, checked and reviewed: everything a front-end shows or writes.
 
@@ -80,11 +81,15 @@ class Evaluation:
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
         """Every check's findings, errors first (see docs/checks.md)."""
+        from .core.checks import run_checks  # (imported when asked for: `xlperf score` never is)
+
         return tuple(run_checks(self.scorecard, reasons=self.reasons))
 
     @cached_property
     def risks(self) -> tuple[Risk, ...]:
         """What a reviewer at the finance bureau looks at first (R01, R02; R03 needs last year's total)."""
+        from .core.review import review_card
+
         return tuple(review_card(self.scorecard))
 
     @property

@@ -74,6 +74,13 @@ def _rows(values: Any) -> list[list[Cell]]:
 def _key(values: Any) -> Any:
     """A hashable copy of a UDF argument, so that the scorecard of identical inputs is computed once."""
     if isinstance(values, (list, tuple)):
+        if all(type(v) is list for v in values):  # a range, as xlwings passes it: a list of rows of values
+            rows = tuple(map(tuple, values))
+            try:
+                hash(rows)  # (in C: no Python call per cell)
+                return rows
+            except TypeError:
+                pass  # something nested deeper
         return tuple(_key(v) for v in values)
     return values
 
@@ -131,8 +138,11 @@ def PERF_SCORES(framework, codes, values, names, fact_keys, fact_values, targets
 
     def body() -> list[list[Any]]:
         card = _card(framework, codes, values, names, fact_keys, fact_values, targets)
-        return [[_score_or_message(r), "" if r.deduction is None else float(r.deduction), r.sentence]
-                for r in card.results]
+        rows = []
+        for r in card.results:
+            deduction = r.deduction  # (a property: computed once)
+            rows.append([_score_or_message(r), "" if deduction is None else float(deduction), r.sentence])
+        return rows
 
     result = _guard(body, "PERF_SCORES")
     if isinstance(result, str):  # fill the whole block, so no cell keeps a stale score

@@ -161,25 +161,25 @@ class TestHostileFolder:
 
 
 class TestLargeSummaries:
-    def test_a_streamed_summary_has_the_same_content(self, folder: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-        from xlperf.batch import _summary
+    def test_the_streamed_summary_holds_what_one_written_whole_would(self, folder: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every summary is streamed (XlsxWriter's constant_memory: a row is on disk once the next is begun,
+        whatever the number of departments): no cell is lost to it, against the same summary kept whole."""
+        import xlsxwriter
 
-        usual, _ = run(folder, jobs=2, output=tmp_path / "usual.xlsx")
-        monkeypatch.setattr(_summary, "STREAM_ABOVE_CELLS", 0)  # as a city's summary is written
-        streams: list[bool] = []
-        real = _summary._Book.__init__
-
-        def spied(book: Any, path: Path, *args: Any, stream: bool = False) -> None:
-            streams.append(stream)
-            real(book, path, *args, stream=stream)
-
-        monkeypatch.setattr(_summary._Book, "__init__", spied)
         streamed, _ = run(folder, jobs=2, output=tmp_path / "streamed.xlsx")
-        assert streams == [True]
+        real = xlsxwriter.Workbook
+        modes: list[bool] = []
+
+        def whole(path: str, options: dict[str, Any]) -> Any:
+            modes.append(options["constant_memory"])
+            return real(path, {**options, "constant_memory": False})
+
+        monkeypatch.setattr(xlsxwriter, "Workbook", whole)
+        usual, _ = run(folder, jobs=2, output=tmp_path / "usual.xlsx")
+        assert modes == [True]
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):  # 说明 holds the time
             assert sheet_rows(usual, sheet) == sheet_rows(streamed, sheet), sheet
-
 
     def test_a_table_beyond_excel_rows_is_cut_with_a_note(self, folder: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -413,19 +413,32 @@ class TestPaths:
 
 
 class TestProgress:
-    def test_a_log_gets_a_line_every_tenth(self) -> None:
+    def test_a_log_gets_a_line_every_tenth_with_the_pace(self) -> None:
         import io
 
         from xlperf.batch import progress_printer
 
+        now = [0.0]
         log = io.StringIO()
-        show = progress_printer(log)
+        show = progress_printer(log, clock=lambda: now[0])
         for done in range(1, 101):
+            now[0] = done * 0.5  # two files a second
             show(done, 100)
         lines = log.getvalue().splitlines()
-        assert lines[0] == "进度：1/100（1%）" and lines[-1] == "进度：100/100（100%）" and len(lines) == 11
+        assert len(lines) == 11
+        assert lines[0] == "进度：1/100（1%），每秒 2.0 个，还需约 50 秒"
+        assert lines[5] == "进度：50/100（50%），每秒 2.0 个，还需约 25 秒"
+        assert lines[-1] == "进度：100/100（100%），每秒 2.0 个，已完成"
 
-    def test_a_terminal_gets_a_bar(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_the_time_left_is_said_as_a_person_would(self) -> None:
+        from xlperf.batch import pace
+
+        assert pace(100, 10_000, 10.0) == "每秒 10 个，还需约 16 分钟"
+        assert pace(10, 7_210, 10.0) == "每秒 1.0 个，还需约 2 小时"
+        assert pace(10, 7_330, 10.0) == "每秒 1.0 个，还需约 2 小时 2 分钟"
+        assert pace(0, 10, 0.0) == "正在开始"
+
+    def test_a_terminal_gets_a_bar_with_the_pace(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import io
 
         from xlperf.batch import progress_printer
@@ -435,11 +448,41 @@ class TestProgress:
                 return True
 
         monkeypatch.setenv("COLUMNS", "100")
+        now = [0.0]
         screen = Terminal()
-        show = progress_printer(screen)
+        show = progress_printer(screen, clock=lambda: now[0])
         for done in range(1, 6):
+            now[0] = done * 2.0
             show(done, 5)
-        assert "检查评分" in screen.getvalue() and "5/5" in screen.getvalue()
+        assert "检查评分" in screen.getvalue() and "5/5 每秒 0.5 个，已完成" in screen.getvalue()
+
+    def test_the_command_shows_files_a_second_and_the_time_left(self, folder: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+        from xlperf.cli import main
+
+        main(["batch", str(folder), "-o", str(folder.parent / "汇总.xlsx"), "--jobs", "2"])
+        progress = [line for line in capsys.readouterr().err.splitlines() if line.startswith("进度：")]
+        assert progress and all("每秒" in line for line in progress)
+        assert "还需约" in progress[0] and progress[-1].endswith("已完成")
+
+    def test_the_time_printed_covers_writing_the_summary(self, folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+        """用时 is the whole run: a summary that takes 2 seconds to write adds 2 seconds."""
+        import re
+
+        from xlperf.batch import _summary
+        from xlperf.cli import main
+
+        real = _summary.write_summary
+
+        def slow(path: Path, summary: Any, **kwargs: Any) -> Path:
+            time.sleep(2)
+            return real(path, summary, **kwargs)
+
+        monkeypatch.setattr(_summary, "write_summary", slow)
+        main(["batch", str(folder), "-o", str(folder.parent / "汇总.xlsx"), "--jobs", "2"])
+        said = re.search(r"用时 ([0-9.]+) 秒", capsys.readouterr().out)
+        assert said is not None and float(said.group(1)) >= 2.0
 
 
 class TestInterrupt:

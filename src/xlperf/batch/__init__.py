@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET = "汇总", "指标明细", "问题清单", "风险提示"
 #: batch-level ids of 问题清单 (the checks' catalogue covers what is inside a file)
@@ -135,10 +135,10 @@ def run_batch(options: BatchOptions, progress: Callable[[int, int], None] | None
         result.notes.append(f"{stopped} 个文件超过每个文件的处理时限（{job.seconds:g} 秒）或内存上限（{job.memory_mb} MB），"
                             "已停止处理并列入问题清单（E901），没有重试。确是很大的工作簿时，可把它单独放在一个文件夹中，"
                             "加 --file-seconds 或 --file-memory 放宽后再处理")
-    result.seconds = time.perf_counter() - start
     summary.about = _about(options, result, previous.file if previous else "", job)
     result.output = _write_or_keep(options.output, summary, options.force, result.notes)
     result.notes += summary.notes
+    result.seconds = time.perf_counter() - start  # the whole run: the summary written too
     return result
 
 
@@ -336,25 +336,37 @@ def _about(options: BatchOptions, result: BatchResult, previous: str, job: Job) 
     ]
 
 
-def progress_printer(stream: TextIO | None = None) -> Callable[[int, int], None]:
-    """A progress bar on a terminal (tqdm), or a line every tenth of the way in a log."""
+def progress_printer(stream: TextIO | None = None, *, clock: Callable[[], float] = time.monotonic
+                     ) -> Callable[[int, int], None]:
+    """A progress bar on a terminal (tqdm), or a line every tenth of the way in a log; both say how many
+    files a second are done and about how long the rest will take (pace)."""
     import shutil
 
     out = stream or sys.stderr
+    started = clock()
     # a terminal that reports no width (some remote shells) would get an empty bar: plain lines then
     if out.isatty() and shutil.get_terminal_size((0, 0)).columns >= 40:
         from tqdm import tqdm
 
+        class Bar(tqdm):  # type: ignore[type-arg,misc]
+            pace = ""  # {pace} in the bar's format
+
+            @property
+            def format_dict(self) -> dict[str, Any]:
+                return {**super().format_dict, "pace": self.pace}
+
         tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked after the bar exists
-        bar: list[object] = []
+        bar: list[Any] = []
 
         def on_tty(done: int, total: int) -> None:
             if not bar:
-                bar.append(tqdm(total=total, desc="检查评分", unit="个", file=out, dynamic_ncols=True))
+                bar.append(Bar(total=total, desc="检查评分", unit="个", file=out, dynamic_ncols=True,
+                               bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {pace}"))
             shown = bar[0]
-            shown.update(done - shown.n)  # type: ignore[attr-defined]
+            shown.pace = pace(done, total, clock() - started)
+            shown.update(done - shown.n)
             if done >= total:
-                shown.close()  # type: ignore[attr-defined]
+                shown.close()
 
         return on_tty
     last = [-1]
@@ -363,10 +375,33 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[int, int], None]
         step = done * 10 // max(total, 1)
         if step != last[0]:
             last[0] = step
-            print(f"进度：{done}/{total}（{done * 100 // max(total, 1)}%）", file=out, flush=True)
+            print(f"进度：{done}/{total}（{done * 100 // max(total, 1)}%），{pace(done, total, clock() - started)}",
+                  file=out, flush=True)
 
     return on_log
 
 
+def pace(done: int, total: int, seconds: float) -> str:
+    """每秒 25 个，还需约 40 秒: files a second so far and the time the rest will take at that pace."""
+    if done <= 0 or seconds <= 0:
+        return "正在开始"
+    rate = done / seconds
+    speed = f"每秒 {rate:.0f} 个" if rate >= 10 else f"每秒 {rate:.1f} 个"
+    if done >= total:
+        return f"{speed}，已完成"
+    return f"{speed}，还需约{_duration((total - done) / rate)}"
+
+
+def _duration(seconds: float) -> str:
+    """A time left, as a person would say it: 约 8 秒, 约 3 分钟, 约 1 小时 20 分钟."""
+    if seconds < 90:
+        return f" {max(1, round(seconds))} 秒"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f" {minutes} 分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f" {hours} 小时" + (f" {minutes} 分钟" if minutes else "")
+
+
 __all__ = ["DETAIL_SHEET", "INCOMPLETE", "PROBLEM_SHEET", "RISK_SHEET", "SCORED", "SUMMARY_SHEET", "UNREADABLE",
-           "BatchOptions", "BatchResult", "default_jobs", "default_output", "progress_printer", "run_batch"]
+           "BatchOptions", "BatchResult", "default_jobs", "default_output", "pace", "progress_printer", "run_batch"]

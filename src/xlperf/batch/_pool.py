@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _worker
-from ._record import FileRecord
+from ._record import Compact, FileRecord
 from ._worker import Job, relative_name, unreadable
 
 Progress = Callable[[int], None]  # called with the number of files just finished
@@ -72,6 +72,7 @@ class _Pool:
     def __init__(self, paths: Sequence[str], job: Job, progress: Progress, loader: _Preloader) -> None:
         self.paths, self.job, self.progress, self.loader = paths, job, progress, loader
         self.records: dict[int, FileRecord] = {}
+        self.compact = Compact()  # kept until the summary is written: repeated values once (_record)
         self.queue = deque(range(len(paths)))
         self.workers: list[_Worker] = []
         self.failures = 0  # workers that ended before they were ready
@@ -159,7 +160,7 @@ class _Pool:
             worker.hand.append(index)
 
     def _record(self, index: int, record: FileRecord) -> None:
-        self.records[index] = record
+        self.records[index] = self.compact.record(record)
         self.progress(1)
 
     def _replace(self) -> None:

@@ -2,18 +2,23 @@
 
 Everything the summary shows is here, and nothing else travels between processes: a Scorecard
 (framework, model, exceptions) would cost more to pickle than to compute.
+
+The parent keeps every record until the summary is written: a city's 10 000 departments are 260 000
+indicator rows. So the classes have slots, and `Compact` makes the values that repeat from department to
+department (codes, names, categories, 分值, scores, texts such as an empty 扣分原因) one object each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 #: Status of a file in the summary's 状态 column
 SCORED, INCOMPLETE, UNREADABLE = "已评分", "不完整", "未能读取"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorRow:
     code: str
     category: str
@@ -25,7 +30,7 @@ class IndicatorRow:
     deduction: Decimal | None  # the engine's (0 for an indicator that does not apply, whatever the policy)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One row of 问题清单: a finding of the checks, or a problem of the file itself."""
 
@@ -41,7 +46,7 @@ class Problem:
         return self.id.startswith("E")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RiskRow:
     id: str
     title: str
@@ -49,7 +54,7 @@ class RiskRow:
     indicators: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileRecord:
     file: str  # the path below the batch folder, with "/" (the same on every system)
     department: str = ""
@@ -80,3 +85,27 @@ class FileRecord:
     @property
     def warnings(self) -> int:
         return sum(p.id.startswith("W") for p in self.problems)
+
+
+class Compact:
+    """One object for each value that repeats across records (a record unpickled in the parent has its own
+    copy of every text and number)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        # by type and text: Decimal("2.00") == Decimal("2") == 2, yet each must stay as written
+        return self._seen.setdefault((type(value), str(value)), value)
+
+    def record(self, r: FileRecord) -> FileRecord:
+        one = self
+        indicators = tuple(IndicatorRow(one(i.code), one(i.category), one(i.name), one(i.points), one(i.score),
+                                        i.rule, one(i.reason), one(i.deduction)) for i in r.indicators)
+        problems = tuple(Problem(one(p.id), one(p.severity), one(p.sheet), one(p.cell), p.message,
+                                 tuple(map(one, p.indicators))) for p in r.problems)
+        categories = tuple((one(name), one(points), one(score)) for name, points, score in r.categories)
+        return replace(r, framework=one(r.framework), grade=one(r.grade), categories=categories,
+                       indicators=indicators, problems=problems)

@@ -30,8 +30,6 @@ ABOUT_LINE_CHARS = 44  # Chinese characters on one line of the 说明 column (90
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")  # full-width: an IME may convert
 #: rows of data a worksheet can hold below its header (Excel's limit is 1 048 576 rows)
 MAX_TABLE_ROWS = 1_048_575
-#: a summary with more cells than this is streamed to disk while written (about 3 000 departments)
-STREAM_ABOVE_CELLS = 1_000_000
 #: score bands of the distribution chart: ten points wide below 80, five above (where departments are)
 BANDS = ((0, 60), (60, 70), (70, 80), (80, 85), (85, 90), (90, 95), (95, 100.0001))
 
@@ -81,11 +79,14 @@ def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal
             .drop(columns=["_scored", "_total"]).reset_index(drop=True)
     order = {file: i for i, file in enumerate(overview["文件"])} if len(overview) else {}
     by_rank = sorted(records, key=lambda r: order.get(r.file, 0))
-    details = pd.DataFrame(
-        [{"单位": r.department, "年度": r.year, "文件": r.file, "代码": i.code, "一级指标": i.category, "指标": i.name,
-          "分值": i.points, "得分": i.score,
-          "扣分": i.deduction, "评分说明": i.rule, "扣分原因": i.reason}
-         for r in by_rank for i in r.indicators],
+    # column by column: a city's 260 000 rows as dicts would take more memory than all the records
+    details = pd.DataFrame({
+        "单位": [r.department for r in by_rank for _ in r.indicators],
+        "年度": [r.year for r in by_rank for _ in r.indicators],
+        "文件": [r.file for r in by_rank for _ in r.indicators],
+        **{header: [getattr(i, name) for r in by_rank for i in r.indicators]
+           for header, name in (("代码", "code"), ("一级指标", "category"), ("指标", "name"), ("分值", "points"),
+                                ("得分", "score"), ("扣分", "deduction"), ("评分说明", "rule"), ("扣分原因", "reason"))}},
         columns=["单位", "年度", "文件", "代码", "一级指标", "指标", "分值", "得分", "扣分", "评分说明", "扣分原因"])
     severity = {"错误": 0, "警告": 1, "提示": 2}
     problems = pd.DataFrame(
@@ -146,16 +147,17 @@ def write_summary(path: Path, summary: Summary, *, overwrite: bool, protect: tup
 class _Book:
     """An XlsxWriter workbook with the summary's formats; text cells go through `text`."""
 
-    def __init__(self, path: Path, scratch: Path, *, stream: bool = False) -> None:
+    def __init__(self, path: Path, scratch: Path) -> None:
         import xlsxwriter
 
-        # no guessing: a string is a string (never a formula, a number or a link). `stream`: rows go to
-        # disk as they are written (XlsxWriter's constant_memory), so a city's summary needs no more
-        # memory than a district's; a little slower, hence only for large summaries. Its temporary files
-        # go to `scratch`, which is removed whatever happens (XlsxWriter leaves them when it fails)
+        # no guessing: a string is a string (never a formula, a number or a link). Streamed: each row goes
+        # to disk once the next is begun (XlsxWriter's constant_memory, texts written in their cells rather
+        # than in a shared table), so a city's summary takes no more memory than a district's. Hence every
+        # row's height is set before its cells, and no sheet goes back to a row. The temporary files go to
+        # `scratch`, which is removed whatever happens (XlsxWriter leaves them when it fails)
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                                    "strings_to_urls": False, "nan_inf_to_errors": True,
-                                                   "constant_memory": stream, "tmpdir": str(scratch)})
+                                                   "constant_memory": True, "tmpdir": str(scratch)})
         base = {"font_name": "宋体", "font_size": 10, "valign": "top"}
         self.formats: dict[tuple[str, bool], Any] = {}
         self.styles: dict[str, dict[str, Any]] = {
@@ -260,8 +262,7 @@ def _write(path: Path, summary: Summary) -> None:
 
 
 def _write_book(path: Path, summary: Summary, scratch: Path) -> None:
-    cells = sum(frame.size for frame in (summary.overview, summary.details, summary.problems, summary.risks))
-    book = _Book(path, scratch, stream=cells > STREAM_ABOVE_CELLS)
+    book = _Book(path, scratch)
     try:
         _overview(book, summary)
         details = book.table(DETAIL_SHEET, summary.details, notes=summary.notes)

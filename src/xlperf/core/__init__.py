@@ -23,11 +23,13 @@ _LAZY = {
     "Framework": "frameworks", "load_framework": "frameworks", "shipped_frameworks": "frameworks",
     "year_from_dict": "jsonform", "year_to_dict": "jsonform",
     "DepartmentYear": "model",
+    "field": "_record", "record": "_record",
     "Risk": "review", "review_card": "review", "total_moved": "review",
 }
 
 if TYPE_CHECKING:
     from ._readfile import open_regular, os_fix, os_reason, read_limited
+    from ._record import field, record
     from ._rounding import ShownRate, excel_round, format_amount, format_exact, format_number, format_percent, to_decimal
     from .checks import Finding, findings_summary, run_checks
     from .engine import CategoryScore, IndicatorResult, Scorecard, score_year
@@ -44,7 +46,8 @@ __getattr__ = lazy_names(__name__, _LAZY)
 __all__ = [
     "CategoryScore", "DepartmentYear", "Finding", "Framework", "FrameworkError", "IndicatorResult",
     "InputError", "Location", "Risk", "Scorecard", "ShownRate", "UnsafeFileError", "WorkbookError",
-    "XlperfError", "excel_round", "findings_summary", "format_amount", "format_exact", "format_number", "format_percent",
-    "load_framework", "open_regular", "os_fix", "os_reason", "read_limited", "review_card", "run_checks",
+    "XlperfError", "excel_round", "field", "findings_summary", "format_amount", "format_exact", "format_number",
+    "format_percent", "load_framework", "open_regular", "os_fix", "os_reason", "read_limited", "record", "review_card",
+    "run_checks",
     "score_year", "shipped_frameworks", "to_decimal", "total_moved", "year_from_dict", "year_to_dict"
 ]

@@ -1,13 +1,12 @@
-"""Turn a framework table into a frozen parameter dataclass, refusing what does not fit.
+"""Turn a framework table into a frozen parameter record (core._record), refusing what does not fit.
 
 Each error names its place in the file, e.g. `indicators[2].params.denominator`, as the
 framework author needs it. Supported field types: str, int, bool, Decimal, Literal, X | None,
-tuple[Dataclass, ...], tuple[str, ...], Mapping[str, Decimal] and nested dataclasses.
+tuple[Record, ...], tuple[str, ...], Mapping[str, Decimal] and nested records.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import types
 import typing
@@ -16,16 +15,17 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar, Union
 
+from ._record import MISSING, fields_of, is_record
 from .errors import FrameworkError, Location
 
 T = TypeVar("T")
 
 
 def build(cls: type[T], data: object, path: str) -> T:
-    """Instantiate dataclass `cls` from a TOML table, checking keys and types."""
+    """Instantiate record `cls` from a TOML table, checking keys and types."""
     if not isinstance(data, dict):
         raise _error(path, f"应为表（{{ … }}），收到 {_kind(data)}")
-    hints, fields = _fields(cls)  # type: ignore[arg-type]  # dataclass types are hashable
+    hints, fields = _fields(cls)  # type: ignore[arg-type]  # record classes are hashable
     unknown = sorted(set(data) - set(fields))
     if unknown:
         allowed = "、".join(fields) or "（无）"
@@ -34,15 +34,15 @@ def build(cls: type[T], data: object, path: str) -> T:
     for name, f in fields.items():
         if name in data:
             values[name] = convert(hints[name], data[name], f"{path}.{name}")
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        elif f.default is MISSING and f.factory is MISSING:
             raise _error(f"{path}.{name}", f"缺少必填参数“{name}”")
     return cls(**values)
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+def _fields(cls: type) -> tuple[dict[str, Any], dict[str, Any]]:
     # get_type_hints evaluates the string annotations: slow, and the same for every row of a file
-    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+    return typing.get_type_hints(cls), {f.name: f for f in fields_of(cls)}
 
 
 def convert(tp: Any, value: object, path: str) -> Any:
@@ -67,8 +67,8 @@ def convert(tp: Any, value: object, path: str) -> Any:
             raise _error(path, f"应为表（{{ … }}），收到 {_kind(value)}")
         # read-only: shipped frameworks are shared by every caller in the process
         return MappingProxyType({str(k): convert(args[1], v, f"{path}.{k}") for k, v in value.items()})
-    if dataclasses.is_dataclass(tp):
-        return build(tp, value, path)  # type: ignore[arg-type]
+    if is_record(tp):
+        return build(tp, value, path)
     if tp is Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _error(path, f"应为数字，收到 {_kind(value)}")

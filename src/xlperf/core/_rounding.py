@@ -7,8 +7,9 @@ that is shown or compared with a threshold goes through `ShownRate`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext
+
+from ._record import record
 
 Number = Decimal | float | int
 
@@ -29,10 +30,17 @@ def to_decimal(value: Number) -> Decimal:
 def excel_round(value: Number, digits: int = 2) -> Decimal:
     """ROUND(value, digits) as Excel computes it (ROUND_HALF_UP is away from zero for negatives)."""
     number = to_decimal(value)
+    step = _STEPS.get(digits) or Decimal(1).scaleb(-digits)
+    needed = number.adjusted() + digits + 2
+    if number.is_finite() and needed <= getcontext().prec:  # (nearly always: no context to make)
+        return number.quantize(step, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:
         # quantize needs room for every digit of the result; the default 28 is too few for huge inputs
-        ctx.prec = max(ctx.prec, number.adjusted() + digits + 2)
-        return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        ctx.prec = max(ctx.prec, needed)
+        return number.quantize(step, rounding=ROUND_HALF_UP)
+
+
+_STEPS = {digits: Decimal(1).scaleb(-digits) for digits in range(7)}  # 1, 0.1, 0.01 …
 
 
 def format_number(value: Number, digits: int = 2) -> str:
@@ -69,7 +77,7 @@ def _exact(rate: Decimal) -> str:
         return format_exact(rate.scaleb(2))
 
 
-@dataclass(frozen=True)
+@record
 class ShownRate:
     """A rate as the user reads it: the percentage rounded the Excel way to `digits` decimals.
 

@@ -7,7 +7,7 @@ and carries the InputError, located at the cell to fix; the rest are still score
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import field, record
 from decimal import Decimal
 from typing import Any
 
@@ -105,7 +105,7 @@ def fact_text(framework: Framework, year: DepartmentYear, key: str) -> str:
     return f"{fact_number(framework, value, key)} {framework.fact(key).unit}".strip()
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorResult:
     """One scored row of the 评分表."""
 
@@ -152,7 +152,7 @@ UNSCORED_CELL = "无法计分"
 UNSCORED_CATEGORY = "有 {count} 项无法计分"
 
 
-@dataclass(frozen=True)
+@record
 class CategoryScore:
     name: str
     points: Decimal
@@ -169,7 +169,7 @@ class CategoryScore:
         return UNSCORED_CATEGORY.format(count=self.unscored) if self.unscored else self.score
 
 
-@dataclass(frozen=True)
+@record
 class Scorecard:
     """The scored 评分表 of one department-year."""
 
@@ -303,10 +303,17 @@ def score_year(framework: Framework, year: DepartmentYear) -> Scorecard:
         raw_total = cap.cap
         notes.append(f"执行率 {shown} 低于 {format_limit(cap.below)}，总分不超过 {format_number(cap.cap)} 分。")
     total = excel_round(raw_total, digits)
-    categories = tuple(
-        CategoryScore(c.name,
-                      sum((r.points for r in results if r.indicator.category == c.name and r.counted), ZERO),
-                      sum((r.score for r in results if r.indicator.category == c.name and r.score is not None), ZERO),
-                      sum(1 for r in results if r.indicator.category == c.name and r.score is None))
-        for c in framework.categories)
+    # per 一级指标: the points counted, the scores (in the order of the indicators) and the unscored, in one pass
+    sums: dict[str, list[Any]] = {c.name: [ZERO, ZERO, 0] for c in framework.categories}
+    for r in results:
+        found = sums.get(r.indicator.category)
+        if found is None:
+            continue
+        if r.counted:
+            found[0] += r.points
+        if r.score is not None:
+            found[1] += r.score
+        else:
+            found[2] += 1
+    categories = tuple(CategoryScore(c.name, *sums[c.name]) for c in framework.categories)
     return Scorecard(framework, year, results, total, framework.grade(total), categories, rate, tuple(notes))

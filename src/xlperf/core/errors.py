@@ -12,12 +12,12 @@ without a location; the reader stamps the place on them with `at(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from types import TracebackType
+
+from ._record import record
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """Where a value lives: a workbook cell, a sheet, a file, or a path inside a data file."""
 
@@ -25,6 +25,10 @@ class Location:
     cell: str = ""
     path: str = ""  # JSON path or framework path, e.g. "indicators[2].params.denominator"
     file: str = ""
+
+    def __init__(self, sheet: str = "", cell: str = "", path: str = "", file: str = "") -> None:
+        # written out: a reader makes a few hundred locations per workbook (record's __init__ is general)
+        self.__dict__.update(sheet=sheet, cell=cell, path=path, file=file)
 
     def __str__(self) -> str:
         if self.sheet and self.cell:
@@ -79,11 +83,19 @@ class InputError(XlperfError, ValueError):
     """One input value cannot be used (text in a number cell, unknown choice, blank)."""
 
 
-@contextmanager
-def at(location: Location) -> Iterator[None]:
-    """Stamp `location` on any XlperfError raised inside the block."""
-    try:
-        yield
-    except XlperfError as exc:
-        exc.located(location)
-        raise
+class at:  # noqa: N801 - used as a function: `with at(location):`
+    """Stamp `location` on any XlperfError raised inside the block. (A class: a reader enters it a few
+    hundred times per workbook, and a generator-based context manager costs five times as much.)"""
+
+    __slots__ = ("location",)
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if isinstance(exc, XlperfError):
+            exc.located(self.location)  # and raised on as it was

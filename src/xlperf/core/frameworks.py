@@ -8,25 +8,19 @@ The file format is documented in docs/frameworks.md.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _params
+from . import _fwcache, _params
 from ._readfile import read_limited
+from ._record import field, record, replace
 from .errors import FrameworkError, Location
 from .methods import METHODS, Method
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
@@ -34,7 +28,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SOURCES = ("seed", "default", "seed+default")
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     """A number the department fills once and rules refer to (支出预算数, 三公经费决算数 …)."""
 
@@ -51,12 +45,12 @@ class Fact:
         return f"{self.name}（{self.unit}）" if self.unit else self.name
 
 
-@dataclass(frozen=True)
+@record
 class Category:
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Indicator:
     code: str
     name: str
@@ -83,25 +77,25 @@ class Indicator:
         return tuple(answers()) if callable(answers) else ()
 
 
-@dataclass(frozen=True)
+@record
 class Grade:
     name: str
     min: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class RateSpec:
     numerator: str
     denominator: str
 
 
-@dataclass(frozen=True)
+@record
 class TotalCap:
     below: Decimal  # when the execution rate is below this …
     cap: Decimal  # … the total is at most this
 
 
-@dataclass(frozen=True)
+@record
 class Scoring:
     total_points: Decimal = Decimal(100)
     execution_rate: RateSpec | None = None  # 执行率, used by caps and checks
@@ -117,7 +111,7 @@ REASON_SPACES = ("\u3000", "\u00a0")
 PLACEHOLDER_ENDINGS = ("", "。", ".")
 
 
-@dataclass(frozen=True)
+@record
 class Explanations:
     reason_max_chars: int = 200
     blank_reasons: tuple[str, ...] = ("无", "没有", "暂无", "/", "-", "—", "空")
@@ -144,7 +138,7 @@ class Explanations:
         return trimmed == "" or trimmed in self.placeholders
 
 
-@dataclass(frozen=True)
+@record
 class SumRule:
     """total = Σ parts must hold, within tolerance (基本支出 + 项目支出 = 整体支出)."""
 
@@ -153,7 +147,7 @@ class SumRule:
     tolerance: Decimal = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@record
 class BudgetPair:
     """An actual figure that should not exceed its budget (决算数 ≤ 预算数)."""
 
@@ -161,7 +155,7 @@ class BudgetPair:
     budget: str
 
 
-@dataclass(frozen=True)
+@record
 class CheckRules:
     sums: tuple[SumRule, ...] = ()
     not_above: tuple[BudgetPair, ...] = ()
@@ -184,7 +178,7 @@ class CheckRules:
     mention_gap: int = 2
 
 
-@dataclass(frozen=True)
+@record
 class FinanceLine:
     """One budget/actual pair of the report's 收支规模 sentence ("财政拨款收入预算数 … 决算数 … 完成率 …")."""
 
@@ -194,7 +188,7 @@ class FinanceLine:
     lead: str = ""  # words before it, e.g. "其中："
 
 
-@dataclass(frozen=True)
+@record
 class ReportRules:
     finance: tuple[FinanceLine, ...] = ()
     #: the Word template of this framework's 自评报告: a .docx beside the framework file (or a path relative
@@ -204,7 +198,7 @@ class ReportRules:
     chart: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class PrintRules:
     """How the workbook's sheets print (the 评分表 a department signs, and the input sheets)."""
 
@@ -215,7 +209,7 @@ class PrintRules:
     footer: str = "&C第 &P 页，共 &N 页"
 
 
-@dataclass(frozen=True)
+@record
 class ReviewRules:
     """What `xlperf batch` shows a reviewer first (风险提示): patterns, not errors. Never affects scores."""
 
@@ -225,7 +219,7 @@ class ReviewRules:
     total_change_above: Decimal = Decimal(15)
 
 
-@dataclass(frozen=True)
+@record
 class Framework:
     id: str
     title: str
@@ -250,7 +244,12 @@ class Framework:
     digest: str = ""
 
     def fact(self, key: str) -> Fact:
-        return next(f for f in self.facts if f.key == key)
+        found = self._facts_by_key.get(key)
+        return found if found is not None else next(f for f in self.facts if f.key == key)
+
+    @functools.cached_property
+    def _facts_by_key(self) -> dict[str, Fact]:  # (scoring asks for a fact a few dozen times)
+        return {f.key: f for f in reversed(self.facts)}  # the first of a key, as a search finds it
 
     def indicator(self, code_or_name: str) -> Indicator:
         """Find an indicator by code (ZX03) or by its Chinese name."""
@@ -296,33 +295,48 @@ def _load_shipped(framework_id: str) -> Framework:
 
 
 def _load(id_or_path: str | Path) -> Framework:
-    text, where = _read(id_or_path)
+    data, where, path = _read(id_or_path)
     folder = str(SHIPPED_DIR if str(id_or_path) in shipped_frameworks() else Path(id_or_path).resolve().parent)
+    cached: Framework | None = _fwcache.load(data)  # checked by an earlier process: the same bytes and code
+    if cached is not None:
+        return replace(cached, path=where, folder=folder)
+    text = _decode(data, path)
+    if sys.version_info >= (3, 11):  # (imported here: a framework read from the cache needs no parser)
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        data = tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FrameworkError(f"框架文件不是有效的 TOML（{_toml_position(exc)}）", location=Location(file=where),
                              fix="请检查该行的引号、括号和逗号") from exc
     try:
-        return parse_framework(data, path=where, folder=folder)
+        framework = parse_framework(parsed, path=where, folder=folder)
     except FrameworkError as exc:
         exc.located(Location(file=where))
         raise
+    _fwcache.store(data, replace(framework, path="", folder=""))  # where it was found is not part of it
+    return framework
 
 
-def _read(id_or_path: str | Path) -> tuple[str, str]:
+def _read(id_or_path: str | Path) -> tuple[bytes, str, Path]:
+    """The bytes of a framework file, its name as messages show it, and its path."""
     text_id = str(id_or_path)
     if text_id in shipped_frameworks():
-        return (SHIPPED_DIR / f"{text_id}.toml").read_text(encoding="utf-8"), f"{text_id}.toml"
+        path = SHIPPED_DIR / f"{text_id}.toml"
+        return path.read_bytes(), path.name, path
     path = Path(id_or_path)
     if path.suffix.lower() != ".toml" and not path.exists() and not path.is_symlink():
         shipped = "、".join(shipped_frameworks())
         raise FrameworkError(f"找不到评分框架“{text_id}”", fix=f"可用的内置框架：{shipped}；或给出 .toml 文件路径")
     # a regular file only, read with a bound: a FIFO or /dev/zero named as the framework is refused as such
-    data = read_limited(path, MAX_FRAMEWORK_BYTES, "评分框架文件（.toml）", FrameworkError)
+    return read_limited(path, MAX_FRAMEWORK_BYTES, "评分框架文件（.toml）", FrameworkError), path.name, path
+
+
+def _decode(data: bytes, path: Path) -> str:
     try:
         # utf-8-sig: Windows Notepad puts a byte-order mark in front of UTF-8 files
-        return data.decode("utf-8-sig"), path.name
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FrameworkError(f"框架文件 {path} 不是 UTF-8 编码", fix="请在记事本中“另存为”，编码选 UTF-8") from exc
 
@@ -361,7 +375,7 @@ def parse_framework(data: dict[str, Any], path: str = "", folder: str = "") -> F
         indicators=indicators, grades=grades, scoring=scoring, explanations=explanations, checks=checks,
         report=report, review=review, print=printing, path=path, folder=folder)
     _validate(framework)
-    return dataclasses.replace(framework, digest=_digest(framework))
+    return replace(framework, digest=_digest(framework))
 
 
 def _digest(fw: Framework) -> str:
@@ -402,7 +416,7 @@ def _indicator(row: object, i: int) -> Indicator:
                      source=plain.source, source_note=plain.source_note, name_editable=plain.name_editable)
 
 
-@dataclass(frozen=True)
+@record
 class _IndicatorRow:
     code: str
     name: str

@@ -9,11 +9,11 @@ engine fills after rounding. They never round, do I/O, or know about cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, Protocol, TypeVar
 
+from ._record import field, record
 from ._rounding import ShownRate, format_limit, format_number
 from .errors import FrameworkError, InputError
 from .model import QUALITATIVE_RESULTS, TARGET_KINDS, Target
@@ -36,7 +36,7 @@ class Context(Protocol):
     def fact_error(self, key: str, message: str, fix: str = "") -> InputError: ...
 
 
-@dataclass(frozen=True)
+@record
 class Detail:
     """The decision behind an outcome as data, for wordings other than the sentence (the report's
     narrative words it itself, from these, the rule's parameters and the inputs, never re-deciding)."""
@@ -51,7 +51,7 @@ class Detail:
     missed: tuple[tuple[str, ShownRate], ...] = ()  # … and those not fully done, with their completion
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What a method found: unrounded score, the sentence (with `{score}`), the rate it used and that
     rate as the sentence shows it (what thresholds are judged on), and the decision as data."""
@@ -72,7 +72,7 @@ P = TypeVar("P")
 MethodFn = Callable[[Decimal, Context, P], Outcome]
 
 
-@dataclass(frozen=True)
+@record
 class Method:
     name: str
     fn: Callable[[Decimal, Context, object], Outcome]
@@ -103,7 +103,7 @@ def _check_share(value: Decimal, what: str) -> None:
 # --- rates --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RateParams:
     numerator: str  # fact key
     denominator: str  # fact key
@@ -130,7 +130,7 @@ def _rate(ctx: Context, p: RateParams) -> Decimal:
 # --- ratio: 分值 × rate ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RatioParams(RateParams):
     cap: Decimal = ONE  # the rate counts at most this much
     when_zero: Literal["error", "not_applicable"] = "error"  # a zero denominator: refuse, or 不适用
@@ -171,13 +171,13 @@ def ratio(points: Decimal, ctx: Context, p: RatioParams) -> Outcome:
 # --- threshold: steps on a rate -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     limit: Decimal  # a rate, 0.10 for 10%
     share: Decimal  # share of 分值 earned when the rate is within this limit
 
 
-@dataclass(frozen=True)
+@record
 class ThresholdParams(RateParams):
     better: Literal["lower", "higher"] = "lower"
     steps: tuple[Step, ...] = ()
@@ -235,7 +235,7 @@ def threshold(points: Decimal, ctx: Context, p: ThresholdParams) -> Outcome:
 # --- within_budget: actual against budget ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class WithinBudgetParams:
     actual: str
     budget: str
@@ -265,7 +265,7 @@ def within_budget(points: Decimal, ctx: Context, p: WithinBudgetParams) -> Outco
 # --- deduction_per_item: −x per problem found -----------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class DeductionParams:
     per_item: Decimal  # points deducted per item found
     item_label: str = "发现问题"
@@ -294,7 +294,7 @@ def _default_choices() -> Mapping[str, Decimal]:
     return MappingProxyType({"是": ONE, "部分": Decimal("0.5"), "否": ZERO})
 
 
-@dataclass(frozen=True)
+@record
 class ChoiceParams:
     choices: Mapping[str, Decimal] = field(default_factory=_default_choices)  # answer -> share of 分值
     not_applicable: str = ""  # an extra answer meaning 不适用, e.g. "不适用"; "" when not allowed
@@ -331,7 +331,7 @@ def _default_qualitative() -> Mapping[str, Decimal]:
     return MappingProxyType(dict(zip(QUALITATIVE_RESULTS, (ONE, Decimal("0.5"), ZERO))))
 
 
-@dataclass(frozen=True)
+@record
 class TargetParams:
     kind: str  # 产出 | 效益
     qualitative: Mapping[str, Decimal] = field(default_factory=_default_qualitative)

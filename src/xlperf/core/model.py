@@ -6,7 +6,7 @@ checks and the report read only this. Scores are never part of it: they are alwa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ._record import field, record
 from decimal import Decimal
 
 from .errors import InputError, Location
@@ -43,7 +43,7 @@ def target_choice_problem(column: str, value: str) -> str:
     return f"{label}应为 {'、'.join(allowed)} 之一，收到“{value}”"
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """One 绩效目标 indicator of the department: 目标值 against 实际值, or a qualitative result."""
 
@@ -59,7 +59,7 @@ class Target:
     location: Location | None = None  # the row, for messages
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     """One key project (重点任务项目) and what the department says of its outcomes."""
 
@@ -72,7 +72,7 @@ class Project:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorEntry:
     """What the department entered in one 评分表 row (not the score: that is computed)."""
 
@@ -86,7 +86,7 @@ class IndicatorEntry:
 Shown = Decimal | str | None
 
 
-@dataclass(frozen=True)
+@record
 class SheetScores:
     """The scores the workbook's own 评分表 shows (the values saved in its score cells). Never used for
     scoring: scores are recomputed; these are compared with them (check W601, risk R04)."""
@@ -102,7 +102,7 @@ class SheetScores:
         return self.total is None and not self.grade and all(v is None for v in self.scores.values())
 
 
-@dataclass
+@record(frozen=False)
 class DepartmentYear:
     """All inputs of one department for one year, and where each one was read."""
 

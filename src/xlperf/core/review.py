@@ -12,7 +12,7 @@ Like the checks' catalogue, an id is never reused. `xlperf batch` lists them in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._record import record
 from decimal import Decimal
 
 from ._rounding import excel_round, format_exact, format_limit, format_number
@@ -27,7 +27,7 @@ RISKS: dict[str, tuple[str, str]] = {  # id -> (symbol, what a reviewer reads in
 }
 
 
-@dataclass(frozen=True)
+@record
 class Risk:
     id: str
     message: str

@@ -6,9 +6,9 @@ Excel hands over floats, ints, strings, None, bools and error strings such as "#
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -35,6 +35,9 @@ class Parsed(NamedTuple):
     note: str | None = None
 
 
+_NOTHING = Parsed(None)
+
+
 def parse_number(raw: object) -> Decimal | None:
     """A number as typed; None for a blank. Refuses units, words and Excel error values."""
     return parse_number_noted(raw).value
@@ -43,8 +46,14 @@ def parse_number(raw: object) -> Decimal | None:
 def parse_number_noted(raw: object) -> Parsed:
     """parse_number, and a note when the text was read tolerantly: full-width digits, spaces around
     the number, thousands separators. Nothing else is guessed: units, words and errors are refused."""
+    if raw is None:
+        return _NOTHING
+    if isinstance(raw, float):  # (what a spreadsheet gives most: first)
+        if not math.isfinite(raw):
+            raise InputError("应填数字，收到非有限数")
+        return Parsed(_bounded(Decimal(repr(raw))))
     if is_blank(raw):
-        return Parsed(None)
+        return _NOTHING
     if isinstance(raw, bool):
         raise InputError(f"应填数字，收到逻辑值 {'TRUE' if raw else 'FALSE'}")
     if isinstance(raw, Decimal):
@@ -53,16 +62,22 @@ def parse_number_noted(raw: object) -> Parsed:
         return Parsed(raw)
     if isinstance(raw, int):
         return Parsed(_bounded(Decimal(raw)))
-    if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise InputError("应填数字，收到非有限数")
-        return Parsed(_bounded(Decimal(repr(raw))))
-    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(raw, str):
+        return _parse_text(raw, raw)
+    if is_temporal(raw):
         raise InputError("应填数字，收到的是日期或时间", fix="请把单元格格式改为“常规”或“数值”后重新填写数字")
-    if not isinstance(raw, str):
-        what = "列表 [ … ]" if isinstance(raw, (list, tuple)) else "对象 { … }" if isinstance(raw, dict) else "其他类型的值"
-        raise InputError(f"应填数字，收到的是{what}", fix="请填写阿拉伯数字，如 332.21")
-    return _parse_text(raw, raw)
+    what = "列表 [ … ]" if isinstance(raw, (list, tuple)) else "对象 { … }" if isinstance(raw, dict) else "其他类型的值"
+    raise InputError(f"应填数字，收到的是{what}", fix="请填写阿拉伯数字，如 332.21")
+
+
+def is_temporal(value: object) -> bool:
+    """A date, time or duration. datetime is not imported for this (1 ms at start-up): a value of its
+    types can only exist once something has imported it."""
+    for name in ("datetime", "_datetime"):
+        module = sys.modules.get(name)
+        if module is not None and isinstance(value, (module.date, module.time, module.timedelta)):
+            return True
+    return False
 
 
 def _parse_text(raw: str, shown: str) -> Parsed:
@@ -167,10 +182,13 @@ def parse_text(raw: object) -> str:
 MAGNITUDE_LIMIT = Decimal("1e15")
 
 
+_SMALLEST = Decimal("1e-9")
+
+
 def _bounded(value: Decimal) -> Decimal:
     if abs(value) >= MAGNITUDE_LIMIT:
         raise InputError(f"数值 {value:.6g} 过大，不像是金额或数量", fix="请检查是否多打了数字或用了科学计数法")
-    if value != 0 and abs(value) < Decimal("1e-9"):
+    if value != 0 and abs(value) < _SMALLEST:
         raise InputError(f"数值 {value:.6g} 过小，不像是金额或数量", fix="请检查单元格中的数字")
     return value
 

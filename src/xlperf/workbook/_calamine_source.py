@@ -1,8 +1,9 @@
 """Cell values from a workbook file, read with calamine (Rust: an xlperf workbook's sheets in 2 ms, 20 times
 faster than openpyxl): the values FileSource gives, with openpyxl kept for odd formulas and as the fallback.
 
-The contract is FileSource's: `_safety.check_workbook_file` refuses a hostile or broken file before
-anything opens it, what is read is bounded, and the user sees any failure as one UnsafeFileError.
+The contract is FileSource's: `_safety.read_workbook_file` reads the file once and refuses a hostile or
+broken file before anything opens those bytes, what is read is bounded, and the user sees any failure as
+one UnsafeFileError.
 The parts of the workbook's structure (workbook.xml, its relationships, the content types, styles) are
 parsed only when they are plain XML: no DOCTYPE, hence no entity to expand or fetch (_parse).
 
@@ -25,22 +26,22 @@ then gets openpyxl's UnsafeFileError, so both readers give the same message.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import io
 import math
 import operator
-import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..core import field, record
+from ..core.values import is_temporal
 from . import _file_source
 from ._cells import ArrayFormula, column_index
-from ._file_source import FileSource, _check, name_reach
+from ._file_source import FileSource, name_reach, read_checked
 from ._merges import merged_ranges_in
 from ._safety import forbidden_character
 
@@ -109,7 +110,6 @@ _XF_FORMAT = re.compile(rb'<xf [^<>]*?numFmtId="([0-9]{1,9})"')
 _NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="([0-9]{1,9})" formatCode="([^"]*)"')
 _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _LARGEST_EXACT = 2 ** 53
-_TEMPORAL = (dt.date, dt.time, dt.timedelta)
 _MAX_FIXED = 10_000  # cells (or texts) looked at one by one in a sheet; beyond, openpyxl reads it
 _NEAR = 4096  # how far back a cell's or text's start tag is looked for
 
@@ -118,7 +118,7 @@ class _Refuse(Exception):
     """This sheet (or workbook) is read with openpyxl."""
 
 
-@dataclass
+@record(frozen=False)
 class _Sheet:
     """A sheet calamine may load: its part, and what the scan found there."""
 
@@ -137,7 +137,7 @@ class CalamineSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        _check(path)
+        self._data = read_checked(path)  # the file is opened once: everything below reads these bytes
         #: why a sheet ("" for the whole workbook, "<sheet>: formulas" for its formulas) is read with
         #: openpyxl instead (for tests and debugging)
         self.fallbacks: dict[str, str] = {}
@@ -232,7 +232,7 @@ class CalamineSource:
         """The openpyxl reader of the same file, made when first needed (through the module, so that
         tests may replace FileSource)."""
         if self._openpyxl_source is None:
-            self._openpyxl_source = _file_source.FileSource(self.path)
+            self._openpyxl_source = _file_source.FileSource(self.path, self._data)
         return self._openpyxl_source
 
     def _open(self) -> None:
@@ -241,10 +241,10 @@ class CalamineSource:
         import python_calamine
 
         try:
-            self._archive = zipfile.ZipFile(self.path)
+            self._archive = zipfile.ZipFile(io.BytesIO(self._data))
             self._read_structure()
             try:
-                self._book = python_calamine.CalamineWorkbook.from_path(os.fspath(self.path))
+                self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
             except BaseException as exc:
                 _library_failure(exc)
                 raise _Refuse(f"calamine cannot open it: {type(exc).__name__}") from exc
@@ -474,7 +474,9 @@ def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int],
                 if not math.isfinite(value) and (row, len(values) + 1) not in fixed:
                     raise _Refuse("a number that is not finite")
                 values.append(int(value) if value.is_integer() and abs(value) < _LARGEST_EXACT else value)
-            elif isinstance(value, _TEMPORAL):
+            elif kind is int or kind is bool:
+                values.append(value)
+            elif is_temporal(value):
                 raise _Refuse("a date or time")
             else:
                 values.append(value)  # bool, int
@@ -643,15 +645,57 @@ def _manifest(data: bytes, *, has_strings: bool) -> None:
         raise _Refuse("the content types name other parts than calamine reads")
 
 
-def _parse(data: bytes) -> Any:
+class _Element:
+    """An element as ElementTree gives it (tag and attribute names "{namespace}local"), with only what
+    the reading of the workbook's structure uses: tag, attrib, get, text, its children in order."""
+
+    __slots__ = ("tag", "attrib", "text", "children")
+
+    def __init__(self, tag: str, attrib: dict[str, str]) -> None:
+        self.tag, self.attrib, self.text = tag, attrib, None
+        self.children: list[_Element] = []
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrib.get(key, default)
+
+    def __iter__(self) -> Iterator[_Element]:
+        return iter(self.children)
+
+
+def _parse(data: bytes) -> _Element:
     """The root element of a part `_part` read (plain XML: no DOCTYPE, hence no entity declared, none
-    to expand or fetch). ElementTree's parser in C: defusedxml's (in Python, which refuses DOCTYPEs as
-    it parses) costs twice as much on xl/workbook.xml, and has nothing left to refuse."""
-    from xml.etree import ElementTree
+    to expand or fetch), with expat in C as ElementTree would parse it (ElementTree itself costs 2 ms to
+    import); defusedxml's parser (in Python, which refuses DOCTYPEs as it parses) costs twice as much on
+    xl/workbook.xml, and has nothing left to refuse."""
+    from xml.parsers import expat
 
     if not _plain_xml(data, first=True):
         raise _Refuse("not plain XML")  # never: _part refused it (checked again here, it is cheap)
-    return ElementTree.fromstring(data)
+    parser = expat.ParserCreate(namespace_separator="}")
+    stack: list[_Element] = []
+    found: list[_Element] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        element = _Element(_qualified(name), {_qualified(k): v for k, v in attributes.items()})
+        (stack[-1].children if stack else found).append(element)
+        stack.append(element)
+
+    def end(name: str) -> None:
+        stack.pop()
+
+    def text(data: str) -> None:
+        element = stack[-1]
+        if not element.children:  # the text before its first child (what follows a child is its tail)
+            element.text = (element.text or "") + data
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.Parse(data, True)
+    return found[0]
+
+
+def _qualified(name: str) -> str:
+    """expat's "namespace}local" as ElementTree writes it: "{namespace}local"."""
+    return "{" + name if "}" in name else name
 
 
 def _well_formed(data: bytes) -> None:

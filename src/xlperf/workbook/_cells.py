@@ -16,9 +16,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..core import record
 from ..core.errors import Location, WorkbookError
 from ..core.values import is_blank
 from . import layout as L
@@ -59,7 +59,7 @@ class CellSource(Protocol):
     # formula's saved value drawing on something outside the workbook may then be stale or forged (read.py).
 
 
-@dataclass(frozen=True)
+@record
 class ArrayFormula:
     """An array formula as formula_rows gives it in its first cell (openpyxl's ArrayFormula alike): the
     range it fills and its text ("=…"). Its other cells hold its results, not a formula of their own."""

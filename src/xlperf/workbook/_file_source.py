@@ -1,8 +1,9 @@
 """Cell values from a workbook file, read with openpyxl: values only, nothing in the file executed.
 
-The file is untrusted: `_safety.check_workbook_file` refuses a hostile or broken file before openpyxl
-opens it, the rows read are bounded (rows: the names' reach + ROWS_BELOW_TABLES; columns: the names'
-reach), and whatever openpyxl, zipfile or the XML parser raise while reading becomes an UnsafeFileError.
+The file is untrusted: `_safety.read_workbook_file` reads it once and refuses a hostile or broken file
+before openpyxl opens those bytes, the rows read are bounded (rows: the names' reach + ROWS_BELOW_TABLES;
+columns: the names' reach), and whatever openpyxl, zipfile or the XML parser raise while reading becomes
+an UnsafeFileError.
 Each sheet read, and the shared strings, are first looked at whole by `_safety.check_part` (characters
 XML 1.0 forbids, shared-string indexes naming no string), as the calamine reader does.
 """
@@ -29,9 +30,9 @@ from ._safety import (
     BadStringIndex,
     bad_string_index,
     check_part,
-    check_workbook_file,
+    check_workbook_bytes,
     damage,
-    open_workbook_file,
+    read_workbook_file,
 )
 
 _RESAVE = "请用 Excel 或 WPS 打开并另存后重试"
@@ -44,9 +45,11 @@ class FileSource:
 
     saved_values = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
+        """`data`: the file's bytes as read_checked gave them (the calamine reader's, when it hands a
+        workbook over); read and checked here otherwise. The file itself is opened once."""
         self.path = path
-        _check(path)
+        self._data = data if data is not None else read_checked(path)
         self._files: list[BinaryIO] = []
         self._formula_book: Any = None
         self._formulas: dict[str, bool] = {}  # sheet -> whether its part holds a formula (once checked)
@@ -114,7 +117,7 @@ class FileSource:
 
     def _check_strings(self) -> None:
         """The shared strings (where spreadsheet programs put them), checked before openpyxl reads them."""
-        with _translated(self.path), zipfile.ZipFile(self.path) as archive:
+        with _translated(self.path), zipfile.ZipFile(io.BytesIO(self._data)) as archive:
             if STRINGS_PART in archive.namelist():
                 with archive.open(STRINGS_PART) as stream:
                     check_part(stream.read(MAX_XML_PART_BYTES + 1), Location(file=self.path.name))
@@ -134,11 +137,11 @@ class FileSource:
             return merged_ranges(worksheet.parent._archive, worksheet._worksheet_path)
 
     def _load(self, *, data_only: bool) -> Any:
-        """openpyxl reads an open file: it would refuse a path whose suffix it does not know (a workbook
-        named "...xlsx" or saved without a suffix), though the content was checked like any other."""
+        """openpyxl reads the checked bytes (given as a file: it would refuse a path whose suffix it does
+        not know, a workbook named "...xlsx" or saved without a suffix)."""
         import openpyxl
 
-        handle = open_workbook_file(self.path)  # never blocks: a FIFO put in its place is refused
+        handle = io.BytesIO(self._data)
         self._files.append(handle)  # read-only books read the file until closed
         with _translated(self.path), _quiet():
             book = openpyxl.load_workbook(handle, read_only=True, data_only=data_only, keep_links=False,
@@ -176,13 +179,16 @@ def name_reach(names: dict[str, str]) -> dict[str, int]:
     return widths
 
 
-def _check(path: Path) -> None:
+def read_checked(path: Path) -> bytes:
+    """The bytes of a workbook file, read once and refused unless they may be opened safely (_safety)."""
     if not path.exists():
         raise WorkbookError(f"找不到文件：{path}", location=None)
     if path.is_dir():
         raise WorkbookError(f"{path} 是文件夹，不是工作簿")
     try:
-        check_workbook_file(path)
+        data = read_workbook_file(path)
+        check_workbook_bytes(data, Location(file=path.name))
+        return data
     except OSError as exc:
         raise WorkbookError(f"无法读取文件 {path.name}（{os_reason(exc)}）", fix=os_fix(exc)) from exc
 

@@ -15,6 +15,7 @@ indexes that name no string. Excel refuses such a file, so they are refused alik
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -56,24 +57,38 @@ _KINDS = (  # content types of a main part that is not a workbook we can read ->
 
 def check_workbook_file(path: Path) -> None:
     """Refuse a file that is not an .xlsx/.xlsm we may open safely; return quietly otherwise."""
+    check_workbook_bytes(read_workbook_file(path), Location(file=path.name))
+
+
+def read_workbook_file(path: Path) -> bytes:
+    """The bytes of a workbook file (a regular file of at most MAX_FILE_BYTES), read once: the readers
+    check them (check_workbook_bytes) and open them, so what was checked is what is read."""
     where = Location(file=path.name)
     with open_workbook_file(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
-            raise UnsafeFileError("文件是空的（0 字节）", location=where, fix="请确认文件已完整保存或下载")
+            raise _empty(where)
         if size > MAX_FILE_BYTES:
-            raise UnsafeFileError(f"文件过大（{size / MB:.1f} MB，上限 {MAX_FILE_BYTES // MB} MB），不像是绩效自评工作簿",
-                                  location=where, fix="请删除多余的工作表、图片后另存，或确认选对了文件")
-        head = handle.read(512)
-        if head.startswith(OLE_MAGIC):
-            raise _ole_file(head + handle.read(MAX_FILE_BYTES), where)
-        if not head.startswith(b"PK"):
-            raise _not_a_zip(head, where)
-        directory = _central_directory(handle, size, where)
+            raise _too_large(size, where)
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def check_workbook_bytes(data: bytes, where: Location) -> None:
+    """Refuse the bytes of a file that is not an .xlsx/.xlsm we may open safely."""
+    if not data:
+        raise _empty(where)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(len(data), where)
+    head = data[:512]
+    if head.startswith(OLE_MAGIC):
+        raise _ole_file(data, where)
+    if not head.startswith(b"PK"):
+        raise _not_a_zip(head, where)
+    directory = _central_directory(io.BytesIO(data), len(data), where)
     if directory.count(b"PK\x01\x02") > MAX_MEMBERS:
         raise UnsafeFileError(f"文件包含的部件过多（超过 {MAX_MEMBERS} 个），可能是恶意构造的文件", location=where, fix=_RESAVE)
     try:
-        with open_workbook_file(path) as again, zipfile.ZipFile(again) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_members(archive, where)
             _check_twins(archive, where)
             _check_kind(archive, where)
@@ -83,6 +98,15 @@ def check_workbook_file(path: Path) -> None:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, RuntimeError,
             NotImplementedError, struct.error) as exc:
         raise UnsafeFileError(f"工作簿已损坏，无法读取（{damage(exc)}）", location=where, fix=_RESAVE) from exc
+
+
+def _empty(where: Location) -> UnsafeFileError:
+    return UnsafeFileError("文件是空的（0 字节）", location=where, fix="请确认文件已完整保存或下载")
+
+
+def _too_large(size: int, where: Location) -> UnsafeFileError:
+    return UnsafeFileError(f"文件过大（{size / MB:.1f} MB，上限 {MAX_FILE_BYTES // MB} MB），不像是绩效自评工作簿",
+                           location=where, fix="请删除多余的工作表、图片后另存，或确认选对了文件")
 
 
 def open_workbook_file(path: Path) -> BinaryIO:

@@ -7,7 +7,7 @@ contract for users; `LAYOUT_VERSION` changes when it changes incompatibly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core import record
 
 LAYOUT_VERSION = "xlperf-layout-2"
 LAYOUT_NAME = "XP_LAYOUT"  # a defined name holding the version as a constant
@@ -73,7 +73,7 @@ def indicator_name(code: str, part: str) -> str:
     return f"XP_I_{code}_{part}"
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     key: str
     header: str

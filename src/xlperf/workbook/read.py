@@ -11,14 +11,15 @@ read, and `check` names its cell (E002).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from ..core.errors import InputError, Location, WorkbookError, at
+from ..core.errors import InputError, Location, WorkbookError, XlperfError, at
 from ..core.frameworks import Framework, load_framework, shipped_frameworks
 from ..core.model import (
     TEXT_FIELDS,
@@ -315,14 +316,26 @@ def _uncalculated_formulas(cells: Cells, fw: Framework, year: DepartmentYear) ->
                 fix="请在 Excel 或 WPS 中打开该文件并保存一次，或直接填写数值")
 
 
-@contextmanager
-def _keep_going(year: DepartmentYear, key: str, location: Location) -> Iterator[None]:
-    """Record an unusable value and carry on reading, so that check can list every bad cell."""
-    try:
-        with at(location):
-            yield
-    except InputError as exc:
-        year.unreadable[key] = exc
+class _keep_going:  # noqa: N801 - used as a function: `with _keep_going(year, key, location):`
+    """Record an unusable value and carry on reading, so that check can list every bad cell. (A class:
+    entered for every value read.)"""
+
+    __slots__ = ("year", "key", "location")
+
+    def __init__(self, year: DepartmentYear, key: str, location: Location) -> None:
+        self.year, self.key, self.location = year, key, location
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> bool:
+        if isinstance(exc, XlperfError):
+            exc.located(self.location)  # as at(location)
+        if isinstance(exc, InputError):
+            self.year.unreadable[self.key] = exc
+            return True  # read on
+        return False
 
 
 Notes = dict[str, str]  # column key -> how its value was read
@@ -367,9 +380,10 @@ def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Note
 
 def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
     """One 绩效目标 row; in a row whose unit is %, "95%" reads as 95 (as 95 does)."""
+    # (written out, without comprehensions: a workbook or a recalculation reads every row of the table)
     with at(location):
-        kind, name, direction = (parse_text(row[k]) for k in ("kind", "name", "direction"))
-        direction = normalize_direction(direction)
+        kind, name = parse_text(row["kind"]), parse_text(row["name"])
+        direction = normalize_direction(parse_text(row["direction"]))
         result = parse_text(row["result"])
         if not name:
             raise InputError("这一行填了内容，但“指标名称”为空")
@@ -378,11 +392,15 @@ def _target(location: Location, row: dict[str, Any]) -> tuple[Target, Notes]:
             if problem:
                 raise InputError(f"“{name}”的{problem}")
         unit = parse_text(row["unit"])
-        parsed = {k: parse_number_in_unit(row[k], unit) for k in ("target", "actual")}
-        parsed["weight"] = parse_number_noted(row["weight"])
-    notes = {k: p.note for k, p in parsed.items() if p.note}
-    return Target(kind, name, direction, parsed["target"].value, parsed["actual"].value, unit,
-                  parsed["weight"].value, result, parse_text(row["note"]), location), notes
+        target = parse_number_in_unit(row["target"], unit)
+        actual = parse_number_in_unit(row["actual"], unit)
+        weight = parse_number_noted(row["weight"])
+    notes = {}
+    for key, parsed in (("target", target), ("actual", actual), ("weight", weight)):
+        if parsed.note:
+            notes[key] = parsed.note
+    return Target(kind, name, direction, target.value, actual.value, unit, weight.value, result,
+                  parse_text(row["note"]), location), notes
 
 
 def _projects(cells: Cells) -> Iterator[tuple[Location, Project | InputError, Notes]]:
@@ -415,7 +433,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
     year = DepartmentYear(department="", year=None, framework_id=fw.id)
     given = {parse_text(k): v for k, v in zip(fact_keys, fact_values) if not is_blank(k)}
     for fact in fw.facts:
-        where = Location(path=f"数据项“{fact.name}”")
+        where = _place("数据项“", fact.name, "”")
         year.locations[f"facts.{fact.key}"] = where
         year.facts[fact.key] = None
         with _keep_going(year, f"facts.{fact.key}", where):
@@ -425,7 +443,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
     rows = {parse_text(c).upper(): (v, n, r) for c, v, n, r in zip(codes, values, names, why) if not is_blank(c)}
     for ind in fw.indicators:
         raw, name, reason = rows.get(ind.code.upper(), (None, None, None))
-        where = Location(path=f"“{ind.name}”的填报值")
+        where = _place("“", ind.name, "”的填报值")
         year.locations[f"indicators.{ind.code}.value"] = where
         value: Decimal | str | None = None
         if ind.method_info.entry != "none":
@@ -433,16 +451,18 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
                 value = _entry_value(year, ind.code, ind.method_info.entry, raw)
         display = parse_text(name) if ind.name_editable else ""
         year.entries[ind.code] = IndicatorEntry(value, parse_text(reason), display)
-        year.locations[f"indicators.{ind.code}.reason"] = Location(path=f"“{ind.name}”的扣分原因")
+        year.locations[f"indicators.{ind.code}.reason"] = _place("“", ind.name, "”的扣分原因")
     keys = [c.key for c in L.TARGET_COLUMNS]
     year.locations["targets"] = Location(path="绩效目标表")
 
     def read_rows() -> Iterator[tuple[Location, Target | InputError, Notes]]:
         for i, row in enumerate(target_rows, start=1):
+            if row.count(None) + row.count("") == len(row):
+                continue  # (most rows of the range are empty: found without a call per cell)
             cells = dict(zip(keys, list(row) + [None] * (len(keys) - len(row))))
             if all(is_blank(v) for v in cells.values()):
                 continue
-            where = Location(path=f"绩效目标第 {i} 行")
+            where = _place("绩效目标第 ", str(i), " 行")
             try:
                 yield where, *_target(where, cells)
             except InputError as exc:
@@ -450,5 +470,12 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
 
     headers = {c.key: c.header for c in L.TARGET_COLUMNS}
     year.targets = list(_rows(year, "targets", read_rows(), keys,
-                              lambda row, _n, column: Location(path=f"{row.path}“{headers[column]}”")))
+                              lambda row, _n, column: _place(row.path, "“", headers[column], "”")))
     return year
+
+
+@functools.lru_cache(maxsize=8192)
+def _place(*words: str) -> Location:
+    """A place named in words (the UDFs know no cells): the same few hundred at every recalculation,
+    made once (a Location cannot change)."""
+    return Location(path="".join(words))

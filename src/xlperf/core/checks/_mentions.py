@@ -22,7 +22,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from .._record import record
 from decimal import Decimal
 
 _DROP = frozenset(" \t\r\n\u3000\xa0“”\"‘’'「」『』《》的")
@@ -43,7 +43,7 @@ _LONGER_UNITS = ("人次", "万元", "亿元", "千元", "小时", "个月", "�
 _NUMBER_AT = re.compile(r"\d+(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
+@record
 class Mention:
     """A number a text states for a target: the number (万 applied), the words as written, and where
     the number stands in the text (to tell two targets claiming the same number apart)."""
