@@ -8,7 +8,7 @@ parameter classes' type hints). Read back from here it costs half a millisecond.
   on macOS; %LOCALAPPDATA% on Windows). One file per framework file content, named by the SHA-256 of the
   TOML's bytes. Where nothing can be written (a read-only home, a full disk) nothing is: every framework
   is then parsed as before.
-- **When it is used**: only when its header names the same TOML bytes (SHA-256), the same xlperf version and
+- **When it is used**: only when its header names the same TOML bytes (SHA-256), the same
   Python, and the same code of the core (the names, sizes and times of its files: a developer's edit of a
   rule makes every entry stale), and the payload's own SHA-256 matches. Anything else (a stale, truncated,
   corrupt or foreign file) is ignored and written anew.
@@ -81,12 +81,11 @@ def cache_folder() -> Path | None:
 
 
 def _code_key() -> str:
-    """xlperf's version, Python's, and the name, size and time of every module of the core: a framework
-    is rebuilt when the code that builds it changes (an installed release never changes, a checkout does)."""
-    from .. import __version__
-
+    """Python's version and the name, size and time of every module of the core (the code that builds a
+    framework): a framework is rebuilt when that code changes, in a checkout or by an upgrade. (The core
+    does not import the xlperf package for its version: the layers only import downwards.)"""
     core = Path(__file__).resolve().parent
-    parts = [__version__, "%d.%d" % sys.version_info[:2]]
+    parts = ["%d.%d" % sys.version_info[:2]]
     with os.scandir(core) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.endswith(".py"):
@@ -103,8 +102,9 @@ def _entry(toml: bytes) -> tuple[Path | None, bytes]:
     return (folder / f"{toml_digest[:32]}.framework" if folder else None), key
 
 
-def load(toml: bytes) -> Any:
-    """The Framework cached for these TOML bytes, or None (none cached, stale, or not to be trusted)."""
+def load(toml: bytes, expected: type) -> Any:
+    """The framework cached for these TOML bytes if it is exactly of the `expected` class (frameworks.Framework,
+    passed in: the core has no import cycle), or None (none cached, stale, or not to be trusted)."""
     try:
         path, key = _entry(toml)
         if path is None:
@@ -120,9 +120,7 @@ def load(toml: bytes) -> Any:
         framework = _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, the framework is parsed instead
         return None
-    from .frameworks import Framework
-
-    return framework if type(framework) is Framework else None
+    return framework if type(framework) is expected else None
 
 
 def store(toml: bytes, framework: Any) -> None:

@@ -297,7 +297,7 @@ def _load_shipped(framework_id: str) -> Framework:
 def _load(id_or_path: str | Path) -> Framework:
     data, where, path = _read(id_or_path)
     folder = str(SHIPPED_DIR if str(id_or_path) in shipped_frameworks() else Path(id_or_path).resolve().parent)
-    cached: Framework | None = _fwcache.load(data)  # checked by an earlier process: the same bytes and code
+    cached: Framework | None = _fwcache.load(data, Framework)  # checked by an earlier process: the same bytes and code
     if cached is not None:
         return replace(cached, path=where, folder=folder)
     text = _decode(data, path)
