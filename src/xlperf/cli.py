@@ -1,9 +1,9 @@
 """The `xlperf` command: build, score, check and export department-year workbooks.
 
 Thin by design: each command parses its arguments, calls inward (core, workbook adapters) and
-formats the result. Errors print one Chinese line and exit 2; `check` exits 1 on any 错误. Ctrl-C exits
-130; SIGTERM and SIGHUP are handled as Ctrl-C is (children stopped, nothing half-written) and exit
-128 + the signal's number.
+formats the result. Errors print one Chinese line and exit 2; `check` and `check-report` exit 1 on any
+错误. Ctrl-C exits 130; SIGTERM and SIGHUP are handled as Ctrl-C is (children stopped, nothing
+half-written) and exit 128 + the signal's number.
 Heavy modules (openpyxl, XlsxWriter) are imported only by the commands that need them.
 """
 
@@ -151,7 +151,8 @@ def _parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="生成一个新的绩效自评工作簿（空白，或由 JSON 数据填好）")
     new.add_argument("-o", "--output", required=True, metavar="文件",
-                     help="输出文件：.xlsx 为普通工作簿；.xlsm 为带公式、按钮和宏的工作簿（Windows 版 Excel 使用）")
+                     help="输出文件：.xlsx 为公式版（Excel 自带公式计分，WPS、无 Python 的 Excel 均可用）；"
+                          ".xlsm 为宏版（Python 计分，带按钮，Windows 版 Excel 使用）")
     new.add_argument("--framework", metavar="编号或路径", help=f"评分框架（默认 {DEFAULT_FRAMEWORK}，或 JSON 中写明的框架）")
     new.add_argument("--from", dest="data", metavar="数据.json", help="用 JSON 数据填写工作簿")
     new.add_argument("--force", action="store_true", help="覆盖已存在的文件")
@@ -172,6 +173,16 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true", help="以 JSON 输出")
         cmd.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
         cmd.set_defaults(run=func)
+
+    lint = sub.add_parser("check-report", help="核对自评报告（Word 或从 PDF 复制的文字）与工作簿是否一致（有“错误”时退出码为 1）",
+                          description="逐项核对报告中写的指标分值和得分、一级指标小计、总分、等级、完成率等比率和金额是否与工作簿"
+                                      "一致，有无漏写或多写的指标，以及报告自己的加总（各项得分之和等于总分、分值之和等于满分）。"
+                                      "报告可以是 xlperf 生成后改过的，也可以是手写的；PDF 请先复制正文存为 .txt。")
+    lint.add_argument("report", metavar="报告", help="自评报告：.docx，或从 PDF 复制出的纯文本 .txt")
+    lint.add_argument("file", metavar="工作簿", help="报告所依据的 .xlsx/.xlsm 工作簿或 .json 数据")
+    lint.add_argument("--json", action="store_true", help="以 JSON 输出")
+    lint.add_argument("--framework", metavar="编号或路径", help="改用指定的评分框架")
+    lint.set_defaults(run=cmd_check_report)
 
     report = sub.add_parser("report", help="生成自评报告（Word，可另存 PDF）；有“错误”时拒绝生成，除非加 --force")
     report.add_argument("file", metavar="文件", help=".xlsx/.xlsm 工作簿或 .json 数据")
@@ -243,8 +254,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     macro_path = build_workbook(outputs[1], fw, example)
     evaluation = evaluate(path)  # read back what a clerk would open: the demo exercises the real path
     card, findings = evaluation.scorecard, list(evaluation.findings)
-    print(f"已生成示例工作簿：{path}")
-    print(f"以及带公式和按钮的宏工作簿（Windows 版 Excel 使用）：{macro_path}")
+    print(f"已生成示例工作簿（公式版，WPS、无 Python 的 Excel 均可打开计分）：{path}")
+    print(f"以及宏版（Python 计分、带按钮，装有 Python 的 Windows 版 Excel 使用）：{macro_path}")
     pdf = libreoffice_available()
     files = render_report(card, report, pdf=pdf, overwrite=True, protect=(path,))
     print(f"已生成自评报告：{files.docx}" + (f"，PDF：{files.pdf}" if files.pdf else "（未安装 LibreOffice，未生成 PDF）"))
@@ -342,6 +353,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_findings(findings, blank=year.is_blank, what=_what(Path(args.file)))
     return 1 if any(f.is_error for f in findings) else 0
+
+
+def cmd_check_report(args: argparse.Namespace) -> int:
+    from ._table import render
+    from .core.reportcheck import check_report
+    from .evaluate import evaluate
+    from .report.read import read_report
+
+    report = Path(args.report)
+    blocks = read_report(report)  # first: a workbook given in its place is named as such
+    evaluation = evaluate(args.file, args.framework)
+    if evaluation.year.is_blank:
+        raise XlperfError(f"{_what(Path(args.file))} {Path(args.file).name} 还没有填写，无法核对报告",
+                          fix="请给出报告所依据的、已填好的工作簿")
+    result = check_report(evaluation.scorecard, blocks)
+    findings = result.findings
+    if args.json:
+        _print_json({"report": report.name, "file": evaluation.year.source, "errors": result.errors,
+                     "checked": result.checked, "notes": list(result.notes),
+                     "findings": [f.to_dict() for f in findings]})
+        return 1 if result.errors else 0
+    if findings:
+        rows = [(f.id, f.severity, f.place, f.message) for f in findings]
+        print(render(("编号", "级别", "位置", "问题和修改建议"), rows,
+                     title=f"报告核对结果：{report.name}（对照 {Path(args.file).name}）"))
+    for note in result.notes:
+        print(note)
+    print("已核对：" + ("、".join(f"{what} {count} 处" for what, count in result.checked.items()) or "没有找到可核对的内容") + "。")
+    if not findings:
+        print("核对通过：报告中的得分、总分、等级、比率和金额与工作簿一致，加总无误。" if not result.notes
+              else "已核对的内容与工作簿一致，未发现问题；未核对的见上。")
+    else:
+        print(f"共 {len(findings)} 条，其中错误 {result.errors} 条。" + ("有错误时请先改正报告再提交。" if result.errors else ""))
+    return 1 if result.errors else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -76,11 +76,11 @@ GAP = re.compile(r"完成率 " + NUMBER + r"% 高出执行率 " + NUMBER + r"% �
 #: R03: "总分 99.15 分，上年 80 分，上升 19.15 分，超过 15 分"
 MOVED = re.compile(r"总分 " + NUMBER + r" 分，上年 " + NUMBER + r" 分，(上升|下降) " + NUMBER + r" 分，超过 " + NUMBER + " 分")
 #: target_completion: "其中未完全完成 1 项（“覆盖”完成 50%；…）"
-MISSED = re.compile(r"未完全完成 \d+ 项（(.*?)），")
-DONE = re.compile(r"完成 " + NUMBER + "%")
+MISSED = re.compile(r"未完全完成 \d+ 项（(.*?)），|\d+项未全部完成（(.*?)）")  # the 评分说明's, the report's
+DONE = re.compile(r"完成\s?" + NUMBER + "%")
 #: every mention of the 执行率 (checks, risks, total caps) and the report's 整体支出 line
-EXECUTION = re.compile(r"(?<!采购)执行率(?:为)? " + NUMBER + "%")
-SPENDING = re.compile(r"整体支出全年预算数 [^，]+，决算数 [^，]+，完成率 " + NUMBER + "%")
+EXECUTION = re.compile(r"(?<!采购)执行率(?:为)?\s?" + NUMBER + "%")
+SPENDING = re.compile(r"整体支出全年预算数\s?[^，]+，决算数\s?[^，]+，完成率\s?" + NUMBER + "%")
 
 
 def report_sentences(card: Scorecard) -> Iterator[str]:
@@ -122,7 +122,7 @@ def assert_texts_agree(card: Scorecard, previous: Decimal | None = None) -> None
             assert (Decimal(now) - Decimal(before)) * (1 if way == "上升" else -1) == Decimal(change), text
             assert Decimal(change) > Decimal(limit), text
         for listed in MISSED.findall(text):
-            assert all(Decimal(x) < HUNDRED for x in DONE.findall(listed)), text
+            assert all(Decimal(x) < HUNDRED for x in DONE.findall("".join(listed))), text
     # the 执行率 reads the same wherever it is stated
     rate = card.execution_rate
     mentions = {m for text in said for m in EXECUTION.findall(text) + SPENDING.findall(text)}

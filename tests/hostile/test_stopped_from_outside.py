@@ -171,18 +171,18 @@ def _runs_in(proc: Path, folder: Path) -> bool:
 
 # --- batch -------------------------------------------------------------------------------------------
 
-#: runs `xlperf batch` with every file taking forever at full speed (a busy loop, as the hostile file of
-#: the issue did); each worker marks the file it starts in MARKS
+#: runs `xlperf batch` with every file taking forever (a worker that never returns, as with the hostile
+#: file of the issue); each worker marks the file it starts in MARKS
 BUSY = textwrap.dedent("""
-    import os, sys
+    import os, sys, time
     from pathlib import Path
     from xlperf import cli
     from xlperf.batch import _worker
 
     def forever(path, name, job):
         (Path(os.environ["MARKS"]) / f"{{os.getpid()}}-{{path.name}}").touch()
-        while True:
-            pass
+        while True:  # stuck, but asleep: two spinning workers on a 2-core machine starve the parent under test
+            time.sleep(0.05)
 
     _worker._process = forever
     {extra}

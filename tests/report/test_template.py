@@ -304,6 +304,19 @@ class TestContent:
             assert texts[texts.index(label) + 1] == first
         assert example_context["conclusion_score"] in texts
 
+    def test_only_lead_ins_keep_with_the_next_line(self, rendered: Any, example_context: dict[str, Any]) -> None:
+        """A department's line that ends in "：" ("（b）质量指标完成情况：") stays on the page of what it introduces;
+        its other lines run on freely, so no page ends early for them."""
+        styles = Styles(rendered)
+        copied = [line for p in example_context["projects"] for part in ("outputs", "benefits", "satisfaction")
+                  for line in p[part]]
+        copied += [line for key in ("overview", "key_tasks", "outputs_done", "management") for line in example_context[key]]
+        by_text = {text_of(p): p for p in body_paragraphs(rendered)}
+        lead_ins = [line for line in copied if line.endswith("：")]
+        assert "（b）质量指标完成情况：" in lead_ins
+        assert all(styles.ppr(by_text[line], "keepNext") is not None for line in lead_ins)
+        assert all(styles.ppr(by_text[line], "keepNext") is None for line in copied if not line.endswith("："))
+
     def test_indicators_and_projects_in_order(self, rendered: Any, example_context: dict[str, Any]) -> None:
         """Each 一级指标 line, then per indicator its heading, rule and explanations; each project's three parts."""
         texts = [text_of(p) for p in body_paragraphs(rendered)]
@@ -311,7 +324,7 @@ class TestContent:
         for c in example_context["categories"]:
             expected.append(f"{c['number']}、{c['name']}")
             for i in c["indicators"]:
-                expected += [i["number"] + i["heading"], i["rule"], *i["explanation"]]
+                expected += [i["number"] + i["heading"], *([i["rule"]] if i["rule"] else []), *i["explanation"]]
         start = texts.index("（二）各项工作任务绩效目标完成情况分析") + 1
         assert texts[start:start + len(expected)] == expected
         for p in example_context["projects"]:
@@ -400,6 +413,15 @@ class TestAppendixTable:
         assert first.find(f"{W}trPr/{W}tblHeader") is not None
         assert [text_of(tc) for tc in first.findall(f"{W}tc")] == [name for name, _, _ in builder.COLUMNS]
 
+    def test_rows_never_split_and_run_on_from_page_to_page(self, rendered: Any) -> None:
+        """Every row is kept whole on its page (w:cantSplit), and no row is tied to the next (w:keepNext): a
+        一级指标 kept whole would push its rows to the next page and leave a third of this one empty."""
+        (table,) = rendered.tables
+        rows = table._tbl.findall(f"{W}tr")
+        assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)
+        tied = [text_of(tr) for tr in rows[1:] if tr.findall(f".//{W}pPr/{W}keepNext")]
+        assert tied == []
+
     def test_category_cells_are_merged(self, rendered: Any, example_context: dict[str, Any]) -> None:
         """Each 一级指标's cell is merged down its indicator rows (vMerge), then a 小计 row; then 合计 and 等级."""
         (table,) = rendered.tables
@@ -478,34 +500,49 @@ class TestCheckTemplate:
 
 # ---------------------------------------------------------------- as a PDF
 
+def pdf_pages(context: dict[str, Any], tmp_path: Path) -> list[str]:
+    """The text of each page of the context rendered and converted to PDF by LibreOffice."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is not installed, so the report cannot be converted to PDF. "
+                    "Install the Debian package libreoffice-writer-nogui (CI does).")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext is not installed: install the Debian package poppler-utils (CI does).")
+    docx = tmp_path / "example.docx"
+    render(context, docx)
+    result = subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                             "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                            capture_output=True, text=True, timeout=180, check=False)
+    pdf = tmp_path / "example.pdf"
+    assert pdf.is_file(), result.stdout + result.stderr
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
 @pytest.mark.libreoffice
 class TestPdf:
     def test_example_converts_to_a_sensible_number_of_pages(self, example_context: dict[str, Any],
                                                             tmp_path: Path) -> None:
         """LibreOffice turns the rendered example into 13–19 pages (the seed's text runs to 13; ours adds
         the rule sentence of each indicator, the chart and the two-page 评分表), none of them blank."""
-        soffice = shutil.which("soffice") or shutil.which("libreoffice")
-        if soffice is None:
-            pytest.fail("LibreOffice (soffice) is not installed, so the report cannot be converted to PDF. "
-                        "Install the Debian package libreoffice-writer-nogui (CI does).")
-        pdftotext = shutil.which("pdftotext")
-        if pdftotext is None:
-            pytest.fail("pdftotext is not installed: install the Debian package poppler-utils (CI does).")
-        docx = tmp_path / "example.docx"
-        render(dict(copy.deepcopy(example_context), chart="png"), docx)
-        result = subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                                 "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
-                                capture_output=True, text=True, timeout=180, check=False)
-        pdf = tmp_path / "example.pdf"
-        assert pdf.is_file(), result.stdout + result.stderr
-        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
-        pages = text.split("\f")
-        if pages and not pages[-1].strip():
-            pages.pop()
+        pages = pdf_pages(dict(copy.deepcopy(example_context), chart="png"), tmp_path)
         assert 13 <= len(pages) <= 19, len(pages)
         for number, page in enumerate(pages, start=1):
             lines = [line.strip() for line in page.splitlines() if line.strip()]
             assert "".join(lines[-1].split()) == f"—{number}—", (number, lines[-1:])  # the page number
             assert len(lines) > 2, f"page {number} is blank"
         assert "附件：整体绩效自评信息指标评分表" in pages[-2] + pages[-1]
+
+    def test_text_runs_on_from_page_to_page(self, example_context: dict[str, Any], tmp_path: Path) -> None:
+        """Pages break only where the template asks (the 附件): every page of the text but its last is full
+        but for a few lines (a heading kept with its paragraph, a paragraph's last two lines kept together) —
+        at least 17 of the 22 lines and the page number, never a third empty."""
+        pages = pdf_pages(dict(copy.deepcopy(example_context), chart=""), tmp_path)
+        attachment = next(i for i, page in enumerate(pages) if "附件：" in page)
+        filled = [len([line for line in page.splitlines() if line.strip()]) for page in pages[:attachment - 1]]
+        assert filled and min(filled) >= 17, filled

@@ -8,6 +8,7 @@ pasted over them, so a formula that ignores its inputs (and keeps the cached val
 
 from __future__ import annotations
 
+import datetime
 import html
 import os
 import re
@@ -34,8 +35,9 @@ from xlperf_testing import recalculated, run_xlperf
 #: cases of the LibreOffice proof (the issue asks for at least 300); XLPERF_NATIVE_CASES sets another number
 CASES = int(os.environ.get("XLPERF_NATIVE_CASES", "300"))
 #: every function the generated formulas may use: those Excel 2010+, WPS and LibreOffice share
-SHARED_FUNCTIONS = {"ABS", "AND", "COUNT", "EXACT", "IF", "INT", "ISNUMBER", "ISTEXT", "LEN", "MAX", "MIN", "N",
-                    "NOT", "OR", "ROUND", "SUBSTITUTE", "SUM", "TRIM", "CLEAN"}
+SHARED_FUNCTIONS = {"ABS", "AND", "CELL", "COUNT", "COUNTIF", "COUNTIFS", "EXACT", "IF", "INT", "ISLOGICAL", "ISNUMBER",
+                    "ISTEXT", "LEFT", "LEN", "MAX", "MIN", "N", "NOT", "OR", "ROUND", "SUBSTITUTE", "SUM", "SUMIF",
+                    "TRIM", "CLEAN"}
 
 
 def _formulas(path: Path) -> list[str]:
@@ -232,3 +234,113 @@ class TestCommands:
         assert ev.sheet is not None and ev.sheet.total == ev.scorecard.total
         assert not [f for f in ev.findings if f.id == "W601"]
         assert _formulas(path)  # live: the scores are formulas, not typed numbers
+
+
+class TestBothEditionsCachedValues:
+    """Before anything recalculates (a phone preview, WPS, Excel with macros blocked) both editions show
+    the engine's results for random department-years: the .xlsx its formulas' results, the .xlsm the UDFs'."""
+
+    @pytest.fixture(scope="class")
+    def built(self, tmp_path_factory):
+        folder = tmp_path_factory.mktemp("editions")
+        made = cases(24, folder, seed=7)
+        return [(fw, score_year(fw, year), build_workbook(folder / f"case-{i:02d}.xlsx", fw, year),
+                 build_workbook(folder / f"case-{i:02d}.xlsm", fw, year)) for i, (fw, year) in enumerate(made)]
+
+    def test_the_xlsx_shows_the_engines_results(self, built):
+        for fw, card, xlsx, _ in built:
+            assert not _differences(_shown(card), _sheet(xlsx, card)), xlsx.name
+
+    def test_the_xlsm_shows_the_engines_results_and_no_number_where_the_engine_has_none(self, built):
+        for fw, card, _, xlsm in built:
+            shown = _sheet(xlsm, card)
+            expected = _shown(card)
+            for r in card.results:
+                key = f"{r.code} 自评得分"
+                if r.score is None:  # the UDF's message in place of a number
+                    assert isinstance(shown[key], str) and shown[key].startswith("错误："), (xlsm.name, key)
+                    expected[key] = shown[key]
+            assert not _differences(expected, shown), xlsm.name
+
+
+@pytest.mark.libreoffice
+class TestHostileInputs:
+    """Inputs the reader refuses or reads by tolerance, typed into the .xlsx edition and recalculated: each
+    score cell shows the engine's number or 无法计分, never another number; a sentence that counted the
+    targets does not survive a deleted target row."""
+
+    EDITS = {
+        "date-in-a-fact": {L.fact_name("carryover"): datetime.datetime(2026, 1, 2)},
+        "date-in-a-count": {L.indicator_name("ZH02", "VALUE"): datetime.datetime(2026, 1, 2)},
+        "time-in-a-fact": {L.fact_name("public_actual"): datetime.time(12, 0)},
+        "logical-in-a-fact": {L.fact_name("filings_required"): True},
+        "percent-text-in-a-target": {"绩效目标!E2": "95%"},
+        "spaced-answer": {L.indicator_name("GK01", "VALUE"): " 是"},
+        "a-target-row-cleared": {f"绩效目标!{col}2": None for col in "BCDEFGHIJ"},
+    }
+
+    @pytest.fixture(scope="class")
+    def recalculated_edits(self, tmp_path_factory, example_workbook):
+        folder = tmp_path_factory.mktemp("hostile-native")
+        paths = []
+        for name, cells in self.EDITS.items():
+            book = openpyxl.load_workbook(example_workbook)
+            for where, value in cells.items():
+                if "!" in where:
+                    sheet, ref = where.split("!")
+                else:
+                    sheet, ref = next(iter(book.defined_names[where].destinations))
+                book[sheet][ref.replace("$", "")] = value
+            path = folder / f"{name}.xlsx"
+            book.save(path)
+            paths.append(path)
+        return dict(zip(self.EDITS, recalculated(paths, folder / "out")))
+
+    #: LibreOffice's CELL("format") answers "G" for a date format where Excel and WPS answer "D1"…"D9": there
+    #: a date typed into an input still scores its serial number (xlperf check names it, E002); the Windows
+    #: acceptance checklist covers Excel
+    EXCEL_ONLY = ("date-in-a-fact", "date-in-a-count", "time-in-a-fact")
+
+    def test_no_cell_shows_a_number_the_engine_does_not_give(self, recalculated_edits):
+        for name, path in recalculated_edits.items():
+            if name in self.EXCEL_ONLY:
+                continue
+            ev = evaluate(path)
+            shown = _sheet(path, ev.scorecard)
+            for r in ev.scorecard.results:
+                cell = shown[f"{r.code} 自评得分"]
+                assert cell == UNSCORED or (r.score is not None and Decimal(repr(cell)) == r.score), (name, r.code, cell)
+            total = shown["总分"]
+            assert isinstance(total, str) or (ev.scorecard.complete and Decimal(repr(total)) == ev.scorecard.total), name
+
+    def test_every_single_input_cell_is_refused_when_formatted_as_a_date(self, tmp_path):
+        """The guard Excel and WPS evaluate (CELL("format") starts with "D" for dates and times), in every
+        formula that reads a fact or a 填报值."""
+        path = build_workbook(tmp_path / "blank.xlsx", load_framework(SHIPPED))
+        fw = load_framework(SHIPPED)
+        for ind in fw.indicators:
+            native = rule(ind, fw)
+            for kind, key in native.inputs:
+                if ind.method == "choice":  # an answer is text: a date (a number) never matches one
+                    continue
+                ref = L.fact_name(key) if kind == "fact" else L.indicator_name(key, "VALUE")
+                assert f'LEFT(CELL("format",{ref}),1)<>"D"' in native.score, (ind.code, ref)
+        assert any('CELL("format"' in f for f in _formulas(path))
+
+    def test_dates_show_in_the_cell_and_check_names_them(self, recalculated_edits):
+        for name in self.EXCEL_ONLY:
+            ev = evaluate(recalculated_edits[name])
+            assert [f for f in ev.findings if f.id == "E002"], name
+
+    def test_a_tolerated_input_is_named_by_check_with_what_to_write(self, recalculated_edits):
+        ev = evaluate(recalculated_edits["spaced-answer"])
+        (finding,) = [f for f in ev.findings if f.id == "W601" and f.indicators == ("GK01",)]
+        assert "公式版的公式只按规范填写的内容计分" in finding.message
+
+    def test_the_target_sentence_does_not_outlive_a_deleted_target(self, recalculated_edits):
+        path = recalculated_edits["a-target-row-cleared"]
+        book = openpyxl.load_workbook(path, data_only=True)
+        sheet, ref = next(iter(book.defined_names[L.indicator_name("ZX01", "SCORE")].destinations))
+        row = book[sheet][ref.replace("$", "")].row
+        sentence = book[sheet].cell(row, [c.key for c in L.SCORE_COLUMNS].index("sentence") + 1).value
+        assert "共 20 项" not in sentence

@@ -190,6 +190,23 @@ class TestRead:
         with pytest.raises(WorkbookError, match="XP_F_carryover"):
             read_workbook(path)
 
+    def test_workbook_from_before_an_added_text_still_reads(self, tmp_path: Path, example_workbook: Path) -> None:
+        """A workbook made before “预算完成情况” was added has no cell for it: it reads as blank, the rest as
+        always, and the report then lists the 产出 targets instead."""
+        from xlperf.core.narrative import report_context
+
+        path = tmp_path / "older.xlsx"
+        wb = openpyxl.load_workbook(example_workbook)
+        for key in L.ADDED_TEXTS:
+            del wb.defined_names[L.text_name(key)]
+        wb.save(path)
+        year = read_workbook(path)
+        assert all(year.texts[key] == "" for key in L.ADDED_TEXTS)
+        assert year.texts["key_tasks"].startswith("1.全面实施")
+        card = score_year(load_framework(year.framework_id), year)
+        assert card.total_text == "99.15"
+        assert report_context(card)["outputs_done"][0] == "1、组织举办科普一日游活动2次；"
+
     def test_renamed_sheet_is_a_clear_error(self, tmp_path: Path, example_workbook: Path) -> None:
         """A workbook whose names point at a sheet that no longer exists is refused clearly."""
         path = tmp_path / "renamed.xlsx"

@@ -14,7 +14,7 @@ from .._lazy import lazy_names
 
 _LAZY = {
     "ShownRate": "_rounding", "excel_round": "_rounding", "format_amount": "_rounding", "format_number": "_rounding",
-    "format_percent": "_rounding", "to_decimal": "_rounding",
+    "format_exact": "_rounding", "format_percent": "_rounding", "to_decimal": "_rounding",
     "open_regular": "_readfile", "os_fix": "_readfile", "os_reason": "_readfile", "read_limited": "_readfile",
     "Finding": "checks", "findings_summary": "checks", "run_checks": "checks",
     "CategoryScore": "engine", "IndicatorResult": "engine", "Scorecard": "engine", "score_year": "engine",
@@ -30,7 +30,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from ._readfile import open_regular, os_fix, os_reason, read_limited
     from ._record import field, record
-    from ._rounding import ShownRate, excel_round, format_amount, format_number, format_percent, to_decimal
+    from ._rounding import ShownRate, excel_round, format_amount, format_exact, format_number, format_percent, to_decimal
     from .checks import Finding, findings_summary, run_checks
     from .engine import CategoryScore, IndicatorResult, Scorecard, score_year
     from .errors import FrameworkError, InputError, Location, UnsafeFileError, WorkbookError, XlperfError
@@ -46,7 +46,8 @@ __getattr__ = lazy_names(__name__, _LAZY)
 __all__ = [
     "CategoryScore", "DepartmentYear", "Finding", "Framework", "FrameworkError", "IndicatorResult",
     "InputError", "Location", "Risk", "Scorecard", "ShownRate", "UnsafeFileError", "WorkbookError",
-    "XlperfError", "excel_round", "field", "findings_summary", "format_amount", "format_number", "format_percent",
-    "load_framework", "open_regular", "os_fix", "os_reason", "read_limited", "record", "review_card", "run_checks",
+    "XlperfError", "excel_round", "field", "findings_summary", "format_amount", "format_exact", "format_number",
+    "format_percent", "load_framework", "open_regular", "os_fix", "os_reason", "read_limited", "record", "review_card",
+    "run_checks",
     "score_year", "shipped_frameworks", "to_decimal", "total_moved", "year_from_dict", "year_to_dict"
 ]

@@ -8,10 +8,10 @@ parameter classes' type hints). Read back from here it costs half a millisecond.
   on macOS; %LOCALAPPDATA% on Windows). One file per framework file content, named by the SHA-256 of the
   TOML's bytes. Where nothing can be written (a read-only home, a full disk) nothing is: every framework
   is then parsed as before.
-- **When it is used**: only when its header names the same TOML bytes (SHA-256), the same Python, and the
-  same code of the core and xlperf version (the names, sizes and times of the core's files and of the
-  package's __init__: a developer's edit of a rule makes every entry stale), and the payload's own SHA-256
-  matches. Anything else (a stale, truncated, corrupt or foreign file) is ignored and written anew.
+- **When it is used**: only when its header names the same TOML bytes (SHA-256), the same
+  Python, and the same code of the core (the names, sizes and times of its files: a developer's edit of a
+  rule makes every entry stale), and the payload's own SHA-256 matches. Anything else (a stale, truncated,
+  corrupt or foreign file) is ignored and written anew.
 - **What it may hold**: the payload is a pickle, read by an unpickler that builds only the core's record
   classes, Decimal and read-only mappings: a file put there by someone else cannot make it call anything
   else. Only frameworks that passed every check are written; `path` and `folder` (where the file was
@@ -81,16 +81,16 @@ def cache_folder() -> Path | None:
 
 
 def _code_key() -> str:
-    """Python's version, and the name, size and time of every module of the core and of the package's
-    __init__ (which holds xlperf's version; the core imports nothing above it): a framework is rebuilt
-    when the code that builds it changes (an installed release never changes, a checkout does)."""
+    """Python's version and the name, size and time of every module of the core (the code that builds a
+    framework): a framework is rebuilt when that code changes, in a checkout or by an upgrade. (The core
+    does not import the xlperf package for its version: the layers only import downwards.)"""
     core = Path(__file__).resolve().parent
     parts = ["%d.%d" % sys.version_info[:2]]
-    package = core.parent / "__init__.py"
     with os.scandir(core) as entries:
-        for name, stat in [("../__init__.py", package.stat())] + sorted(
-                (entry.name, entry.stat()) for entry in entries if entry.name.endswith(".py")):
-            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                stat = entry.stat()
+                parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest("\n".join(parts).encode("utf-8"))
 
 
@@ -102,9 +102,9 @@ def _entry(toml: bytes) -> tuple[Path | None, bytes]:
     return (folder / f"{toml_digest[:32]}.framework" if folder else None), key
 
 
-def load(toml: bytes, kind: type) -> Any:
-    """The framework (of class `kind`) cached for these TOML bytes, or None (none cached, stale, or not to
-    be trusted)."""
+def load(toml: bytes, expected: type) -> Any:
+    """The framework cached for these TOML bytes if it is exactly of the `expected` class (frameworks.Framework,
+    passed in: the core has no import cycle), or None (none cached, stale, or not to be trusted)."""
     try:
         path, key = _entry(toml)
         if path is None:
@@ -120,7 +120,7 @@ def load(toml: bytes, kind: type) -> Any:
         framework = _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, the framework is parsed instead
         return None
-    return framework if type(framework) is kind else None
+    return framework if type(framework) is expected else None
 
 
 def store(toml: bytes, framework: Any) -> None:

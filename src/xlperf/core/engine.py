@@ -14,7 +14,7 @@ from ._record import field, record
 from ._rounding import ShownRate, excel_round, format_amount, format_limit, format_number
 from .errors import InputError, Location, XlperfError, at
 from .frameworks import Framework, Indicator
-from .methods import ZERO, Outcome
+from .methods import ZERO, Detail, Outcome
 from .model import DepartmentYear, Target
 from .values import parse_choice, parse_count
 
@@ -119,6 +119,7 @@ class IndicatorResult:
     counted: bool = True  # False for an indicator dropped under the "rescale" policy
     error: XlperfError | None = None
     reason: str = ""  # the department's 扣分原因 / 情况说明
+    detail: Detail = field(default_factory=Detail)  # the decision as data (the report words it itself)
 
     def __init__(self, indicator: Indicator, name: str, score: Decimal | None, sentence: str, rate: Decimal | None = None,
                  shown: ShownRate | None = None, not_applicable: bool = False, counted: bool = True,
@@ -153,6 +154,8 @@ class IndicatorResult:
 #: What the 评分表 shows instead of a total, or of a 一级指标 subtotal, while some indicators are unscored
 #: (the UDFs, the native formulas of the .xlsx edition and the cached values all use these)
 UNSCORED_TOTAL = "有 {count} 项指标无法计分"
+#: What a score cell of the .xlsx edition (native formulas) shows where its formula does not score
+UNSCORED_CELL = "无法计分"
 UNSCORED_CATEGORY = "有 {count} 项无法计分"
 
 
@@ -224,7 +227,9 @@ class Scorecard:
             "total": _json_number(self.total) if self.complete else None,
             "grade": self.grade if self.complete else None,
             "complete": self.complete,
-            "categories": [{"name": c.name, "weight": _json_number(c.points), "score": _json_number(c.score)}
+            # like the total, a subtotal is null while an indicator of its category is unscored
+            "categories": [{"name": c.name, "weight": _json_number(c.points),
+                            "score": None if c.unscored else _json_number(c.score), "unscored": c.unscored}
                            for c in self.categories],
             "indicators": [{"code": r.code, "name": r.name, "category": r.indicator.category,
                             "weight": _json_number(r.points), "score": _json_number(r.score), "rule": r.sentence,
@@ -262,9 +267,10 @@ def score_indicator(framework: Framework, year: DepartmentYear, indicator: Indic
         tail = "按不适用处理，得满分。" if counted else "本指标不适用，不计入总分。"
         return IndicatorResult(indicator, name, excel_round(indicator.points if counted else ZERO, digits),
                                f"{outcome.sentence}，{tail}", not_applicable=True, counted=counted,
-                               reason=entry.reason)
+                               reason=entry.reason, detail=outcome.detail)
     sentence = outcome.sentence.replace("{score}", format_number(score, digits))
-    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.shown, reason=entry.reason)
+    return IndicatorResult(indicator, name, score, sentence, outcome.rate, outcome.shown, reason=entry.reason,
+                           detail=outcome.detail)
 
 
 def fact_ratio(year: DepartmentYear, numerator: str, denominator: str) -> Decimal | None:

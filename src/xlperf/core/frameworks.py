@@ -173,7 +173,7 @@ class CheckRules:
     #: W303: the texts whose numbers are compared with the 绩效目标 (keys of model.TEXT_FIELDS; the
     #: projects' 产出/效益/满意度 texts are always compared) …
     consistency_texts: tuple[str, ...] = ("overview", "goals", "annual_work", "key_tasks", "performance_goals",
-                                          "management", "conclusion", "achievements", "problems", "measures")
+                                          "budget_outcomes", "management", "conclusion", "achievements", "problems", "measures")
     #: … and how many linking characters (达、为、共 …) may stand between a target's name and its number
     mention_gap: int = 2
 
@@ -297,7 +297,7 @@ def _load_shipped(framework_id: str) -> Framework:
 def _load(id_or_path: str | Path) -> Framework:
     data, where, path = _read(id_or_path)
     folder = str(SHIPPED_DIR if str(id_or_path) in shipped_frameworks() else Path(id_or_path).resolve().parent)
-    cached: Framework | None = _fwcache.load(data, Framework)  # checked by an earlier process: same bytes, code
+    cached: Framework | None = _fwcache.load(data, Framework)  # checked by an earlier process: the same bytes and code
     if cached is not None:
         return replace(cached, path=where, folder=folder)
     text = _decode(data, path)

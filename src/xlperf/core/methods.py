@@ -9,11 +9,11 @@ engine fills after rounding. They never round, do I/O, or know about cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from ._record import field, record
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, Protocol, TypeVar
 
+from ._record import field, record
 from ._rounding import ShownRate, format_limit, format_number
 from .errors import FrameworkError, InputError
 from .model import QUALITATIVE_RESULTS, TARGET_KINDS, Target
@@ -37,15 +37,31 @@ class Context(Protocol):
 
 
 @record
+class Detail:
+    """The decision behind an outcome as data, for wordings other than the sentence (the report's
+    narrative words it itself, from these, the rule's parameters and the inputs, never re-deciding)."""
+
+    limit: Decimal | None = None  # the threshold or cap the shown rate was judged against
+    relation: str = ""  # how the shown rate stands to `limit`: "≤" "≥" "<" ">" (threshold), "cap" "above" (ratio)
+    linear: bool = False  # threshold: scored by rate/limit below the first step
+    share: Decimal | None = None  # the share of 分值 earned (threshold step, choice answer)
+    answer: str = ""  # choice: the 填报值 as read
+    count: Decimal | None = None  # deduction_per_item: the items found
+    targets: int = 0  # target_completion: how many targets were weighed …
+    missed: tuple[tuple[str, ShownRate], ...] = ()  # … and those not fully done, with their completion
+
+
+@record
 class Outcome:
     """What a method found: unrounded score, the sentence (with `{score}`), the rate it used and that
-    rate as the sentence shows it (what thresholds are judged on)."""
+    rate as the sentence shows it (what thresholds are judged on), and the decision as data."""
 
     score: Decimal
     sentence: str
     rate: Decimal | None = None
     shown: ShownRate | None = None
     not_applicable: bool = False
+    detail: Detail = field(default_factory=Detail)
 
     def __init__(self, score: Decimal, sentence: str, rate: Decimal | None = None, shown: ShownRate | None = None,
                  not_applicable: bool = False) -> None:
@@ -149,10 +165,12 @@ def ratio(points: Decimal, ctx: Context, p: RatioParams) -> Outcome:
     if shown.at_least(p.cap):
         cap = format_limit(p.cap)
         capped = f"，超过 {cap} 按 {cap} 计" if shown.above(p.cap) else ""
-        return Outcome(points * p.cap, f"{formula}{capped}，得 {{score}} 分。", rate, shown)
+        return Outcome(points * p.cap, f"{formula}{capped}，得 {{score}} 分。", rate, shown,
+                       detail=Detail(p.cap, "above" if shown.above(p.cap) else "cap"))
     if shown.below(ZERO):
         raise ctx.fact_error(p.numerator, f"{p.label}为负数（{shown}），无法评分")
-    return Outcome(points * rate, f"{formula}，{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown)
+    return Outcome(points * rate, f"{formula}，{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown,
+                   detail=Detail(p.cap, "<"))
 
 
 # --- threshold: steps on a rate -------------------------------------------------------------------
@@ -208,13 +226,15 @@ def threshold(points: Decimal, ctx: Context, p: ThresholdParams) -> Outcome:
     for step in p.steps:
         if within(step.limit):
             return Outcome(points * step.share, f"{p.label}为 {shown}，{sign_in}{format_limit(step.limit)}，"
-                           "得 {score} 分。", rate, shown)
+                           "得 {score} 分。", rate, shown, detail=Detail(step.limit, sign_in, share=step.share))
     last = format_limit(p.steps[-1].limit)
     if p.linear_below:
         share = max(rate, ZERO) / p.steps[0].limit
         return Outcome(points * share, f"{p.label}为 {shown}，{sign_out}{last}，按 {format_number(points)} 分 × "
-                       f"{shown}/{last} 计，得 {{score}} 分。", rate, shown)
-    return Outcome(points * p.otherwise, f"{p.label}为 {shown}，{sign_out}{last}，得 {{score}} 分。", rate, shown)
+                       f"{shown}/{last} 计，得 {{score}} 分。", rate, shown,
+                       detail=Detail(p.steps[0].limit, sign_out, linear=True))
+    return Outcome(points * p.otherwise, f"{p.label}为 {shown}，{sign_out}{last}，得 {{score}} 分。", rate, shown,
+                   detail=Detail(p.steps[-1].limit, sign_out, share=p.otherwise))
 
 
 # --- within_budget: actual against budget ---------------------------------------------------------
@@ -240,10 +260,11 @@ def within_budget(points: Decimal, ctx: Context, p: WithinBudgetParams) -> Outco
     actual, budget = Decimal(ctx.fact_number(p.actual)), Decimal(ctx.fact_number(p.budget))
     said = f"{p.label}实际支出数 {ctx.fact_text(p.actual)}"
     if actual < budget:
-        return Outcome(points, f"{said}＜预算安排数 {ctx.fact_text(p.budget)}，得满分。")
+        return Outcome(points, f"{said}＜预算安排数 {ctx.fact_text(p.budget)}，得满分。", detail=Detail(relation="<"))
     if actual == budget:
-        return Outcome(points, f"{said}＝预算安排数 {ctx.fact_text(p.budget)}，得满分。")
-    return Outcome(points * p.over_share, f"{said}＞预算安排数 {ctx.fact_text(p.budget)}，得 {{score}} 分。")
+        return Outcome(points, f"{said}＝预算安排数 {ctx.fact_text(p.budget)}，得满分。", detail=Detail(relation="="))
+    return Outcome(points * p.over_share, f"{said}＞预算安排数 {ctx.fact_text(p.budget)}，得 {{score}} 分。",
+                   detail=Detail(relation=">", share=p.over_share))
 
 
 # --- deduction_per_item: −x per problem found -----------------------------------------------------
@@ -265,10 +286,10 @@ class DeductionParams:
 def deduction_per_item(points: Decimal, ctx: Context, p: DeductionParams) -> Outcome:
     count = ctx.entry_count()
     if count == 0:
-        return Outcome(points, f"{p.item_label}数为 0，得满分。")
+        return Outcome(points, f"{p.item_label}数为 0，得满分。", detail=Detail(count=count))
     return Outcome(max(points - count * p.per_item, ZERO),
                    f"{p.item_label} {format_number(count, 0)} {p.unit}，每{p.unit}扣 {format_number(p.per_item)} 分，"
-                   "得 {score} 分。")
+                   "得 {score} 分。", detail=Detail(count=count))
 
 
 # --- choice: a judgement such as 是/部分/否 -------------------------------------------------------
@@ -300,11 +321,12 @@ class ChoiceParams:
 def choice(points: Decimal, ctx: Context, p: ChoiceParams) -> Outcome:
     answer = ctx.entry_choice(p.answers())
     if answer == p.not_applicable:
-        return Outcome(points, f"填报为“{answer}”", not_applicable=True)
+        return Outcome(points, f"填报为“{answer}”", not_applicable=True, detail=Detail(answer=answer))
     share = p.choices[answer]
+    detail = Detail(share=share, answer=answer)
     if share == ONE:
-        return Outcome(points, f"自评结论为“{answer}”，得满分。")
-    return Outcome(points * share, f"自评结论为“{answer}”，得 {{score}} 分。")
+        return Outcome(points, f"自评结论为“{answer}”，得满分。", detail=detail)
+    return Outcome(points * share, f"自评结论为“{answer}”，得 {{score}} 分。", detail=detail)
 
 
 # --- target_completion: the department's 绩效目标 --------------------------------------------------
@@ -393,8 +415,9 @@ def target_completion(points: Decimal, ctx: Context, p: TargetParams) -> Outcome
     shown = ShownRate.of(rate)
     # a target whose completion shows as 100% is done: never "未完全完成 …（完成 100%）"
     missed = [(t, done) for t, _, c in rows if (done := ShownRate.of(c)).below(ONE)]
+    detail = Detail(targets=len(rows), missed=tuple((t.name, done) for t, done in missed))
     if not missed:
-        return Outcome(points, f"{p.kind}指标共 {len(rows)} 项，全部完成，得满分。", rate, shown)
+        return Outcome(points, f"{p.kind}指标共 {len(rows)} 项，全部完成，得满分。", rate, shown, detail=detail)
     listed = "；".join(f"“{t.name}”完成 {done}" for t, done in missed)
     return Outcome(points * rate, f"{p.kind}指标共 {len(rows)} 项，平均完成率 {shown}，其中未完全完成 {len(missed)} 项"
-                   f"（{listed}），{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown)
+                   f"（{listed}），{format_number(points)} 分 × {shown} = {{score}} 分。", rate, shown, detail=detail)

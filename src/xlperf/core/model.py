@@ -18,6 +18,7 @@ TEXT_FIELDS: dict[str, str] = {
     "annual_work": "年度总体工作",
     "key_tasks": "重点工作任务完成情况",
     "performance_goals": "部门整体绩效支出目标",
+    "budget_outcomes": "预算完成情况",
     "management": "部门整体绩效管理情况",
     "conclusion": "自评结论综述",
     "achievements": "主要工作成效",

@@ -2,8 +2,7 @@
 
     render_report(scorecard, "报告.docx", pdf=True)   # what every front-end calls
 
-The names other parts of xlperf use load on first use (PEP 562): docxtpl and matplotlib wait until a
-report is made.
+The names other parts of xlperf use load on first use (PEP 562): docxtpl waits until a report is made.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from ..core.frameworks import SHIPPED_DIR, Framework
 #: xlperf's own template (GB/T 9704 layout; docs/report-template.md): the shipped framework names it, and a
 #: framework that names none gets it
 DEFAULT_TEMPLATE = SHIPPED_DIR / "gz-baiyun.docx"
-CHART_WIDTH_MM = 150
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,9 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
     `pending`: errors the user chose to override; they are listed on the first page as 待核实.
     `protect`: input files the output must never replace.
     """
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import DocxTemplate
 
+    from .chart import category_chart
     from .template_check import render_sandboxed
 
     # --template, else the framework's own; any but the shipped one is read once, checked, and rendered
@@ -55,7 +54,7 @@ def render_report(card: Scorecard, out: Path, *, template: Path | None = None, p
     context["pending"] = [f"{f.where}：{f.message}" if f.where else f.message for f in (pending or [])]
     notes: list[str] = []
     doc = DocxTemplate(source)
-    context["chart"] = _chart(doc, card, notes, InlineImage, Mm) if card.framework.report.chart else ""
+    context["chart"] = category_chart(doc, card) if card.framework.report.chart else ""
 
     def write(tmp: Path) -> None:
         # in the sandbox, as when the template was checked: the real data may take a branch the trial did not
@@ -77,17 +76,6 @@ def framework_template(framework: Framework) -> Path:
         return DEFAULT_TEMPLATE
     declared = Path(framework.report.template)
     return declared if declared.is_absolute() else Path(framework.folder or ".") / declared
-
-
-def _chart(doc: Any, card: Scorecard, notes: list[str], inline_image: Any, mm: Any) -> Any:
-    from .chart import category_chart_png
-
-    buffer = io.BytesIO()
-    if category_chart_png(card, buffer) is None:
-        notes.append("未找到中文字体，报告中省略了得分率图表（安装 Noto CJK 或微软雅黑等字体后可生成）。")
-        return ""
-    buffer.seek(0)
-    return inline_image(doc, buffer, width=mm(CHART_WIDTH_MM))
 
 
 def check_user_template(path: Path) -> bytes:

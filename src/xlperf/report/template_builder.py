@@ -270,9 +270,14 @@ class _Body:
         self.add(_paragraph_xml(text, style, ppr="<w:keepNext/>" if keep_next else ""))
 
     def loop(self, items: str, line: str = "{{ line }}", *, var: str = "line") -> None:
-        """One body paragraph per item of a list; nothing at all for an empty list."""
+        """One body paragraph per item of a list; nothing at all for an empty list. A line that ends in "："
+        introduces the next ("（b）质量指标完成情况：") and is kept on its page."""
         self.p(f"{{%p for {var} in {items} %}}")
+        self.p(f"{{%p if {var}.endswith('：') %}}")
+        self.p(line, keep_next=True)
+        self.p("{%p else %}")
         self.p(line)
+        self.p("{%p endif %}")
         self.p("{%p endfor %}")
 
     def labelled(self, label: str, items: str) -> None:
@@ -309,9 +314,9 @@ def _appendix_table() -> str:
     widths = [width for _, width, _ in COLUMNS]
     header = _row("".join(_cell(name, width, style="TableHeading") for name, width, _ in COLUMNS), header=True)
     fields = ("{% vm %}{{ r.category }}", "{{ r.name }}", "{{ r.points }}", "{{ r.score }}", "{{ r.reason }}")
-    # keep with next: Word keeps a 一级指标's rows and its 小计 on one page
-    data = _row("".join(_cell(text, width, align=align, keep_next=True)
-                        for text, (_, width, align) in zip(fields, COLUMNS)))
+    # rows run on from page to page as the body text does (a row never splits, the header row repeats); a
+    # 一级指标 kept whole would push its rows to the next page and leave a third of this one empty
+    data = _row("".join(_cell(text, width, align=align) for text, (_, width, align) in zip(fields, COLUMNS)))
     subtotal = _row(_cell("小计", widths[0] + widths[1], span=2) + _cell("{{ c.points }}", widths[2])
                     + _cell("{{ c.score }}", widths[3]) + _cell("", widths[4]))
     total = _row(_cell("合计", widths[0] + widths[1], style="TableHeading", span=2)
@@ -402,7 +407,9 @@ def _content(body: _Body) -> None:
     body.p("{{ c.number }}、{{ c.name }}", keep_next=True)
     body.p("{%p for i in c.indicators %}")
     body.p("{{ i.number }}{{ i.heading }}", keep_next=True)
+    body.p("{%p if i.rule %}")  # a full-mark judgement the department left unexplained: its heading says it all
     body.p("{{ i.rule }}")
+    body.p("{%p endif %}")
     body.loop("i.explanation")
     body.p("{%p endfor %}")
     body.p("{%p endfor %}")

@@ -15,7 +15,9 @@ and LibreOffice share, and mirror the engine step by step:
 Where the engine would refuse to score (a blank, a word where a number belongs, a zero denominator,
 a half-filled 绩效目标 row …) the formula shows UNSCORED, never a number. The formulas are stricter than
 the reader in one direction only: a value the reader accepts by tolerance ("95%" typed as text,
-"＞＝" for ≥, spaces around a choice) shows UNSCORED here rather than a guess; `xlperf check` says why.
+"＞＝" for ≥, spaces around a choice) shows UNSCORED here rather than a guess; `xlperf check` (W601) names
+the cell and says to write it plainly. A date or time in a single input cell (Excel turns a typed 1/2
+into 1月2日) is refused as the reader refuses it, by its format (CELL("format")).
 tests/workbook/test_native_formulas.py recalculates random department-years in LibreOffice and
 compares every score, subtotal, total and grade with the engine.
 """
@@ -25,9 +27,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from ..core._rounding import format_exact
-from ..core.engine import UNSCORED_CATEGORY, UNSCORED_TOTAL
+from ..core import excel_round, format_exact
+from ..core.engine import UNSCORED_CATEGORY, UNSCORED_CELL, UNSCORED_TOTAL
 from ..core.frameworks import Framework, Indicator
 from ..core.methods import (
     ChoiceParams,
@@ -41,7 +44,7 @@ from ..core.model import QUALITATIVE_RESULTS
 from . import layout as L
 
 #: What a score cell of the .xlsx edition shows when the engine would not score the indicator
-UNSCORED = "无法计分"
+UNSCORED = UNSCORED_CELL
 #: 评分说明 once the inputs differ from those the sentence was written for (the sentence is the engine's)
 RESCORED = "得分已按新的填报值计算；文字说明由 xlperf 生成（xlperf report 或 .xlsm 版的按钮）。"
 #: Below this magnitude and above 0 a number is refused as a typo by core.values (_bounded); likewise at or
@@ -119,9 +122,16 @@ def score_of(raw: str, indicator: Indicator, framework: Framework) -> str:
 
 
 def readable(ref: str) -> str:
-    """True when a single cell holds a number core.values accepts: not blank, not text, not absurdly
-    large or small (the reader refuses those as typos)."""
-    return f"AND(ISNUMBER({ref}),ABS(N({ref}))<{_HUGE},OR(N({ref})=0,ABS(N({ref}))>={_TINY}))"
+    """True when a single cell holds a number core.values accepts: not blank, not text, not a logical
+    value (LibreOffice counts TRUE as a number), not a date or time (by the cell's format, as the reader
+    judges it), not absurdly large or small (the reader refuses those as typos)."""
+    return (f'AND(ISNUMBER({ref}),NOT(ISLOGICAL({ref})),LEFT(CELL("format",{ref}),1)<>"D",'
+            f"ABS(N({ref}))<{_HUGE},OR(N({ref})=0,ABS(N({ref}))>={_TINY}))")
+
+
+def when_readable(refs: tuple[str, ...], formula: str) -> str:
+    """`formula` once every cell of `refs` holds a number the reader takes (readable), else UNSCORED."""
+    return f"IF(NOT(AND({','.join(readable(ref) for ref in refs)})),{unscored()},{formula})"
 
 
 def not_applicable_score(indicator: Indicator, framework: Framework) -> str:
@@ -156,8 +166,7 @@ def _ratio(ind: Indicator, fw: Framework) -> NativeRule:
         na = f"AND({readable(num)},{readable(den)},{den}=0,{num}<=0)"
     else:
         zero, na = unscored(), None
-    formula = (f"IF(NOT(AND({readable(num)},{readable(den)})),{unscored()},"
-               f"IF({den}=0,{zero},IF({den}<0,{unscored()},{scored})))")
+    formula = when_readable((num, den), f"IF({den}=0,{zero},IF({den}<0,{unscored()},{scored}))")
     return NativeRule(formula, _fact_hint(fw, p.facts(), "，后者大于 0" if na is None else ""), na,
                       inputs=(("fact", p.numerator), ("fact", p.denominator)))
 
@@ -178,8 +187,7 @@ def _threshold(ind: Indicator, fw: Framework) -> NativeRule:
     steps = beyond
     for step in reversed(p.steps):
         steps = f"IF({shown}{sign}{number(step.limit)},{score_of(f'{points}*{number(step.share)}', ind, fw)},{steps})"
-    formula = (f"IF(NOT(AND({readable(num)},{readable(den)})),{unscored()},"
-               f"IF({den}<=0,{unscored()},{steps}))")
+    formula = when_readable((num, den), f"IF({den}<=0,{unscored()},{steps})")
     return NativeRule(formula, _fact_hint(fw, p.facts(), "，后者大于 0"),
                       inputs=(("fact", p.numerator), ("fact", p.denominator)))
 
@@ -192,9 +200,8 @@ def _within_budget(ind: Indicator, fw: Framework) -> NativeRule:
     # compared as the sentence writes them: to each fact's decimals (engine: fact_number)
     said_actual = f"ROUND({r10(actual)},{fw.fact(p.actual).digits})"
     said_budget = f"ROUND({r10(budget)},{fw.fact(p.budget).digits})"
-    formula = (f"IF(NOT(AND({readable(actual)},{readable(budget)})),{unscored()},"
-               f"IF({said_actual}<={said_budget},{score_of(number(ind.points), ind, fw)},"
-               f"{score_of(f'{number(ind.points)}*{number(p.over_share)}', ind, fw)}))")
+    formula = when_readable((actual, budget), f"IF({said_actual}<={said_budget},{score_of(number(ind.points), ind, fw)},"
+                                              f"{score_of(f'{number(ind.points)}*{number(p.over_share)}', ind, fw)})")
     return NativeRule(formula, _fact_hint(fw, p.facts()), inputs=(("fact", p.actual), ("fact", p.budget)))
 
 
@@ -336,6 +343,21 @@ def category_points_formula(points: Decimal, not_applicable: list[tuple[str, Dec
     """A 一级指标's 分值 under "rescale": its indicators' 分值 less those dropped as 不适用."""
     dropped = "+".join(f"IF({condition},{number(p)},0)" for condition, p in not_applicable)
     return f"{number(points)}-({dropped})"
+
+
+def targets_fresh(kind: str, targets: list[Any]) -> str:
+    """True while the 绩效目标 table's rows of `kind` still add up as they did when the sentence was written:
+    as many rows, the same sums of 目标值, 实际值 and 权重, as many of each 定性 result. (A sentence that
+    counts the targets must not say "共 20 项" once a row is gone.)"""
+    kinds, tests = L.target_column_name("kind"), []
+    tests.append(f"COUNTIF({kinds},{string(kind)})={len(targets)}")
+    for key in ("target", "actual", "weight"):
+        total = sum((getattr(t, key) or Decimal(0) for t in targets), Decimal(0))
+        tests.append(f"ROUND(SUMIF({kinds},{string(kind)},{L.target_column_name(key)}),6)={number(excel_round(total, 6))}")
+    for result in QUALITATIVE_RESULTS:
+        count = sum(1 for t in targets if t.result == result)
+        tests.append(f"COUNTIFS({kinds},{string(kind)},{L.target_column_name('result')},{string(result)})={count}")
+    return f"AND({','.join(tests)})"
 
 
 def input_ref(kind: str, key: str) -> str:

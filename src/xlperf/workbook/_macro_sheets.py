@@ -1,4 +1,5 @@
-"""What only the macro workbook (.xlsm) has: the 使用说明 sheet, the xlwings.conf sheet and the buttons.
+"""The 使用说明 sheet of both editions, and what only the macro workbook (.xlsm) has: the xlwings.conf
+sheet and the buttons.
 
 The buttons call the macros of xlperf.workbook.vba; the xlwings.conf sheet tells xlwings where the UDFs
 are. Everything a clerk reads is Chinese, in cells (VBA source must stay ASCII).

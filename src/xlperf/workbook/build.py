@@ -3,7 +3,8 @@
 Every input cell gets its defined name (see layout.py), so the reader never depends on rows.
 Text is always written with write_string, so a department's text starting with "=" stays text.
 
-An .xlsx is the plain workbook (values only). An .xlsm is the macro workbook: the same sheets with UDF
+An .xlsx is the formula edition: its 评分表 computes with native formulas generated from the framework
+(_formulas.py), no VBA. An .xlsm is the macro workbook: the same sheets with UDF
 formulas in the 评分表, plus 使用说明, xlwings.conf, buttons and the VBA project (vba.py), built in two
 passes (docs/developer-workbook-build.md).
 """
@@ -46,7 +47,7 @@ def build_workbook(path: str | Path, framework: Framework, year: DepartmentYear 
                    *, overwrite: bool = True) -> Path:
     """Write the workbook to `path` (atomically): empty when `year` is None, else filled and scored.
 
-    The suffix decides the kind: .xlsx the plain workbook, .xlsm the macro workbook."""
+    The suffix decides the kind: .xlsx the formula edition, .xlsm the macro workbook."""
     scorecard = score_year(framework, year) if year is not None else None
     path = Path(path)
     if path.suffix.lower() == ".xlsm":
@@ -293,7 +294,7 @@ def _issues(wb: Workbook, ws: Worksheet, fmt: _Formats, fw: Framework, year: Dep
 #: The arguments every scoring UDF takes: the whole input of the department, by defined name
 UDF_ARGS = ", ".join((L.FRAMEWORK, L.CODES, L.VALUES, L.NAMES, L.FACT_KEYS, L.FACT_VALUES, L.TARGETS))
 SCORESHEET_TITLE_HEIGHT = 36  # points: the 评分表's title row holds the buttons in the macro workbook
-TITLE_HEIGHT = 24  # points: a title row in the plain workbook (16 pt type)
+TITLE_HEIGHT = 24  # points: the 评分表's title row in the formula edition (16 pt type)
 SUMMARY_ROW_HEIGHT = 20  # points: the rows of 合计, 等级 and 一级指标小计
 NO_PYTHON_HINT = "提示：未能调用 Python 计分，得分不会更新。请启用宏，并按“使用说明”工作表安装 Python 和 xlperf。"
 
@@ -455,8 +456,9 @@ def _native_formulas(ws: Worksheet, fmt: _Formats, fw: Framework, year: Departme
         else:
             inputs = {F.input_ref(kind, key): (year.facts.get(key) if kind == "fact" else year.entry(key).value)
                       for kind, key in rule.inputs}
-            if rule.array:  # a table's worth of inputs: the sentence holds while the score does
-                check = f"{score_ref}={F.number(result.score)}"
+            if rule.array:  # a table's worth of inputs: the sentence holds while the score and the table's sums do
+                kind = getattr(ind.params, "kind", "")
+                check = f"AND({score_ref}={F.number(result.score)},{F.targets_fresh(kind, year.targets_of(kind))})"
             else:
                 check = F.fresh(inputs)
             said, cached_text = f"IF({check},{F.string(result.sentence)},{F.string(F.RESCORED)})", result.sentence

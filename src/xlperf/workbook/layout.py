@@ -20,17 +20,20 @@ PROJECTS_SHEET = "项目支出"
 ISSUES_SHEET = "问题与措施"
 SHEETS = (INFO_SHEET, FACTS_SHEET, TARGETS_SHEET, SCORESHEET, PROJECTS_SHEET, ISSUES_SHEET)
 
-# The macro workbook (.xlsm) has two sheets more; readers never need them
-GUIDE_SHEET = "使用说明"  # first: what to install, what each sheet and button is for
+# Both editions open on 使用说明 and the macro workbook (.xlsm) ends with xlwings.conf; readers need neither
+GUIDE_SHEET = "使用说明"  # first: which edition is for whom, what to install, what each sheet (and button) is for
 CONFIG_SHEET = "xlwings.conf"  # last: xlwings reads its settings from a sheet of exactly this name
 MACRO_SHEETS = (GUIDE_SHEET, *SHEETS, CONFIG_SHEET)
 
 #: Which sheet each free text lives on (keys of core.model.TEXT_FIELDS).
 TEXT_SHEETS = {
     "overview": INFO_SHEET, "goals": INFO_SHEET, "annual_work": INFO_SHEET, "key_tasks": INFO_SHEET,
-    "performance_goals": INFO_SHEET, "management": INFO_SHEET,
+    "performance_goals": INFO_SHEET, "budget_outcomes": INFO_SHEET, "management": INFO_SHEET,
     "conclusion": ISSUES_SHEET, "achievements": ISSUES_SHEET, "problems": ISSUES_SHEET, "measures": ISSUES_SHEET,
 }
+#: texts added to the layout after workbooks were made with it: a workbook without their cell reads them as
+#: blank (so a clerk's workbook of an earlier xlperf still reads)
+ADDED_TEXTS = frozenset({"budget_outcomes"})
 
 DEPARTMENT = "XP_DEPARTMENT"
 YEAR = "XP_YEAR"

@@ -104,6 +104,9 @@ def _read(cells: Cells, fw: Framework, source: str) -> DepartmentYear:
             year.year = int(number)
     for key in TEXT_FIELDS:
         name = L.text_name(key)
+        if key in L.ADDED_TEXTS and not cells.has(name):
+            year.texts[key] = ""
+            continue
         year.texts[key] = parse_text(cells.value(name))
         year.locations[f"texts.{key}"] = cells.location(name)
     for fact in fw.facts:
@@ -248,7 +251,8 @@ def _outside_formulas(cells: Cells, fw: Framework, year: DepartmentYear) -> None
     """An input whose saved value comes from outside the workbook is not read: its value is dropped and
     `check` names the cell (E002). Table rows are refused as they are read (_table_rows)."""
     singles = [("department", L.DEPARTMENT), ("year", L.YEAR)]
-    singles += [(f"texts.{key}", L.text_name(key)) for key in TEXT_FIELDS]
+    singles += [(f"texts.{key}", L.text_name(key)) for key in TEXT_FIELDS
+                if key not in L.ADDED_TEXTS or cells.has(L.text_name(key))]
     singles += [(f"facts.{f.key}", L.fact_name(f.key)) for f in fw.facts]
     for ind in fw.indicators:
         parts = (["VALUE"] if ind.method_info.entry != "none" else []) + ["REASON"] + (["NAME"] if ind.name_editable else [])

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .._rounding import excel_round, format_number
-from ..engine import Scorecard
+from ..engine import UNSCORED_CELL, Scorecard
 from ..model import Shown
 from . import Hit, check
 
@@ -72,5 +72,15 @@ def sheet_score_differs(card: Scorecard) -> Iterator[Hit]:
             "what": "总分" if is_total else f"“{card.result(code).name}”",
             "shown": shown_text(shown),
             "score": " " + (f"{format_number(score)} 分" if score is not None else "无法计分"),
-            "why": "得分单元格可能被改成了手填的数字，或文件保存时尚未重新计算。"},
+            "why": _why(shown, score, is_total)},
             () if is_total else (code,))
+
+
+def _why(shown: Shown, score: Decimal | None, is_total: bool) -> str:
+    if shown == UNSCORED_CELL and score is not None:
+        # the .xlsx edition's formula refused an input the reader takes by tolerance
+        return ("公式版的公式只按规范填写的内容计分：直接填写的数字（不带单位、百分号、空格，不是文字格式或日期）、"
+                "下拉列表中的选项、≥ ≤ = 定性等方向。请把本指标用到的单元格改为规范填写，表中即显示得分。")
+    if is_total and isinstance(shown, str) and shown.startswith("有 ") and score is not None:
+        return "有指标的得分单元格显示“无法计分”（见上）。"
+    return "得分单元格可能被改成了手填的数字，或文件保存时尚未重新计算。"
