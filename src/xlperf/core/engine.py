@@ -121,13 +121,6 @@ class IndicatorResult:
     reason: str = ""  # the department's 扣分原因 / 情况说明
     detail: Detail = field(default_factory=Detail)  # the decision as data (the report words it itself)
 
-    def __init__(self, indicator: Indicator, name: str, score: Decimal | None, sentence: str, rate: Decimal | None = None,
-                 shown: ShownRate | None = None, not_applicable: bool = False, counted: bool = True,
-                 error: XlperfError | None = None, reason: str = "") -> None:
-        # written out: one per indicator scored, and a worksheet recalculation scores them all (record's is general)
-        self.__dict__.update(indicator=indicator, name=name, score=score, sentence=sentence, rate=rate, shown=shown,
-                             not_applicable=not_applicable, counted=counted, error=error, reason=reason)
-
     @property
     def code(self) -> str:
         return self.indicator.code

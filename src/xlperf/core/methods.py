@@ -63,11 +63,6 @@ class Outcome:
     not_applicable: bool = False
     detail: Detail = field(default_factory=Detail)
 
-    def __init__(self, score: Decimal, sentence: str, rate: Decimal | None = None, shown: ShownRate | None = None,
-                 not_applicable: bool = False) -> None:
-        # written out: one per indicator scored, and a worksheet recalculation scores them all (record's is general)
-        self.__dict__.update(score=score, sentence=sentence, rate=rate, shown=shown, not_applicable=not_applicable)
-
     @property
     def rate_text(self) -> str:
         return "" if self.shown is None else self.shown.text
