@@ -128,6 +128,8 @@ def main() -> None:
         print(f"    other src: xlperf score / openpyxl        = {ratio('other: xlperf score', 'openpyxl.load_workbook')}")
     print(f"(c) score_year, whole framework ({len(fw.indicators)} indicators): {per_call * 1e6:.0f} us per call, "
           f"{per_call / len(fw.indicators) * 1e6:.1f} us per indicator")
+    load = os.getloadavg()
+    print(f"    load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on the machine)")
     print(f"(d) imports of xlperf score (python -X importtime, minimum of runs): {imports:.1f} ms in all; slowest:")
     for ms, name in slowest:
         print(f"      {ms:6.1f} ms  {name}")

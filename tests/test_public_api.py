@@ -43,3 +43,17 @@ class TestImportCost:
         code = "import sys\nfrom xlperf.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
         loaded = self._loaded(code)
         assert not loaded & set(self.HEAVY)
+
+    def test_score_imports_nothing_heavy(self, example_workbook: object) -> None:
+        """`xlperf score` on a workbook reads it with calamine: no openpyxl, XlsxWriter, pandas or Word
+        library, and neither the checks nor the framework's TOML parser once the framework is cached."""
+        code = ("import contextlib, io\nfrom xlperf.cli import main\n"
+                f"with contextlib.redirect_stdout(io.StringIO()):\n    main(['score', {str(example_workbook)!r}])")
+        self._loaded(code)  # the first run may parse the framework and cache it
+        loaded = self._loaded(code)
+        assert not loaded & set(self.HEAVY + ("docx", "dataclasses", "tomllib"))
+        assert "xlperf.core.checks" not in self._modules(code)
+
+    def _modules(self, code: str) -> set[str]:
+        return set(subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
+                                  capture_output=True, text=True, check=True).stdout.split())

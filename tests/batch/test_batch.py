@@ -181,6 +181,39 @@ class TestLargeSummaries:
         for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET, RISK_SHEET, "统计"):  # 说明 holds the time
             assert sheet_rows(usual, sheet) == sheet_rows(streamed, sheet), sheet
 
+    def test_texts_are_written_as_typed_whatever_they_hold(self, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+        """What a department typed reaches the summary as it was typed, the rows written as XML directly or
+        cell by cell through XlsxWriter: control characters, XML's special characters, Excel's escapes, spaces
+        at either end, a formula's look, text longer than a cell holds, and a text that looks like XlsxWriter's
+        markup of a rich string (never written as XML)."""
+        from xlperf.batch import _summary
+        from xlperf.batch._record import FileRecord, IndicatorRow, Problem
+
+        texts = ["<r><t>x</t></r><c r=\"Z9\"/><r><t>y</t></r>", "a & b < c > d \"e\"", "_x0041_ 与 \x01\x1f 控制符",
+                 "  前后有空格  ", "=1+1", "＝SUM(A1)", "\uffff 非字符", "长" * 40000, "", "换\n行\t制表"]
+        records = [FileRecord(f"{i}.xlsx", department=text, year=2022, framework="gz-baiyun-2022",
+                              total=Decimal("90.5"), grade="优",
+                              indicators=(IndicatorRow("ZX01", "整体效能", "指标", Decimal(20), Decimal("19.5"), text,
+                                                       text, Decimal("0.5")),),
+                              problems=(Problem("W303", "警告", "评分表", "F2", text),))
+                   for i, text in enumerate(texts)]
+        summary = _summary.summary_frames(records, grades=["优"])
+        fast = _summary.write_summary(tmp_path / "fast.xlsx", summary, overwrite=True)
+        monkeypatch.setattr(_summary._StreamedRows, "ready", staticmethod(lambda sheet: False))
+        slow = _summary.write_summary(tmp_path / "cell-by-cell.xlsx", summary, overwrite=True)  # XlsxWriter's cells
+        details = {row["文件"]: row for row in sheet_rows(fast, DETAIL_SHEET)}
+        # as Excel writes them: a cell holds 32 767 characters, an empty text is a blank, control characters
+        # and non-characters are written _xHHHH_ (and a "_x0041_" typed so is kept by escaping its "_")
+        shown = {2: "_x005F_x0041_ 与 _x0001__x001F_ 控制符", 6: "_xFFFF_ 非字符"}
+        assert [details[f"{i}.xlsx"]["扣分原因"] for i in range(len(texts))] == [
+            shown.get(i, text[:32767] or None) for i, text in enumerate(texts)]
+        assert details["4.xlsx"]["单位"] == "=1+1" and details["1.xlsx"]["评分说明"] == texts[1]
+        for sheet in (SUMMARY_SHEET, DETAIL_SHEET, PROBLEM_SHEET):  # as XlsxWriter writes them, but for the markup
+            fast_rows, slow_rows = sheet_rows(fast, sheet), sheet_rows(slow, sheet)
+            assert [r for r in fast_rows if r["文件"] != "0.xlsx"] == [r for r in slow_rows if r["文件"] != "0.xlsx"]
+        assert {r["文件"]: r for r in sheet_rows(slow, DETAIL_SHEET)}["0.xlsx"]["扣分原因"] == texts[0]  # there too
+
     def test_a_table_beyond_excel_rows_is_cut_with_a_note(self, folder: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
         from xlperf.batch import _summary

@@ -85,3 +85,14 @@ class TestRecord:
         params = fw.indicator("ZX03").params
         assert isinstance(params, RatioParams) and repr(params).startswith("RatioParams(numerator=")
         assert pickle.loads(pickle.dumps(fw.scoring)) == fw.scoring
+
+    def test_an_init_written_out_must_take_the_fields(self) -> None:
+        """A record may write its own __init__ (for speed) only with exactly its fields, in order."""
+        with pytest.raises(TypeError, match="its fields are"):
+            @record
+            class Wrong:
+                a: int
+                b: int = 0
+
+                def __init__(self, b: int = 0, a: int = 0) -> None:
+                    self.__dict__.update(a=a, b=b)

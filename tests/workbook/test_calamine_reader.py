@@ -761,6 +761,28 @@ class TestScanAsCellByCell:
         assert any(isinstance(v, ArrayFormula) for f in found if f for v in f.values())
         assert any(v == "=[1]S!A1" for f in found if f for v in f.values())
 
+    def test_the_cells_holding_formulas_hide_none(self, sheets: list[bytes]) -> None:
+        """Where the scan lists the cells holding a formula (so that an input's formula is looked for only
+        there), every formula read in full is in one of them, and no array formula fills another cell."""
+        from xlperf.workbook import bounds
+
+        listed = 0
+        for data in sheets:
+            positions, formulas = _calamine_source._formula_positions(data), _calamine_source._formula_cells(data)
+            if positions is None or formulas is None:
+                continue
+            listed += bool(positions)
+            assert set(formulas) <= positions
+            for (row, col), formula in formulas.items():
+                if isinstance(formula, ArrayFormula):
+                    assert bounds(formula.ref.replace("$", "")) == ((col, row), (col, row))
+        assert listed
+        one, wide = b'<row r="1"><c r="A1"><f t="array" ref="A1">1</f></c></row>', \
+            b'<row r="1"><c r="A1"><f t="array" ref="A1:B2">1</f></c></row>'
+        assert _calamine_source._formula_positions(one) == {(1, 1)}
+        assert _calamine_source._formula_positions(wide) is None  # B2 gets a formula too: read in full
+        assert _calamine_source._formula_positions(b'<row r="1"><c r="A1"><v>1</v><f>2</f></c></row>') is None
+
     def test_what_is_far_from_its_cell_start_goes_to_openpyxl(self) -> None:
         """A t="e" or <f> more than _NEAR bytes after its cell's start: openpyxl reads the sheet."""
         far = " " * _calamine_source._NEAR

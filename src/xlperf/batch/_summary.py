@@ -10,6 +10,7 @@ the cell later keeps it text too.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -195,6 +196,9 @@ class _Book:
         """The cells of a table, row by row. The summary of a city has millions of cells: the formats of a
         column are looked up once, and blank cells are not written at all. A row with long wrapped text is
         given its height (LibreOffice and WPS do not fit rows to wrapped text on opening)."""
+        if _StreamedRows.ready(sheet) and len(frame):
+            _StreamedRows(self, sheet, columns, widths).write(frame)
+            return
         wrapped = [(c, max(1, int(widths[c] / CJK_WIDTH))) for c, column in enumerate(columns) if column in _WRAP]
         set_row = sheet.set_row
         text = [self.fmt("wrap" if column in _WRAP else "text") for column in columns]
@@ -212,7 +216,10 @@ class _Book:
             for c, value in enumerate(values):
                 kind = type(value)
                 if kind is str:
-                    if value:
+                    if value.startswith("<r>") and value.endswith("</r>"):  # XlsxWriter would write it as XML:
+                        # as a rich string of three pieces in the cell's font instead, each written as text
+                        sheet.write_rich_string(r, c, value[:1], text[c], value[1:2], text[c], value[2:], text[c])
+                    elif value:
                         write_string(r, c, value, quoted[c] if value.startswith(FORMULA_STARTS) else text[c])
                 elif kind is Decimal or kind is float:
                     if value == value:  # not NaN (pandas' blank)
@@ -244,6 +251,123 @@ class _Book:
             sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
             sheet.print_area(0, 0, max(len(frame), 1), len(columns) - 1)  # the table, not the chart beside it
         return sheet
+
+
+class _StreamedRows:
+    """A table's rows written as the sheet's XML directly, into the file XlsxWriter streams the sheet to
+    (constant_memory), where XlsxWriter would make an object of every cell and then its XML: a city's
+    summary has millions of cells, and this is most of the time of writing it. The cells are those
+    `_Book._rows` writes through XlsxWriter (the same styles, texts inline, numbers as it writes them,
+    row heights), with one difference: a text that looks like XlsxWriter's markup of a rich string
+    ("<r>…</r>") is written as the text it is, never as XML.
+
+    It uses what XlsxWriter keeps for streaming (the row file, the row it is at, the sheet's extent):
+    where a version of XlsxWriter does not have them, `ready` says no and the rows go through XlsxWriter."""
+
+    def __init__(self, book: _Book, sheet: Any, columns: list[str], widths: list[int]) -> None:
+        from xlsxwriter.utility import xl_col_to_name
+
+        self.sheet = sheet
+        self.letters = [xl_col_to_name(c) for c in range(len(columns))]
+        self.wrapped = [(c, max(1, int(widths[c] / CJK_WIDTH))) for c, column in enumerate(columns) if column in _WRAP]
+
+        def style(name: str, quoted: bool = False) -> str:
+            return f' s="{book.fmt(name, quoted)._get_xf_index()}"'
+
+        self.text = [style("wrap" if column in _WRAP else "text") for column in columns]
+        self.quoted = [style("wrap" if column in _WRAP else "text", True) for column in columns]
+        self.decimal = [style("percent" if column in _PERCENT else "int" if column in _INTS else "score")
+                        for column in columns]
+        self.integer = [style("percent" if column in _PERCENT else "int") for column in columns]
+        # what _Book.cell writes a value of another type in
+        self.plain, self.plain_quoted = style("text"), style("text", True)
+        self.whole = [style("percent" if column in _PERCENT else "int") for column in columns]
+        self.fraction = [style("percent" if column in _PERCENT else "score") for column in columns]
+
+    @staticmethod
+    def ready(sheet: Any) -> bool:
+        return (getattr(sheet, "constant_memory", False) and getattr(sheet, "row_data_fh", None) is not None
+                and all(callable(getattr(sheet, name, None)) for name in ("_write_single_row", "_check_dimensions"))
+                and isinstance(getattr(sheet, "previous_row", None), int))
+
+    def write(self, frame: pd.DataFrame) -> None:
+        sheet = self.sheet
+        sheet._write_single_row(1)  # the rows before (the header) go to the file, as writing row 1 would
+        out = sheet.row_data_fh
+        letters, wrapped = self.letters, self.wrapped
+        text, quoted, decimal, integer = self.text, self.quoted, self.decimal, self.integer
+        last = 0
+        for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+            number = str(r + 1)
+            lines = max((len(values[c]) // per_line + 1 for c, per_line in wrapped if type(values[c]) is str),
+                        default=1)
+            if lines > 1:  # as set_row(r, height) writes it: whole pixels, in points
+                pixels = int(LINE_HEIGHT * min(lines, MAX_LINES) * 4.0 / 3.0 + 0.5)
+                cells = [f'<row r="{number}" ht="{pixels * 0.75:.16g}" customHeight="1">']
+            else:
+                cells = [f'<row r="{number}">']
+            for c, value in enumerate(values):
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        cells.append(_inline(letters[c] + number, quoted[c] if value.startswith(FORMULA_STARTS)
+                                             else text[c], value))
+                elif kind is Decimal or kind is float:
+                    if value == value:  # not NaN (pandas' blank)
+                        cells.append(f'<c r="{letters[c]}{number}"{decimal[c]}><v>{float(value):.16G}</v></c>')
+                elif kind is int:
+                    cells.append(f'<c r="{letters[c]}{number}"{integer[c]}><v>{value:.16G}</v></c>')
+                elif value is not None:
+                    cells.append(self._other(letters[c] + number, c, value))
+            cells.append("</row>")
+            out.write("".join(cells))
+            last = r
+        sheet._check_dimensions(last, len(letters) - 1)  # the table's extent, for the sheet's <dimension>
+        sheet.previous_row = last + 1  # nothing may be written to these rows through XlsxWriter any more
+
+    def _other(self, ref: str, c: int, value: Any) -> str:
+        """A value of another type than str, Decimal, float or int, as _Book.cell writes it."""
+        if _is_nan(value):
+            return f'<c r="{ref}"{self.plain}/>'  # a blank in the text style
+        if isinstance(value, str):
+            return _inline(ref, self.quoted[c] if value.startswith(FORMULA_STARTS) else self.text[c], value)
+        if isinstance(value, bool):
+            return _inline(ref, self.plain, "是" if value else "否")
+        if isinstance(value, (int, float, Decimal)):
+            return f'<c r="{ref}"{self.whole[c] if isinstance(value, int) else self.fraction[c]}><v>{float(value):.16G}</v></c>'
+        shown = str(value)
+        return _inline(ref, self.plain_quoted if shown.startswith(FORMULA_STARTS) else self.plain, shown)
+
+
+#: what XlsxWriter writes for control characters in a text (_xHHHH_, and an escaped "_x…_" already there)
+_ESCAPE_ESCAPES = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_STRING_MAX = 32767  # UTF-16 units of one cell's text (Excel's limit; XlsxWriter cuts longer texts there)
+
+
+def _inline(ref: str, style: str, value: str) -> str:
+    """A text cell as XlsxWriter writes it when streaming: control characters as _xHHHH_, the text
+    escaped for XML, spaces at either end kept."""
+    if len(value) > _STRING_MAX // 2:
+        value = _utf16_cut(value, _STRING_MAX)
+    if "_x" in value:
+        value = _ESCAPE_ESCAPES.sub(r"_x005F\1", value)
+    if not value.isprintable():  # (a quick test: most texts hold no control character)
+        value = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    keep = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{keep}>{escaped}</t></is></c>'
+
+
+def _utf16_cut(value: str, units: int) -> str:
+    """At most `units` UTF-16 units, never half a character above U+FFFF (as XlsxWriter cuts)."""
+    length = 0
+    for index, char in enumerate(value):
+        length += 2 if ord(char) > 0xFFFF else 1
+        if length > units:
+            return value[:index]
+    return value
 
 
 def _printable(sheet: Any, landscape: bool = True) -> None:

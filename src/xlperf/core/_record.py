@@ -16,7 +16,8 @@ classes, so `xlperf score` spent a quarter of its time making classes before rea
         rows: list[str] = field(default_factory=list)
 
 What the class then has is what the same dataclass has: an __init__ taking the fields in order (by
-position or by name; defaults and default factories), a repr written the same way (framework digests
+position or by name; defaults and default factories; a class may write its own, for speed, which must
+take exactly its fields in order), a repr written the same way (framework digests
 are made from it), equality and, when frozen, a hash over the fields that compare, FrozenInstanceError
 (an AttributeError) on assignment, __match_args__, pickling and copying. Type checkers see a dataclass
 (PEP 681). `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work on records and instances:
@@ -141,6 +142,12 @@ def _make(cls: type[T], frozen: bool) -> type[T]:
         elif seen_default:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
     names = tuple(f.name for f in ordered)
+    own = cls.__dict__.get("__init__")
+    if own is not None:  # written out for speed: it must take the fields, in order
+        code = own.__code__
+        taken = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
+        if taken != names:
+            raise TypeError(f"{cls.__qualname__}.__init__ takes {taken}, its fields are {names}")
     compared = tuple(f.name for f in ordered if f.compare)
     hashed = tuple(f.name for f in ordered if f.hashed)
     setattr(cls, "__record_fields__", ordered)
@@ -168,34 +175,38 @@ def _init(qualname: str, fields: tuple[_Field, ...]) -> Callable[..., None]:
     names = tuple(f.name for f in fields)
     known = frozenset(names)
     count = len(names)
-    defaults = tuple((f.name, f.default) for f in fields if f.default is not MISSING)
+    # every field in order, with its default (MISSING for the required and the made ones): copied and
+    # filled in, the instance's fields come out in their order, with two updates in C
+    template = {f.name: f.default for f in fields}
+    required = tuple(f.name for f in fields if f.default is MISSING and f.factory is MISSING)
     factories = tuple((f.name, f.factory) for f in fields if f.factory is not MISSING)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        values = self.__dict__  # set directly: a frozen record refuses setattr
-        if len(args) > count:
-            raise TypeError(f"{qualname}() takes {count} arguments but {len(args)} were given")
-        if args:
+        given = len(args)
+        if given == count and not kwargs:
+            self.__dict__.update(zip(names, args))  # set directly: a frozen record refuses setattr
+            return
+        if given > count:
+            raise TypeError(f"{qualname}() takes {count} arguments but {given} were given")
+        values = template.copy()
+        if given:
             values.update(zip(names, args))
         if kwargs:
             if not known.issuperset(kwargs):
                 raise TypeError(f"{qualname}() got an unexpected keyword argument "
                                 f"{next(k for k in kwargs if k not in known)!r}")
-            if args and not values.keys().isdisjoint(kwargs):
+            if given and not kwargs.keys().isdisjoint(names[:given]):
                 raise TypeError(f"{qualname}() got multiple values for argument "
-                                f"{next(k for k in kwargs if k in values)!r}")
+                                f"{next(k for k in kwargs if k in names[:given])!r}")
             values.update(kwargs)
-        if len(values) < count:
-            for name, default in defaults:
-                if name not in values:
-                    values[name] = default
-            for name, factory in factories:
-                if name not in values:
-                    values[name] = factory()
-            if len(values) < count:
-                missing = [name for name in names if name not in values]
-                raise TypeError(f"{qualname}() missing required argument{'s' if len(missing) > 1 else ''}: "
-                                + ", ".join(repr(m) for m in missing))
+        for name, factory in factories:
+            if values[name] is MISSING:
+                values[name] = factory()
+        missing = [name for name in required if values[name] is MISSING]
+        if missing:
+            raise TypeError(f"{qualname}() missing required argument{'s' if len(missing) > 1 else ''}: "
+                            + ", ".join(repr(m) for m in missing))
+        self.__dict__.update(values)
 
     return __init__
 

@@ -72,8 +72,11 @@ def format_limit(limit: Number) -> str:
 
 def _exact(rate: Decimal) -> str:
     """rate × 100, written exactly, trailing zeros dropped (scaleb only moves the point)."""
+    needed = len(rate.as_tuple().digits) + 2
+    if needed <= getcontext().prec:  # (nearly always: no context to make)
+        return format_exact(rate.scaleb(2))
     with localcontext() as ctx:
-        ctx.prec = max(ctx.prec, len(rate.as_tuple().digits) + 2)
+        ctx.prec = max(ctx.prec, needed)
         return format_exact(rate.scaleb(2))
 
 

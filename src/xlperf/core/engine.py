@@ -7,10 +7,10 @@ and carries the InputError, located at the cell to fix; the rest are still score
 
 from __future__ import annotations
 
-from ._record import field, record
 from decimal import Decimal
 from typing import Any
 
+from ._record import field, record
 from ._rounding import ShownRate, excel_round, format_amount, format_limit, format_number
 from .errors import InputError, Location, XlperfError, at
 from .frameworks import Framework, Indicator

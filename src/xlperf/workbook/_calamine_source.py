@@ -92,6 +92,8 @@ _TYPE = re.compile(rb'\st="([^"]*)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f[\s/>]')
+_ONE_CELL_ARRAY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*><f t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
 # a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
 _STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
 _STRING_ITEM = re.compile(rb"<si[\s/>]")
@@ -126,6 +128,8 @@ class _Sheet:
     #: (row, column) -> what openpyxl reads where calamine reads otherwise: "#DIV/0!" (calamine: ""), 95.0
     fixed: dict[tuple[int, int], Any] = field(default_factory=dict)
     formulas: bool = False
+    #: the cells holding a formula, where the scan can tell for certain (formula_cells); None otherwise
+    formula_cells: frozenset[tuple[int, int]] | None = None
     #: the merged ranges ("B6:C7"), as _merges.merged_ranges reads them
     merges: list[str] = field(default_factory=list)
 
@@ -200,6 +204,12 @@ class CalamineSource:
                 grid.extend([None] * width for _ in range(row - len(grid)))
                 grid[row - 1][col - 1] = formula
         return grid
+
+    def formula_cells(self, sheet: str) -> frozenset[tuple[int, int]] | None:
+        """(row, column) of every cell of `sheet` holding a formula, when the scan can tell for certain
+        and no array formula fills other cells; None when only reading the formulas tells (formula_rows)."""
+        plan = self._sheet(sheet)
+        return None if plan is None else plan.formula_cells
 
     def merged_ranges(self, sheet: str) -> list[str]:
         """The sheet's merged ranges ("B6:C7"), read from its XML as FileSource does."""
@@ -398,6 +408,7 @@ class CalamineSource:
         if self._date_styles and _styled(data, self._date_styles):
             raise _Refuse("a cell styled as a date")
         plan.formulas = _FORMULA_TAG.search(data) is not None
+        plan.formula_cells = _formula_positions(data) if plan.formulas else frozenset()
         return plan
 
     def _sheet_bytes(self, part: str) -> bytes:
@@ -497,8 +508,8 @@ def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
         start = chunk.rfind(b"<c", max(match.start() - _NEAR, 0), match.start())  # the cell holding the <v>
         cell = _CELL_START.match(chunk, start) if start >= 0 else None
         value = _VALUE.match(chunk, match.start())
-        if (cell is None or value is None or cell.group(3).endswith(b"/") or b"</c>" in chunk[start:match.start()]
-                or b"&" in value.group(1)):
+        if (cell is None or value is None or cell.group(3).endswith(b"/")
+                or chunk.find(b"</c>", start, match.start()) >= 0 or b"&" in value.group(1)):
             raise _Refuse("a number openpyxl reads otherwise")  # or a <v> outside a cell
         kind = _TYPE.search(cell.group(3))
         if kind is not None and kind.group(1) in (b"s", b"b"):
@@ -537,6 +548,23 @@ def _errors(data: bytes) -> dict[tuple[int, int], str]:
         if text:
             found[(int(cell.group(2)), _column(cell.group(1)))] = text.decode("utf-8")
     return found
+
+
+def _formula_positions(data: bytes) -> frozenset[tuple[int, int]] | None:
+    """The cells holding a formula, found where a formula begins right after a cell's start tag (as
+    spreadsheet programs write it); None unless that accounts for every formula of the sheet and every
+    array formula fills only its own cell (one filling others gives them a formula too): a formula's text
+    is read only when asked for, and no score formula of the 评分表 is read to learn that an input has none."""
+    arrays = data.count(b"array")
+    if arrays:  # only array formulas of one cell each, its own (as the .xlsx edition's 评分表 has them)
+        own = _ONE_CELL_ARRAY.findall(data)
+        if len(own) != arrays or any(ref.replace(b"$", b"").split(b":")[0] != cell or
+                                     len(set(ref.replace(b"$", b"").split(b":"))) != 1 for cell, ref in own):
+            return None
+    found = _FORMULA_START.findall(data)
+    if len(found) != len(_FORMULA_TAG.findall(data)):
+        return None
+    return frozenset((int(row), _column(letters)) for letters, row in found)
 
 
 def _formula_cells(data: bytes) -> dict[tuple[int, int], str | ArrayFormula] | None:

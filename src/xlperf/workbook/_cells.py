@@ -53,6 +53,8 @@ class CellSource(Protocol):
 
     # Optional: `merged_ranges(sheet) -> Sequence[str]`, the merged ranges of a sheet as "B6:C7" (at
     # least those over the named cells). A source without it is taken to have no merged cells.
+    # Optional: `formula_cells(sheet) -> frozenset[tuple[int, int]] | None`, (row, column) of every cell
+    # holding a formula when the source can tell without reading them (and no array formula fills others).
     # Optional: `sheet_states() -> dict[str, str]`, each sheet's state: "visible", "hidden" or
     # "veryHidden". A source without it is taken to show every sheet.
     # Optional: `saved_values = True`: the values are those a program saved in a file, not live ones. A
@@ -150,6 +152,7 @@ class Cells:
         self.source, self.file = source, file
         self._grids: dict[str, dict[tuple[int, int], Any]] = {}
         self._formula_grids: dict[str, dict[tuple[int, int], str]] = {}
+        self._formula_cells: dict[str, frozenset[tuple[int, int]] | None] = {}
         self._arrays: dict[str, list[tuple[tuple[tuple[int, int], tuple[int, int]], str]]] = {}
         self._merged: dict[str, list[str]] = {}
         self._names: dict[str, tuple[str, str]] = {}
@@ -293,12 +296,16 @@ class Cells:
         formulas are read only when first asked."""
         sheet, ref = self._dest(name)
         (col, row), _ = bounds(ref)
+        if self._no_formula(sheet, row, col):
+            return ""
         return self._formulas(sheet).get((row, col), "")
 
     def formula_behind(self, sheet: str, row: int, col: int) -> str:
         """The formula whose result a cell holds: its own, or the array formula filling it ("" when none).
         A source may give, for a cell with a saved value, a shared formula untranslated (as in the
         group's first cell): enough to tell which functions and workbooks it draws on."""
+        if self._no_formula(sheet, row, col):
+            return ""
         own = self._formulas(sheet).get((row, col))
         if own:
             return own
@@ -306,6 +313,15 @@ class Cells:
             if c1 <= col <= c2 and r1 <= row <= r2:
                 return text
         return ""
+
+    def _no_formula(self, sheet: str, row: int, col: int) -> bool:
+        """Whether the source tells, without reading any formula, that none gives this cell its value
+        (optional `formula_cells(sheet)`: the cells holding one, None when it cannot tell)."""
+        if sheet not in self._formula_cells:
+            read = getattr(self.source, "formula_cells", None)
+            self._formula_cells[sheet] = read(sheet) if read is not None else None
+        cells = self._formula_cells[sheet]
+        return cells is not None and (row, col) not in cells
 
     def _formulas(self, sheet: str) -> dict[tuple[int, int], str]:
         if sheet not in self._formula_grids:

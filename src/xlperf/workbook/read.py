@@ -351,8 +351,9 @@ def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any, No
         if isinstance(row, InputError):
             year.unreadable[f"{key}[{location}]"] = row
             continue
+        prefix = f"{key}[{i}]."
         for n, column in enumerate(columns):
-            year.locations[f"{key}[{i}].{column}"] = cell_of(location, n, column)
+            year.locations[prefix + column] = cell_of(location, n, column)
         for column, note in notes.items():
             year.notices[f"{key}[{i}].{column}"] = note
         i += 1
@@ -468,10 +469,14 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
             except InputError as exc:
                 yield where, exc, {}
 
-    headers = {c.key: c.header for c in L.TARGET_COLUMNS}
-    year.targets = list(_rows(year, "targets", read_rows(), keys,
-                              lambda row, _n, column: _place(row.path, "“", headers[column], "”")))
+    year.targets = list(_rows(year, "targets", read_rows(), keys, lambda row, n, _column: _row_places(row.path)[n]))
     return year
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_places(row: str) -> tuple[Location, ...]:
+    """The places of a 绩效目标 row's cells in words: 绩效目标第 3 行“目标值” … (made once, as _place)."""
+    return tuple(_place(row, "“", c.header, "”") for c in L.TARGET_COLUMNS)
 
 
 @functools.lru_cache(maxsize=8192)
