@@ -289,6 +289,18 @@ class TestSameAsComparingEveryPair:
         for text in texts + texts:
             assert index.claimed(text) == ref_best(text, claims, gap)
 
+    @SETTINGS
+    @given(claims=claim_lists(), said=st.lists(statements, max_size=4))
+    def test_few_words_found_as_the_index_finds_them(self, claims: list[tuple[str, str]],
+                                                      said: list[list[tuple[Any, ...]]]) -> None:
+        """A department's few dozen words are looked for one by one (str.find); thousands through the
+        index: both give every start of every word, overlapping ones included."""
+        words = {variant for name, unit in claims for variant in M.name_variants(name)} | {unit for _, unit in claims}
+        few, indexed = M._WordIndex(words), M._WordIndex(words)
+        indexed._few = None  # as with more than _WordIndex.FEW words
+        for text in (M.normalise(text_of(statements, claims))[0] for statements in said):
+            assert few.find(text) == indexed.find(text)
+
     @FEWER
     @given(data=st.data())
     def test_w303_findings(self, framework: Framework, data: st.DataObject) -> None:
