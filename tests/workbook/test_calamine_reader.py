@@ -678,6 +678,24 @@ def _old_formula_cells(data: bytes) -> dict[tuple[int, int], Any] | None:
     return found
 
 
+_OLD_ONE_CELL_ARRAY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*><f t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
+_OLD_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f[\s/>]')
+
+
+def _old_formula_positions(data: bytes) -> frozenset[tuple[int, int]] | None:
+    """The former _formula_positions: the one-cell array formulas found in a pass of their own."""
+    arrays = data.count(b"array")
+    if arrays:
+        own = _OLD_ONE_CELL_ARRAY.findall(data)
+        if len(own) != arrays or any(ref.replace(b"$", b"").split(b":")[0] != cell or
+                                     len(set(ref.replace(b"$", b"").split(b":"))) != 1 for cell, ref in own):
+            return None
+    found = _OLD_FORMULA_START.findall(data)
+    if len(found) != len(_calamine_source._FORMULA_TAG.findall(data)):
+        return None
+    return frozenset((int(row), _calamine_source._column(letters)) for letters, row in found)
+
+
 def _new_extent(data: bytes) -> str:
     try:
         _calamine_source._check_extent(data)
@@ -760,6 +778,18 @@ class TestScanAsCellByCell:
         assert any(f for f in found) and None in found
         assert any(isinstance(v, ArrayFormula) for f in found if f for v in f.values())
         assert any(v == "=[1]S!A1" for f in found if f for v in f.values())
+
+    def test_formula_positions(self, sheets: list[bytes]) -> None:
+        """One pass finds the formulas' cells and the one-cell array formulas (two passes did)."""
+        arrays = [f'<row r="2"><c r="B2">{formula}1</f></c><c r="C2"><f>2</f><v>2</v></c></row>'.encode()
+                  for formula in ('<f t="array" ref="B2">', '<f t="array" ref="$B$2">', '<f t="array" ref="B2:B2">',
+                                  '<f t="array" ref="B2:C2">', '<f t="array" ref="C2">', '<f ref="B2" t="array">',
+                                  '<f  t="array" ref="B2">', '<f t="array" ref="B$2:$B2">', '<f t="normal">array')]
+        arrays.append(b'<row r="2"><c r="B2" t="str"><f>"array"</f><v>array</v></c></row>')
+        found = [_calamine_source._formula_positions(data) for data in sheets + arrays]
+        assert found == [_old_formula_positions(data) for data in sheets + arrays]
+        assert any(f for f in found) and None in found
+        assert [f is None for f in found[len(sheets):]] == [False, False, False, True, True, True, True, False, True, True]
 
     def test_the_cells_holding_formulas_hide_none(self, sheets: list[bytes]) -> None:
         """Where the scan lists the cells holding a formula (so that an input's formula is looked for only

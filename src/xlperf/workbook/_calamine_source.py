@@ -92,8 +92,9 @@ _TYPE = re.compile(rb'\st="([^"]*)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
-_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f[\s/>]')
-_ONE_CELL_ARRAY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*><f t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
+# a formula right after its cell's start tag, with the range of an array formula written plainly (\3)
+_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f'
+                            rb'(?: t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"|[\s/>])')
 # a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
 _STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
 _STRING_ITEM = re.compile(rb"<si[\s/>]")
@@ -555,16 +556,16 @@ def _formula_positions(data: bytes) -> frozenset[tuple[int, int]] | None:
     spreadsheet programs write it); None unless that accounts for every formula of the sheet and every
     array formula fills only its own cell (one filling others gives them a formula too): a formula's text
     is read only when asked for, and no score formula of the 评分表 is read to learn that an input has none."""
+    found = _FORMULA_START.findall(data)  # (one pass over the cells finds both)
     arrays = data.count(b"array")
     if arrays:  # only array formulas of one cell each, its own (as the .xlsx edition's 评分表 has them)
-        own = _ONE_CELL_ARRAY.findall(data)
+        own = [(letters + row, ref) for letters, row, ref in found if ref]
         if len(own) != arrays or any(ref.replace(b"$", b"").split(b":")[0] != cell or
                                      len(set(ref.replace(b"$", b"").split(b":"))) != 1 for cell, ref in own):
             return None
-    found = _FORMULA_START.findall(data)
     if len(found) != len(_FORMULA_TAG.findall(data)):
         return None
-    return frozenset((int(row), _column(letters)) for letters, row in found)
+    return frozenset((int(row), _column(letters)) for letters, row, _ in found)
 
 
 def _formula_cells(data: bytes) -> dict[tuple[int, int], str | ArrayFormula] | None:
@@ -852,8 +853,9 @@ def _library_failure(exc: BaseException) -> None:
         raise exc
 
 
+@functools.lru_cache(maxsize=4096)
 def _column(letters: bytes) -> int:
-    """b"AB" -> 28."""
+    """b"AB" -> 28 (cached: a sheet names the same few columns in every row)."""
     return column_index(letters.decode("ascii"))
 
 
