@@ -158,6 +158,7 @@ class Cells:
         self._names: dict[str, tuple[str, str]] = {}
         self._broken: set[str] = set()
         self._constants: dict[str, str] = {}
+        self._locations: dict[tuple[str, bool], Location] = {}
         for name, refers_to in source.defined_names().items():
             target = parse_reference(refers_to)
             if target is not None:
@@ -256,8 +257,11 @@ class Cells:
         return self._dest(name)[1]
 
     def location(self, name: str, whole: bool = False) -> Location:
-        sheet, ref = self._dest(name)
-        return Location(sheet=sheet, cell="" if whole else ref)
+        found = self._locations.get((name, whole))  # (made once: a Location cannot change)
+        if found is None:
+            sheet, ref = self._dest(name)
+            found = self._locations[(name, whole)] = Location(sheet, "" if whole else ref)
+        return found
 
     def _rows_into_grid(self, rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], Any]:
         grid: dict[tuple[int, int], Any] = {}
@@ -314,6 +318,13 @@ class Cells:
                 return text
         return ""
 
+    def formula_free(self, sheet: str, row: int, first_col: int, last_col: int) -> bool:
+        """Whether the source tells, without reading any formula, that none gives a value to the cells
+        of `row` from `first_col` to `last_col` (as _no_formula for each)."""
+        self._no_formula(sheet, row, first_col)  # (asks the source once)
+        cells = self._formula_cells[sheet]
+        return cells is not None and (not cells or all((row, col) not in cells for col in range(first_col, last_col + 1)))
+
     def _no_formula(self, sheet: str, row: int, col: int) -> bool:
         """Whether the source tells, without reading any formula, that none gives this cell its value
         (optional `formula_cells(sheet)`: the cells holding one, None when it cannot tell)."""
@@ -354,6 +365,6 @@ class Cells:
         last = column_letters(col1 + len(keys) - 1)
         for r in range(row1, row2 + 1):
             values = [grid.get((r, c)) for c in range(col1, col1 + len(keys))]
-            if all(is_blank(v) for v in values):
-                continue
+            if values.count(None) == len(values) or all(is_blank(v) for v in values):
+                continue  # (most spare rows hold nothing at all: told without a call per cell)
             yield Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}"), dict(zip(keys, values))
