@@ -914,3 +914,59 @@ class TestCheaperLooks:
 
     def test_escapes(self) -> None:
         assert _calamine_source._odd_text(b"<t>_x000D_</t>") and not _calamine_source._odd_text(b"<t>x000D</t><t>_</t>")
+
+
+class TestGridInOnePass:
+    """Cells keeps a sheet as (row, column) -> value; the calamine reader makes that in one pass over
+    calamine's values: the same cells, values, order and refusals as _as_openpyxl's rows made into it."""
+
+    @staticmethod
+    def _two_passes(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any] | str:
+        try:
+            grid = _calamine_source._as_openpyxl(rows, width, fixed)
+        except _calamine_source._Refuse as exc:
+            return str(exc)
+        return {(r, c): v for r, row in enumerate(grid, start=1) for c, v in enumerate(row, start=1) if v is not None}
+
+    @staticmethod
+    def _one_pass(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any] | str:
+        try:
+            return _calamine_source._as_openpyxl_grid(rows, width, fixed)
+        except _calamine_source._Refuse as exc:
+            return str(exc)
+
+    def test_random_sheets(self) -> None:
+        import random
+
+        rng = random.Random(11)
+        values = ["", "a", " ", 0.0, 1.0, 2.5, -3.0, 1e16, 2.0 ** 53, float("nan"), float("inf"), 7, True, False,
+                  None, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3), dt.time(1, 2), dt.timedelta(days=1)]
+        outcomes = set()
+        for _ in range(3000):
+            height, length = rng.randint(0, 5), rng.randint(0, 6)
+            plain = values[:9] + values[11:15]  # most sheets: no date, no NaN (refused)
+            pool = values if rng.random() < 0.2 else plain
+            rows = [[rng.choice(pool) for _ in range(rng.randint(0, length))] for _ in range(height)]
+            fixed = {(rng.randint(1, 6), rng.randint(1, 7)): rng.choice(["#N/A", 95.0, 3, "#DIV/0!"])
+                     for _ in range(rng.randint(0, 3))}
+            if rng.random() < 0.3 and rows and rows[0]:  # a fixed cell where calamine reads NaN or infinity
+                rows[0][0] = float("nan")
+                fixed[(1, 1)] = "#NUM!"
+            width = rng.randint(1, 7)
+            expected = self._two_passes(rows, width, fixed)
+            found = self._one_pass(rows, width, fixed)
+            assert found == expected and (isinstance(found, str) or list(found) == list(expected)), (rows, width, fixed)
+            assert not isinstance(found, dict) or all(type(found[k]) is type(expected[k]) for k in found)  # 95.0, not 95
+            outcomes.add(found if isinstance(found, str) else "grid")
+        assert outcomes == {"grid", "a date or time", "a number that is not finite"}
+
+    def test_the_reader_gives_the_rows_cells(self, example_workbook: Path) -> None:
+        source = CalamineSource(example_workbook)
+        try:
+            for sheet in source.sheet_names():
+                rows = source.rows(sheet, 300)
+                expected = {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1) if v is not None}
+                grid = source.grid(sheet, 300)
+                assert grid == expected and list(grid) == list(expected)
+        finally:
+            source.close()

@@ -187,6 +187,19 @@ class CalamineSource:
                 self._refuse(sheet, exc)
         return list(self._openpyxl().rows(sheet, last_row))
 
+    def grid(self, sheet: str, last_row: int) -> dict[tuple[int, int], Any]:
+        """The non-empty cells of `rows`, (row, column) -> value, in the same order: made in one pass
+        over calamine's values (Cells keeps a sheet so)."""
+        plan = self._sheet(sheet)
+        if plan is not None:
+            try:
+                values = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max(last_row, 1))
+                return _as_openpyxl_grid(values, self._width(sheet), plan.fixed)
+            except BaseException as exc:
+                self._refuse(sheet, exc)
+        return {(r, c): value for r, row in enumerate(self._openpyxl().rows(sheet, last_row), start=1)
+                for c, value in enumerate(row, start=1) if value is not None}
+
     def formula_rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         """The formulas of a sheet's cells (_formula_cells): a shared formula in a cell with a saved
         value as written in its group's first cell, as the protocol allows; openpyxl's where the scan
@@ -499,6 +512,28 @@ def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int],
     return out
 
 
+def _as_openpyxl_grid(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+    """What _as_openpyxl gives, as (row, column) -> value for the cells that are not None, in the same
+    order: one pass over calamine's values instead of two."""
+    grid: dict[tuple[int, int], Any] = {}
+    for row, cells in enumerate(rows, start=1):
+        for col, value in enumerate(cells[:width], start=1):
+            kind = type(value)
+            if kind is str:
+                value = value or None
+            elif kind is float:
+                if not math.isfinite(value) and (row, col) not in fixed:
+                    raise _Refuse("a number that is not finite")
+                value = int(value) if value.is_integer() and abs(value) < _LARGEST_EXACT else value
+            elif kind is not int and kind is not bool and is_temporal(value):
+                raise _Refuse("a date or time")
+            if fixed and (row, col) in fixed:
+                value = fixed[(row, col)]
+            if value is not None:
+                grid[(row, col)] = value
+    return grid
+
+
 def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
     """(row, column) -> the number openpyxl reads (_reader._cast_number) for the number cells whose text
     calamine reads otherwise (_ODD_NUMBER)."""
@@ -518,7 +553,7 @@ def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
         if kind is not None and kind.group(1) != b"n":
             continue  # a text (t="str"): read alike
         text = value.group(1).decode("ascii")
-        number = float(text) if any(mark in text for mark in ".eE") else int(text)
+        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
         found[(int(cell.group(2)), _column(cell.group(1)))] = number
     return found
 

@@ -53,6 +53,8 @@ class CellSource(Protocol):
 
     # Optional: `merged_ranges(sheet) -> Sequence[str]`, the merged ranges of a sheet as "B6:C7" (at
     # least those over the named cells). A source without it is taken to have no merged cells.
+    # Optional: `grid(sheet, last_row) -> dict[tuple[int, int], Any]`, the cells of `rows` that are not
+    # None, (row, column) -> value, in the same order.
     # Optional: `formula_cells(sheet) -> frozenset[tuple[int, int]] | None`, (row, column) of every cell
     # holding a formula when the source can tell without reading them (and no array formula fills others).
     # Optional: `sheet_states() -> dict[str, str]`, each sheet's state: "visible", "hidden" or
@@ -275,7 +277,9 @@ class Cells:
         if sheet not in self._grids:
             if sheet not in self.source.sheet_names():
                 raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
-            self._grids[sheet] = self._rows_into_grid(self.source.rows(sheet, self._last_row.get(sheet, 1)))
+            last_row = self._last_row.get(sheet, 1)
+            read_grid = getattr(self.source, "grid", None)  # (optional: the same cells, made in one pass)
+            self._grids[sheet] = read_grid(sheet, last_row) if read_grid else self._rows_into_grid(self.source.rows(sheet, last_row))
         return self._grids[sheet]
 
     def value(self, name: str) -> Any:
