@@ -970,3 +970,48 @@ class TestGridInOnePass:
                 assert grid == expected and list(grid) == list(expected)
         finally:
             source.close()
+
+
+class TestStructureReadOnce:
+    """A worker reads the structure parts of a template (xl/workbook.xml, its relationships, the content
+    types, the styles) once: a file read after others gives what it gives read alone, every check on
+    its own parts (shared strings, sheets) made again, and a file differing in those parts is read from
+    its own."""
+
+    @staticmethod
+    def _read(path: Path) -> tuple[Any, ...]:
+        try:
+            source = CalamineSource(path)
+        except XlperfError as exc:
+            return "error", type(exc).__name__, str(exc)
+        try:
+            cells = Cells(source, path.name)
+            for sheet in source.sheet_names():
+                source.grid(sheet, 300)  # every sheet scanned: its fallback noted
+            return dict(source.fallbacks), outcome(path, "calamine"), sorted(cells._names.items())
+        except XlperfError as exc:
+            return dict(source.fallbacks), "error", type(exc).__name__, str(exc)
+        finally:
+            source.close()
+
+    def test_alone_and_after_others(self, made: Callable[[str], Path]) -> None:
+        cases = list(PLAIN) + list(ODD)
+        alone = {}
+        for case in cases:
+            _calamine_source._STRUCTURES.clear()
+            alone[case] = self._read(made(case))
+        for case in cases:
+            self._read(made(case))
+        assert _calamine_source._STRUCTURES  # the template's structure, kept
+        for case in reversed(cases):  # each after all the others
+            assert self._read(made(case)) == alone[case], case
+        assert len({str(a) for a in alone.values()}) > len(cases) // 2  # the cases differ
+
+    def test_shared(self, made: Callable[[str], Path]) -> None:
+        first, second = CalamineSource(made("example")), CalamineSource(made("example-saved-by-openpyxl"))
+        again = CalamineSource(made("example"))
+        try:
+            assert first._structure is again._structure  # read once
+            assert second._structure is not first._structure  # openpyxl wrote other parts
+        finally:
+            first.close(), second.close(), again.close()

@@ -135,6 +135,27 @@ class _Sheet:
     merges: list[str] = field(default_factory=list)
 
 
+@record(frozen=False)
+class _Structure:
+    """What a workbook's structure parts tell (xl/workbook.xml, its relationships, the styles): made by
+    _read_workbook, never changed after, so that workbooks with the same parts share one."""
+
+    names: dict[str, str] = field(default_factory=dict)  # workbook-scope names -> what they refer to
+    sheet_names: list[str] = field(default_factory=list)  # the sheets openpyxl lists
+    all_sheet_names: list[str] = field(default_factory=list)  # every <sheet>, as calamine lists them
+    states: dict[str, str] = field(default_factory=dict)  # sheet -> "visible", "hidden" or "veryHidden"
+    parts: dict[str, str | None] = field(default_factory=dict)  # sheet -> its part, None when only openpyxl may read it
+    date_styles: frozenset[int] = frozenset()
+    widths: dict[str, int] = field(default_factory=dict)  # the last column the layout's names reach (name_reach)
+
+
+#: _Structure by the parts it was read from (and the zip's part names): a batch's workbooks made from one
+#: template are read alike, in a worker, once
+_STRUCTURES: dict[tuple[Any, ...], _Structure] = {}
+_MAX_STRUCTURES = 16
+_MAX_STRUCTURE_BYTES = 1024 * 1024
+
+
 class CalamineSource:
     """An .xlsx/.xlsm file read with calamine: the values Excel saved, as FileSource gives them."""
 
@@ -149,17 +170,11 @@ class CalamineSource:
         self._archive: zipfile.ZipFile | None = None
         self._book: Any = None
         self._openpyxl_source: FileSource | None = None
-        self._names: dict[str, str] = {}
-        self._sheet_names: list[str] = []
-        self._parts: dict[str, str | None] = {}  # sheet -> its part, None when only openpyxl may read it
+        self._structure = _Structure()
         self._sheets: dict[str, _Sheet | None] = {}
         self._formula_grids: dict[str, dict[tuple[int, int], str | ArrayFormula] | None] = {}
-        self._date_styles: frozenset[int] = frozenset()
         self._members: dict[bytes, list[str]] = {}  # part names by calamine's key
         self._strings = 0  # the shared strings there are
-        self._states: dict[str, str] = {}  # sheet -> "visible", "hidden" or "veryHidden"
-        self._all_sheet_names: list[str] = []
-        self._widths: dict[str, int] | None = None
         try:
             self._open()
         except BaseException:
@@ -169,13 +184,13 @@ class CalamineSource:
     # -- CellSource ------------------------------------------------------------------------------
 
     def defined_names(self) -> dict[str, str]:
-        return self._openpyxl().defined_names() if self._whole else dict(self._names)
+        return self._openpyxl().defined_names() if self._whole else dict(self._structure.names)
 
     def sheet_names(self) -> Sequence[str]:
-        return self._openpyxl().sheet_names() if self._whole else list(self._sheet_names)
+        return self._openpyxl().sheet_names() if self._whole else list(self._structure.sheet_names)
 
     def sheet_states(self) -> dict[str, str]:
-        return self._openpyxl().sheet_states() if self._whole else dict(self._states)
+        return self._openpyxl().sheet_states() if self._whole else dict(self._structure.states)
 
     def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         plan = self._sheet(sheet)
@@ -272,7 +287,7 @@ class CalamineSource:
             except BaseException as exc:
                 _library_failure(exc)
                 raise _Refuse(f"calamine cannot open it: {type(exc).__name__}") from exc
-            if list(self._book.sheet_names) != self._all_sheet_names:
+            if list(self._book.sheet_names) != self._structure.all_sheet_names:
                 raise _Refuse("calamine sees other sheets")
         except _Refuse as exc:
             self.fallbacks[""] = str(exc)
@@ -292,17 +307,30 @@ class CalamineSource:
         relations = self._part("xl/_rels/workbook.xml.rels")
         strings = self._part("xl/sharedStrings.xml", required=False)
         styles = self._part("xl/styles.xml", required=False)
-        _manifest(self._part("[Content_Types].xml"), has_strings=bool(strings))
-        _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
+        types = self._part("[Content_Types].xml")
+        # what follows from these parts alone, read before from the same bytes in this process (a batch's
+        # workbooks made from one template): the checks passed then, and give the same now
+        key = (tuple(names), workbook, relations, types, styles, bool(strings))
+        known = _STRUCTURES.get(key)
+        if known is None:
+            _manifest(types, has_strings=bool(strings))
+            _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
         if _odd_text(strings) or _trimmed(strings):
             raise _Refuse("shared strings calamine reads otherwise")
         if b":si" in strings or forbidden_character(strings)[0] >= 0:
             raise _Refuse("shared strings prefixed, or with a character XML forbids")  # openpyxl says what is wrong
         self._strings = len(_STRING_ITEM.findall(strings))
-        self._date_styles = _date_styles(styles)
-        if 0 in self._date_styles:
+        if known is not None:
+            self._structure = known
+            return
+        date_styles = _date_styles(styles)
+        if 0 in date_styles:
             raise _Refuse("the default cell style is a date")
-        self._read_workbook(workbook, _relations(relations), set(names))
+        self._structure = self._read_workbook(workbook, _relations(relations), set(names), date_styles)
+        if sum(map(len, key[1:5])) <= _MAX_STRUCTURE_BYTES:  # (a template's parts: some ten KB)
+            if len(_STRUCTURES) >= _MAX_STRUCTURES:
+                _STRUCTURES.clear()
+            _STRUCTURES[key] = self._structure
 
     def _part(self, name: str, *, required: bool = True) -> bytes:
         """A part calamine reads (it finds parts whatever their case), bounded; b"" when absent."""
@@ -318,10 +346,12 @@ class CalamineSource:
             raise _Refuse(f"{name} is not plain XML")
         return data
 
-    def _read_workbook(self, workbook: bytes, relations: dict[str, dict[str, str]], names: set[str]) -> None:
+    def _read_workbook(self, workbook: bytes, relations: dict[str, dict[str, str]], names: set[str],
+                       date_styles: frozenset[int]) -> _Structure:
         """Names and sheets from xl/workbook.xml, as openpyxl reads them; each sheet's part as calamine
         finds it (the r:id attribute by its prefix, the target by a simple rule) must be the one openpyxl
         reads, so that the part scanned is the part calamine loads."""
+        found = _Structure(date_styles=date_styles)
         rel = _REL_NS.encode()
         bound = workbook.count(b'xmlns:r="' + rel + b'"')
         if workbook.count(rel) != bound or workbook.count(b"xmlns:r=") != bound:
@@ -341,7 +371,7 @@ class CalamineSource:
                 int(local)  # openpyxl refuses the workbook otherwise
                 continue
             if name not in _RESERVED_NAMES:
-                self._names[name] = el.text or ""
+                found.names[name] = el.text or ""
         chosen: dict[str, str | None] = {}  # sheet -> the relationship calamine takes (the first sheet of the name)
         for el in sheets[0] if sheets else ():
             if _local(el.tag) != "sheet":
@@ -353,7 +383,7 @@ class CalamineSource:
             state = el.get("state") or "visible"
             if state not in _SHEET_STATES:
                 raise _Refuse("a sheet state openpyxl refuses")
-            self._all_sheet_names.append(name)
+            found.all_sheet_names.append(name)
             chosen.setdefault(name, rid)
             if rid is None:
                 continue  # openpyxl leaves it out (calamine refuses the workbook)
@@ -363,9 +393,9 @@ class CalamineSource:
             target = _openpyxl_target(relation)
             if target not in names:
                 continue  # openpyxl leaves out a sheet whose part is missing
-            self._sheet_names.append(name)
-            self._states.setdefault(name, state)
-            if name in self._parts:
+            found.sheet_names.append(name)
+            found.states.setdefault(name, state)
+            if name in found.parts:
                 continue
             part: str | None = target
             raw = relation.get("Target", "")
@@ -374,7 +404,9 @@ class CalamineSource:
                     or self._members.get(_ascii_lower(calamine_part)) != [target]
                     or calamine_part.split("/")[1:2] != ["worksheets"]):
                 part = None
-            self._parts[name] = part
+            found.parts[name] = part
+        found.widths = name_reach(found.names)
+        return found
 
     # -- sheets ----------------------------------------------------------------------------------
 
@@ -383,7 +415,7 @@ class CalamineSource:
         if self._whole:
             return None
         if sheet not in self._sheets:
-            part = self._parts.get(sheet)
+            part = self._structure.parts.get(sheet)
             plan = None
             if part is None:
                 self.fallbacks[sheet] = "its part is not the one calamine would read"
@@ -419,7 +451,7 @@ class CalamineSource:
             plan.fixed.update(_errors(data))
         if _ODD_NUMBER.search(data):
             plan.fixed.update(_odd_numbers(data))
-        if self._date_styles and _styled(data, self._date_styles):
+        if self._structure.date_styles and _styled(data, self._structure.date_styles):
             raise _Refuse("a cell styled as a date")
         plan.formulas = _FORMULA_TAG.search(data) is not None
         plan.formula_cells = _formula_positions(data) if plan.formulas else frozenset()
@@ -447,9 +479,7 @@ class CalamineSource:
         return self._formula_grids[sheet]
 
     def _width(self, sheet: str) -> int:
-        if self._widths is None:
-            self._widths = name_reach(self.defined_names())
-        return self._widths.get(sheet, 1)
+        return self._structure.widths.get(sheet, 1)
 
 
 def _check_extent(data: bytes) -> None:
