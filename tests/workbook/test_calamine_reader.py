@@ -974,9 +974,17 @@ class TestGridInOnePass:
 
 class TestStructureReadOnce:
     """A worker reads the structure parts of a template (xl/workbook.xml, its relationships, the content
-    types, the styles) once: a file read after others gives what it gives read alone, every check on
-    its own parts (shared strings, sheets) made again, and a file differing in those parts is read from
-    its own."""
+    types, the styles) once, and Cells checks the same names, sheets and states once: a file read after
+    others gives what it gives read alone, every check on its own parts (shared strings, sheets) made
+    again, and a file differing in those parts is read from its own."""
+
+    @staticmethod
+    def _forget() -> None:
+        from xlperf.workbook import _cells
+
+        _calamine_source._STRUCTURES.clear()
+        _cells._NAMES_READ.clear()
+        _cells._SHEETS_CHECKED.clear()
 
     @staticmethod
     def _read(path: Path) -> tuple[Any, ...]:
@@ -998,7 +1006,7 @@ class TestStructureReadOnce:
         cases = list(PLAIN) + list(ODD)
         alone = {}
         for case in cases:
-            _calamine_source._STRUCTURES.clear()
+            self._forget()
             alone[case] = self._read(made(case))
         for case in cases:
             self._read(made(case))
@@ -1015,3 +1023,23 @@ class TestStructureReadOnce:
             assert second._structure is not first._structure  # openpyxl wrote other parts
         finally:
             first.close(), second.close(), again.close()
+
+    def test_same_names_other_sheets(self, example_workbook: Path, tmp_path: Path) -> None:
+        """A workbook with the names of one read before, but a layout sheet hidden or a decoy beside it,
+        is refused as it is when read alone."""
+        def hide(wb: Any) -> None:
+            wb["收支情况"].sheet_state = "hidden"
+
+        def decoy(wb: Any) -> None:
+            wb.create_sheet("评分表 ")
+
+        for name in ("plain", "hidden", "decoy"):
+            (tmp_path / name).mkdir()
+        plain, hidden, decoyed = (_edited(change=change)(example_workbook, tmp_path / name)
+                                  for name, change in (("plain", None), ("hidden", hide), ("decoy", decoy)))
+        for path in (hidden, decoyed):
+            self._forget()
+            alone = outcome(path, "calamine")
+            assert alone[0] == "error"
+            assert outcome(plain, "calamine")[0] == "year"
+            assert outcome(path, "calamine") == alone

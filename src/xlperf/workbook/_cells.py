@@ -144,6 +144,60 @@ def bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return first, ((column_index(c2), int(r2)) if c2 else first)
 
 
+#: Names as Cells reads them (_read_names), and the (names, sheets, states) _check_sheets let through,
+#: by the names, sheets and states themselves: a batch's workbooks of one template are checked alike once
+#: per process (what is refused is not kept: its message names the file)
+_NAMES_READ: dict[tuple[tuple[str, str], ...], tuple[dict[str, tuple[str, str]], set[str], dict[str, str], dict[str, int]]] = {}
+_SHEETS_CHECKED: dict[tuple[Any, ...], bool] = {}
+_MAX_KEPT = 16
+_MAX_NAMES_KEPT = 2000
+
+
+def _remember(kept: dict[Any, Any], names: tuple[tuple[str, str], ...], key: Any, value: Any) -> None:
+    if len(names) > _MAX_NAMES_KEPT:
+        return  # (a layout has some 150 names: a workbook claiming thousands is not kept)
+    if len(kept) >= _MAX_KEPT:
+        kept.clear()
+    kept[key] = value
+
+
+def _read_names(names: tuple[tuple[str, str], ...], file: str) -> tuple[dict[str, tuple[str, str]], set[str],
+                                                                        dict[str, str], dict[str, int]]:
+    """The defined names as Cells keeps them: name -> (sheet, cell or range), the names Excel broke
+    (#REF!), the constants (="…"), and the last row read on each sheet; WorkbookError for a name of the
+    layout reaching too far, or a workbook without the layout's mark or of another layout version.
+    Never changed once made (workbooks with the same names share them)."""
+    targets: dict[str, tuple[str, str]] = {}
+    broken: set[str] = set()
+    constants: dict[str, str] = {}
+    for name, refers_to in names:
+        target = parse_reference(refers_to)
+        if target is not None:
+            targets[name] = target
+        elif "#REF!" in refers_to:
+            broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
+        else:
+            constants[name] = refers_to.strip().removeprefix("=").strip('"')
+    last_row: dict[str, int] = {}
+    for name, (sheet, ref) in targets.items():
+        if not name.startswith(NAME_PREFIX):
+            continue  # the clerk's own names (a whole column for a chart …) are never read
+        (col1, row1), (col2, last) = bounds(ref)
+        if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:
+            raise WorkbookError(f"名称“{name[:40]}”指向的区域“{ref}”过大（一个名称最多 {MAX_NAMED_ROWS} 行、"
+                                f"{MAX_NAMED_COLUMNS} 列），工作簿可能被改坏或是恶意构造的",
+                                location=Location(file=file), fix="请在“公式 > 名称管理器”中改正，或用 xlperf new 重新生成工作簿")
+        last_row[sheet] = max(last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
+    if L.LAYOUT_NAME not in constants:
+        raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
+                            location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
+    version = constants[L.LAYOUT_NAME]
+    if version != L.LAYOUT_VERSION:
+        raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
+                            location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+    return targets, broken, constants, last_row
+
+
 _TAMPERED = "工作簿可能被篡改或损坏；请向提供文件的单位要一份正常的文件，或用 xlperf new 重新生成工作簿后把数据填回"
 
 
@@ -157,45 +211,26 @@ class Cells:
         self._formula_cells: dict[str, frozenset[tuple[int, int]] | None] = {}
         self._arrays: dict[str, list[tuple[tuple[tuple[int, int], tuple[int, int]], str]]] = {}
         self._merged: dict[str, list[str]] = {}
-        self._names: dict[str, tuple[str, str]] = {}
-        self._broken: set[str] = set()
-        self._constants: dict[str, str] = {}
         self._locations: dict[tuple[str, bool], Location] = {}
-        for name, refers_to in source.defined_names().items():
-            target = parse_reference(refers_to)
-            if target is not None:
-                self._names[name] = target
-            elif "#REF!" in refers_to:
-                self._broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
-            else:
-                self._constants[name] = refers_to.strip().removeprefix("=").strip('"')
-        self._last_row: dict[str, int] = {}
-        for name, (sheet, ref) in self._names.items():
-            if not name.startswith(NAME_PREFIX):
-                continue  # the clerk's own names (a whole column for a chart …) are never read
-            (col1, row1), (col2, last) = bounds(ref)
-            if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:
-                raise WorkbookError(f"名称“{name[:40]}”指向的区域“{ref}”过大（一个名称最多 {MAX_NAMED_ROWS} 行、"
-                                    f"{MAX_NAMED_COLUMNS} 列），工作簿可能被改坏或是恶意构造的",
-                                    location=Location(file=file), fix="请在“公式 > 名称管理器”中改正，或用 xlperf new 重新生成工作簿")
-            self._last_row[sheet] = max(self._last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
-        if L.LAYOUT_NAME not in self._constants:
-            raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
-                                location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
-        version = self._constants[L.LAYOUT_NAME]
-        if version != L.LAYOUT_VERSION:
-            raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
-                                location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
-        self._check_sheets()
+        names = tuple(source.defined_names().items())
+        known = _NAMES_READ.get(names)  # (a batch's workbooks of one template have the same names)
+        if known is None:
+            known = _read_names(names, file)
+            _remember(_NAMES_READ, names, names, known)
+        self._names, self._broken, self._constants, self._last_row = known
+        sheets = list(self.source.sheet_names())
+        read_states = getattr(self.source, "sheet_states", None)
+        states: dict[str, str] = read_states() if read_states is not None else {}
+        seen_alike = (names, tuple(sheets), tuple(states.items()))
+        if seen_alike not in _SHEETS_CHECKED:
+            self._check_sheets(sheets, states)
+            _remember(_SHEETS_CHECKED, names, seen_alike, True)
 
-    def _check_sheets(self) -> None:
+    def _check_sheets(self, sheets: list[str], states: dict[str, str]) -> None:
         """Refuse a workbook where what is read is not what is seen: a name of the layout pointing at
         another sheet than its own (a decoy named "评分表 ") or at a hidden one, two sheets of one name,
         or a sheet passing for one of the layout's beside it. Names pointing at a sheet that does not
         exist are left to `_grid` ("缺少工作表")."""
-        sheets = list(self.source.sheet_names())
-        read_states = getattr(self.source, "sheet_states", None)
-        states: dict[str, str] = read_states() if read_states is not None else {}
         seen: set[str] = set()
         for sheet in sheets:
             if sheet.casefold() in seen:
