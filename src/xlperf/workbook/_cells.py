@@ -198,6 +198,19 @@ def _read_names(names: tuple[tuple[str, str], ...], file: str) -> tuple[dict[str
     return targets, broken, constants, last_row
 
 
+@functools.lru_cache(maxsize=8192)
+def _location(sheet: str, cell: str) -> Location:
+    """A cell's or a sheet's place, made once (a Location cannot change): every workbook of a template
+    names the same few hundred."""
+    return Location(sheet, cell)
+
+
+@functools.lru_cache(maxsize=8192)
+def _row_location(sheet: str, first_col: int, last_col: int, row: int) -> Location:
+    """A table row's place, as 绩效目标!B5:J5 (made once, as _location)."""
+    return Location(sheet, f"{column_letters(first_col)}{row}:{column_letters(last_col)}{row}")
+
+
 _TAMPERED = "工作簿可能被篡改或损坏；请向提供文件的单位要一份正常的文件，或用 xlperf new 重新生成工作簿后把数据填回"
 
 
@@ -211,7 +224,6 @@ class Cells:
         self._formula_cells: dict[str, frozenset[tuple[int, int]] | None] = {}
         self._arrays: dict[str, list[tuple[tuple[tuple[int, int], tuple[int, int]], str]]] = {}
         self._merged: dict[str, list[str]] = {}
-        self._locations: dict[tuple[str, bool], Location] = {}
         names = tuple(source.defined_names().items())
         known = _NAMES_READ.get(names)  # (a batch's workbooks of one template have the same names)
         if known is None:
@@ -294,11 +306,8 @@ class Cells:
         return self._dest(name)[1]
 
     def location(self, name: str, whole: bool = False) -> Location:
-        found = self._locations.get((name, whole))  # (made once: a Location cannot change)
-        if found is None:
-            sheet, ref = self._dest(name)
-            found = self._locations[(name, whole)] = Location(sheet, "" if whole else ref)
-        return found
+        sheet, ref = self._dest(name)
+        return _location(sheet, "" if whole else ref)
 
     def _rows_into_grid(self, rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], Any]:
         grid: dict[tuple[int, int], Any] = {}
@@ -391,8 +400,7 @@ class Cells:
         (col1, _), (_, row2) = bounds(ref)
         grid = self._grid(sheet)
         rows = sorted({r for (r, c), v in grid.items() if r > row2 and col1 <= c < col1 + width and not is_blank(v)})
-        last = column_letters(col1 + width - 1)
-        return [Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}") for r in rows]
+        return [_row_location(sheet, col1, col1 + width - 1, r) for r in rows]
 
     def table(self, name: str, keys: list[str]) -> Iterator[tuple[Location, dict[str, Any]]]:
         """The non-blank rows of a named table range, as dicts keyed by `keys` (left to right)."""
@@ -401,9 +409,8 @@ class Cells:
         if col2 - col1 + 1 < len(keys):
             raise WorkbookError(f"名称“{name}”指向的区域列数不足", location=Location(sheet=sheet, file=self.file))
         grid = self._grid(sheet)
-        last = column_letters(col1 + len(keys) - 1)
         for r in range(row1, row2 + 1):
             values = [grid.get((r, c)) for c in range(col1, col1 + len(keys))]
             if values.count(None) == len(values) or all(is_blank(v) for v in values):
                 continue  # (most spare rows hold nothing at all: told without a call per cell)
-            yield Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}"), dict(zip(keys, values))
+            yield _row_location(sheet, col1, col1 + len(keys) - 1, r), dict(zip(keys, values))

@@ -366,11 +366,13 @@ def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any, No
         yield row
 
 
-def _row_cells(row: Location, count: int) -> list[Location]:
-    """The first `count` cells of a table row located as 绩效目标!B5:J5 (its corners read once per row)."""
+@functools.lru_cache(maxsize=4096)
+def _row_cells(row: Location, count: int) -> tuple[Location, ...]:
+    """The first `count` cells of a table row located as 绩效目标!B5:J5, made once (a Location cannot
+    change: every workbook of a template has the same rows)."""
     (col, r), _ = bounds(row.cell)
     sheet, file = row.sheet, row.file
-    return [Location(sheet, f"{column_letters(col + index)}{r}", "", file) for index in range(count)]
+    return tuple(Location(sheet, f"{column_letters(col + index)}{r}", "", file) for index in range(count))
 
 
 def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Notes]]:
