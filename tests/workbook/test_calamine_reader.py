@@ -678,6 +678,24 @@ def _old_formula_cells(data: bytes) -> dict[tuple[int, int], Any] | None:
     return found
 
 
+_OLD_ONE_CELL_ARRAY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*><f t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
+_OLD_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f[\s/>]')
+
+
+def _old_formula_positions(data: bytes) -> frozenset[tuple[int, int]] | None:
+    """The former _formula_positions: the one-cell array formulas found in a pass of their own."""
+    arrays = data.count(b"array")
+    if arrays:
+        own = _OLD_ONE_CELL_ARRAY.findall(data)
+        if len(own) != arrays or any(ref.replace(b"$", b"").split(b":")[0] != cell or
+                                     len(set(ref.replace(b"$", b"").split(b":"))) != 1 for cell, ref in own):
+            return None
+    found = _OLD_FORMULA_START.findall(data)
+    if len(found) != len(_calamine_source._FORMULA_TAG.findall(data)):
+        return None
+    return frozenset((int(row), _calamine_source._column(letters)) for letters, row in found)
+
+
 def _new_extent(data: bytes) -> str:
     try:
         _calamine_source._check_extent(data)
@@ -760,6 +778,18 @@ class TestScanAsCellByCell:
         assert any(f for f in found) and None in found
         assert any(isinstance(v, ArrayFormula) for f in found if f for v in f.values())
         assert any(v == "=[1]S!A1" for f in found if f for v in f.values())
+
+    def test_formula_positions(self, sheets: list[bytes]) -> None:
+        """One pass finds the formulas' cells and the one-cell array formulas (two passes did)."""
+        arrays = [f'<row r="2"><c r="B2">{formula}1</f></c><c r="C2"><f>2</f><v>2</v></c></row>'.encode()
+                  for formula in ('<f t="array" ref="B2">', '<f t="array" ref="$B$2">', '<f t="array" ref="B2:B2">',
+                                  '<f t="array" ref="B2:C2">', '<f t="array" ref="C2">', '<f ref="B2" t="array">',
+                                  '<f  t="array" ref="B2">', '<f t="array" ref="B$2:$B2">', '<f t="normal">array')]
+        arrays.append(b'<row r="2"><c r="B2" t="str"><f>"array"</f><v>array</v></c></row>')
+        found = [_calamine_source._formula_positions(data) for data in sheets + arrays]
+        assert found == [_old_formula_positions(data) for data in sheets + arrays]
+        assert any(f for f in found) and None in found
+        assert [f is None for f in found[len(sheets):]] == [False, False, False, True, True, True, True, False, True, True]
 
     def test_the_cells_holding_formulas_hide_none(self, sheets: list[bytes]) -> None:
         """Where the scan lists the cells holding a formula (so that an input's formula is looked for only
@@ -884,3 +914,132 @@ class TestCheaperLooks:
 
     def test_escapes(self) -> None:
         assert _calamine_source._odd_text(b"<t>_x000D_</t>") and not _calamine_source._odd_text(b"<t>x000D</t><t>_</t>")
+
+
+class TestGridInOnePass:
+    """Cells keeps a sheet as (row, column) -> value; the calamine reader makes that in one pass over
+    calamine's values: the same cells, values, order and refusals as _as_openpyxl's rows made into it."""
+
+    @staticmethod
+    def _two_passes(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any] | str:
+        try:
+            grid = _calamine_source._as_openpyxl(rows, width, fixed)
+        except _calamine_source._Refuse as exc:
+            return str(exc)
+        return {(r, c): v for r, row in enumerate(grid, start=1) for c, v in enumerate(row, start=1) if v is not None}
+
+    @staticmethod
+    def _one_pass(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any] | str:
+        try:
+            return _calamine_source._as_openpyxl_grid(rows, width, fixed)
+        except _calamine_source._Refuse as exc:
+            return str(exc)
+
+    def test_random_sheets(self) -> None:
+        import random
+
+        rng = random.Random(11)
+        values = ["", "a", " ", 0.0, 1.0, 2.5, -3.0, 1e16, 2.0 ** 53, float("nan"), float("inf"), 7, True, False,
+                  None, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3), dt.time(1, 2), dt.timedelta(days=1)]
+        outcomes = set()
+        for _ in range(3000):
+            height, length = rng.randint(0, 5), rng.randint(0, 6)
+            plain = values[:9] + values[11:15]  # most sheets: no date, no NaN (refused)
+            pool = values if rng.random() < 0.2 else plain
+            rows = [[rng.choice(pool) for _ in range(rng.randint(0, length))] for _ in range(height)]
+            fixed = {(rng.randint(1, 6), rng.randint(1, 7)): rng.choice(["#N/A", 95.0, 3, "#DIV/0!"])
+                     for _ in range(rng.randint(0, 3))}
+            if rng.random() < 0.3 and rows and rows[0]:  # a fixed cell where calamine reads NaN or infinity
+                rows[0][0] = float("nan")
+                fixed[(1, 1)] = "#NUM!"
+            width = rng.randint(1, 7)
+            expected = self._two_passes(rows, width, fixed)
+            found = self._one_pass(rows, width, fixed)
+            assert found == expected and (isinstance(found, str) or list(found) == list(expected)), (rows, width, fixed)
+            assert not isinstance(found, dict) or all(type(found[k]) is type(expected[k]) for k in found)  # 95.0, not 95
+            outcomes.add(found if isinstance(found, str) else "grid")
+        assert outcomes == {"grid", "a date or time", "a number that is not finite"}
+
+    def test_the_reader_gives_the_rows_cells(self, example_workbook: Path) -> None:
+        source = CalamineSource(example_workbook)
+        try:
+            for sheet in source.sheet_names():
+                rows = source.rows(sheet, 300)
+                expected = {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1) if v is not None}
+                grid = source.grid(sheet, 300)
+                assert grid == expected and list(grid) == list(expected)
+        finally:
+            source.close()
+
+
+class TestStructureReadOnce:
+    """A worker reads the structure parts of a template (xl/workbook.xml, its relationships, the content
+    types, the styles) once, and Cells checks the same names, sheets and states once: a file read after
+    others gives what it gives read alone, every check on its own parts (shared strings, sheets) made
+    again, and a file differing in those parts is read from its own."""
+
+    @staticmethod
+    def _forget() -> None:
+        from xlperf.workbook import _cells
+
+        _calamine_source._STRUCTURES.clear()
+        _cells._NAMES_READ.clear()
+        _cells._SHEETS_CHECKED.clear()
+
+    @staticmethod
+    def _read(path: Path) -> tuple[Any, ...]:
+        try:
+            source = CalamineSource(path)
+        except XlperfError as exc:
+            return "error", type(exc).__name__, str(exc)
+        try:
+            cells = Cells(source, path.name)
+            for sheet in source.sheet_names():
+                source.grid(sheet, 300)  # every sheet scanned: its fallback noted
+            return dict(source.fallbacks), outcome(path, "calamine"), sorted(cells._names.items())
+        except XlperfError as exc:
+            return dict(source.fallbacks), "error", type(exc).__name__, str(exc)
+        finally:
+            source.close()
+
+    def test_alone_and_after_others(self, made: Callable[[str], Path]) -> None:
+        cases = list(PLAIN) + list(ODD)
+        alone = {}
+        for case in cases:
+            self._forget()
+            alone[case] = self._read(made(case))
+        for case in cases:
+            self._read(made(case))
+        assert _calamine_source._STRUCTURES  # the template's structure, kept
+        for case in reversed(cases):  # each after all the others
+            assert self._read(made(case)) == alone[case], case
+        assert len({str(a) for a in alone.values()}) > len(cases) // 2  # the cases differ
+
+    def test_shared(self, made: Callable[[str], Path]) -> None:
+        first, second = CalamineSource(made("example")), CalamineSource(made("example-saved-by-openpyxl"))
+        again = CalamineSource(made("example"))
+        try:
+            assert first._structure is again._structure  # read once
+            assert second._structure is not first._structure  # openpyxl wrote other parts
+        finally:
+            first.close(), second.close(), again.close()
+
+    def test_same_names_other_sheets(self, example_workbook: Path, tmp_path: Path) -> None:
+        """A workbook with the names of one read before, but a layout sheet hidden or a decoy beside it,
+        is refused as it is when read alone."""
+        def hide(wb: Any) -> None:
+            wb["收支情况"].sheet_state = "hidden"
+
+        def decoy(wb: Any) -> None:
+            wb.create_sheet("评分表 ")
+
+        for name in ("plain", "hidden", "decoy"):
+            (tmp_path / name).mkdir()
+        plain, hidden, decoyed = (_edited(change=change)(example_workbook, tmp_path / name)
+                                  for name, change in (("plain", None), ("hidden", hide), ("decoy", decoy)))
+        for path in (hidden, decoyed):
+            self._forget()
+            alone = outcome(path, "calamine")
+            assert alone[0] == "error"
+            assert outcome(plain, "calamine")[0] == "year"
+            assert outcome(path, "calamine") == alone

@@ -92,8 +92,9 @@ _TYPE = re.compile(rb'\st="([^"]*)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
-_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f[\s/>]')
-_ONE_CELL_ARRAY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^<>]*><f t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"')
+# a formula right after its cell's start tag, with the range of an array formula written plainly (\3)
+_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f'
+                            rb'(?: t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"|[\s/>])')
 # a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
 _STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
 _STRING_ITEM = re.compile(rb"<si[\s/>]")
@@ -134,6 +135,27 @@ class _Sheet:
     merges: list[str] = field(default_factory=list)
 
 
+@record(frozen=False)
+class _Structure:
+    """What a workbook's structure parts tell (xl/workbook.xml, its relationships, the styles): made by
+    _read_workbook, never changed after, so that workbooks with the same parts share one."""
+
+    names: dict[str, str] = field(default_factory=dict)  # workbook-scope names -> what they refer to
+    sheet_names: list[str] = field(default_factory=list)  # the sheets openpyxl lists
+    all_sheet_names: list[str] = field(default_factory=list)  # every <sheet>, as calamine lists them
+    states: dict[str, str] = field(default_factory=dict)  # sheet -> "visible", "hidden" or "veryHidden"
+    parts: dict[str, str | None] = field(default_factory=dict)  # sheet -> its part, None when only openpyxl may read it
+    date_styles: frozenset[int] = frozenset()
+    widths: dict[str, int] = field(default_factory=dict)  # the last column the layout's names reach (name_reach)
+
+
+#: _Structure by the parts it was read from (and the zip's part names): a batch's workbooks made from one
+#: template are read alike, in a worker, once
+_STRUCTURES: dict[tuple[Any, ...], _Structure] = {}
+_MAX_STRUCTURES = 16
+_MAX_STRUCTURE_BYTES = 1024 * 1024
+
+
 class CalamineSource:
     """An .xlsx/.xlsm file read with calamine: the values Excel saved, as FileSource gives them."""
 
@@ -148,17 +170,11 @@ class CalamineSource:
         self._archive: zipfile.ZipFile | None = None
         self._book: Any = None
         self._openpyxl_source: FileSource | None = None
-        self._names: dict[str, str] = {}
-        self._sheet_names: list[str] = []
-        self._parts: dict[str, str | None] = {}  # sheet -> its part, None when only openpyxl may read it
+        self._structure = _Structure()
         self._sheets: dict[str, _Sheet | None] = {}
         self._formula_grids: dict[str, dict[tuple[int, int], str | ArrayFormula] | None] = {}
-        self._date_styles: frozenset[int] = frozenset()
         self._members: dict[bytes, list[str]] = {}  # part names by calamine's key
         self._strings = 0  # the shared strings there are
-        self._states: dict[str, str] = {}  # sheet -> "visible", "hidden" or "veryHidden"
-        self._all_sheet_names: list[str] = []
-        self._widths: dict[str, int] | None = None
         try:
             self._open()
         except BaseException:
@@ -168,13 +184,13 @@ class CalamineSource:
     # -- CellSource ------------------------------------------------------------------------------
 
     def defined_names(self) -> dict[str, str]:
-        return self._openpyxl().defined_names() if self._whole else dict(self._names)
+        return self._openpyxl().defined_names() if self._whole else dict(self._structure.names)
 
     def sheet_names(self) -> Sequence[str]:
-        return self._openpyxl().sheet_names() if self._whole else list(self._sheet_names)
+        return self._openpyxl().sheet_names() if self._whole else list(self._structure.sheet_names)
 
     def sheet_states(self) -> dict[str, str]:
-        return self._openpyxl().sheet_states() if self._whole else dict(self._states)
+        return self._openpyxl().sheet_states() if self._whole else dict(self._structure.states)
 
     def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         plan = self._sheet(sheet)
@@ -185,6 +201,19 @@ class CalamineSource:
             except BaseException as exc:
                 self._refuse(sheet, exc)
         return list(self._openpyxl().rows(sheet, last_row))
+
+    def grid(self, sheet: str, last_row: int) -> dict[tuple[int, int], Any]:
+        """The non-empty cells of `rows`, (row, column) -> value, in the same order: made in one pass
+        over calamine's values (Cells keeps a sheet so)."""
+        plan = self._sheet(sheet)
+        if plan is not None:
+            try:
+                values = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max(last_row, 1))
+                return _as_openpyxl_grid(values, self._width(sheet), plan.fixed)
+            except BaseException as exc:
+                self._refuse(sheet, exc)
+        return {(r, c): value for r, row in enumerate(self._openpyxl().rows(sheet, last_row), start=1)
+                for c, value in enumerate(row, start=1) if value is not None}
 
     def formula_rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         """The formulas of a sheet's cells (_formula_cells): a shared formula in a cell with a saved
@@ -258,7 +287,7 @@ class CalamineSource:
             except BaseException as exc:
                 _library_failure(exc)
                 raise _Refuse(f"calamine cannot open it: {type(exc).__name__}") from exc
-            if list(self._book.sheet_names) != self._all_sheet_names:
+            if list(self._book.sheet_names) != self._structure.all_sheet_names:
                 raise _Refuse("calamine sees other sheets")
         except _Refuse as exc:
             self.fallbacks[""] = str(exc)
@@ -278,17 +307,30 @@ class CalamineSource:
         relations = self._part("xl/_rels/workbook.xml.rels")
         strings = self._part("xl/sharedStrings.xml", required=False)
         styles = self._part("xl/styles.xml", required=False)
-        _manifest(self._part("[Content_Types].xml"), has_strings=bool(strings))
-        _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
+        types = self._part("[Content_Types].xml")
+        # what follows from these parts alone, read before from the same bytes in this process (a batch's
+        # workbooks made from one template): the checks passed then, and give the same now
+        key = (tuple(names), workbook, relations, types, styles, bool(strings))
+        known = _STRUCTURES.get(key)
+        if known is None:
+            _manifest(types, has_strings=bool(strings))
+            _well_formed(styles)  # openpyxl parses it; the look at its bytes below does not
         if _odd_text(strings) or _trimmed(strings):
             raise _Refuse("shared strings calamine reads otherwise")
         if b":si" in strings or forbidden_character(strings)[0] >= 0:
             raise _Refuse("shared strings prefixed, or with a character XML forbids")  # openpyxl says what is wrong
         self._strings = len(_STRING_ITEM.findall(strings))
-        self._date_styles = _date_styles(styles)
-        if 0 in self._date_styles:
+        if known is not None:
+            self._structure = known
+            return
+        date_styles = _date_styles(styles)
+        if 0 in date_styles:
             raise _Refuse("the default cell style is a date")
-        self._read_workbook(workbook, _relations(relations), set(names))
+        self._structure = self._read_workbook(workbook, _relations(relations), set(names), date_styles)
+        if sum(map(len, key[1:5])) <= _MAX_STRUCTURE_BYTES:  # (a template's parts: some ten KB)
+            if len(_STRUCTURES) >= _MAX_STRUCTURES:
+                _STRUCTURES.clear()
+            _STRUCTURES[key] = self._structure
 
     def _part(self, name: str, *, required: bool = True) -> bytes:
         """A part calamine reads (it finds parts whatever their case), bounded; b"" when absent."""
@@ -304,10 +346,12 @@ class CalamineSource:
             raise _Refuse(f"{name} is not plain XML")
         return data
 
-    def _read_workbook(self, workbook: bytes, relations: dict[str, dict[str, str]], names: set[str]) -> None:
+    def _read_workbook(self, workbook: bytes, relations: dict[str, dict[str, str]], names: set[str],
+                       date_styles: frozenset[int]) -> _Structure:
         """Names and sheets from xl/workbook.xml, as openpyxl reads them; each sheet's part as calamine
         finds it (the r:id attribute by its prefix, the target by a simple rule) must be the one openpyxl
         reads, so that the part scanned is the part calamine loads."""
+        found = _Structure(date_styles=date_styles)
         rel = _REL_NS.encode()
         bound = workbook.count(b'xmlns:r="' + rel + b'"')
         if workbook.count(rel) != bound or workbook.count(b"xmlns:r=") != bound:
@@ -327,7 +371,7 @@ class CalamineSource:
                 int(local)  # openpyxl refuses the workbook otherwise
                 continue
             if name not in _RESERVED_NAMES:
-                self._names[name] = el.text or ""
+                found.names[name] = el.text or ""
         chosen: dict[str, str | None] = {}  # sheet -> the relationship calamine takes (the first sheet of the name)
         for el in sheets[0] if sheets else ():
             if _local(el.tag) != "sheet":
@@ -339,7 +383,7 @@ class CalamineSource:
             state = el.get("state") or "visible"
             if state not in _SHEET_STATES:
                 raise _Refuse("a sheet state openpyxl refuses")
-            self._all_sheet_names.append(name)
+            found.all_sheet_names.append(name)
             chosen.setdefault(name, rid)
             if rid is None:
                 continue  # openpyxl leaves it out (calamine refuses the workbook)
@@ -349,9 +393,9 @@ class CalamineSource:
             target = _openpyxl_target(relation)
             if target not in names:
                 continue  # openpyxl leaves out a sheet whose part is missing
-            self._sheet_names.append(name)
-            self._states.setdefault(name, state)
-            if name in self._parts:
+            found.sheet_names.append(name)
+            found.states.setdefault(name, state)
+            if name in found.parts:
                 continue
             part: str | None = target
             raw = relation.get("Target", "")
@@ -360,7 +404,9 @@ class CalamineSource:
                     or self._members.get(_ascii_lower(calamine_part)) != [target]
                     or calamine_part.split("/")[1:2] != ["worksheets"]):
                 part = None
-            self._parts[name] = part
+            found.parts[name] = part
+        found.widths = name_reach(found.names)
+        return found
 
     # -- sheets ----------------------------------------------------------------------------------
 
@@ -369,7 +415,7 @@ class CalamineSource:
         if self._whole:
             return None
         if sheet not in self._sheets:
-            part = self._parts.get(sheet)
+            part = self._structure.parts.get(sheet)
             plan = None
             if part is None:
                 self.fallbacks[sheet] = "its part is not the one calamine would read"
@@ -405,7 +451,7 @@ class CalamineSource:
             plan.fixed.update(_errors(data))
         if _ODD_NUMBER.search(data):
             plan.fixed.update(_odd_numbers(data))
-        if self._date_styles and _styled(data, self._date_styles):
+        if self._structure.date_styles and _styled(data, self._structure.date_styles):
             raise _Refuse("a cell styled as a date")
         plan.formulas = _FORMULA_TAG.search(data) is not None
         plan.formula_cells = _formula_positions(data) if plan.formulas else frozenset()
@@ -433,9 +479,7 @@ class CalamineSource:
         return self._formula_grids[sheet]
 
     def _width(self, sheet: str) -> int:
-        if self._widths is None:
-            self._widths = name_reach(self.defined_names())
-        return self._widths.get(sheet, 1)
+        return self._structure.widths.get(sheet, 1)
 
 
 def _check_extent(data: bytes) -> None:
@@ -498,6 +542,28 @@ def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int],
     return out
 
 
+def _as_openpyxl_grid(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+    """What _as_openpyxl gives, as (row, column) -> value for the cells that are not None, in the same
+    order: one pass over calamine's values instead of two."""
+    grid: dict[tuple[int, int], Any] = {}
+    for row, cells in enumerate(rows, start=1):
+        for col, value in enumerate(cells[:width], start=1):
+            kind = type(value)
+            if kind is str:
+                value = value or None
+            elif kind is float:
+                if not math.isfinite(value) and (row, col) not in fixed:
+                    raise _Refuse("a number that is not finite")
+                value = int(value) if value.is_integer() and abs(value) < _LARGEST_EXACT else value
+            elif kind is not int and kind is not bool and is_temporal(value):
+                raise _Refuse("a date or time")
+            if fixed and (row, col) in fixed:
+                value = fixed[(row, col)]
+            if value is not None:
+                grid[(row, col)] = value
+    return grid
+
+
 def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
     """(row, column) -> the number openpyxl reads (_reader._cast_number) for the number cells whose text
     calamine reads otherwise (_ODD_NUMBER)."""
@@ -517,7 +583,7 @@ def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
         if kind is not None and kind.group(1) != b"n":
             continue  # a text (t="str"): read alike
         text = value.group(1).decode("ascii")
-        number = float(text) if any(mark in text for mark in ".eE") else int(text)
+        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
         found[(int(cell.group(2)), _column(cell.group(1)))] = number
     return found
 
@@ -555,16 +621,16 @@ def _formula_positions(data: bytes) -> frozenset[tuple[int, int]] | None:
     spreadsheet programs write it); None unless that accounts for every formula of the sheet and every
     array formula fills only its own cell (one filling others gives them a formula too): a formula's text
     is read only when asked for, and no score formula of the 评分表 is read to learn that an input has none."""
+    found = _FORMULA_START.findall(data)  # (one pass over the cells finds both)
     arrays = data.count(b"array")
     if arrays:  # only array formulas of one cell each, its own (as the .xlsx edition's 评分表 has them)
-        own = _ONE_CELL_ARRAY.findall(data)
+        own = [(letters + row, ref) for letters, row, ref in found if ref]
         if len(own) != arrays or any(ref.replace(b"$", b"").split(b":")[0] != cell or
                                      len(set(ref.replace(b"$", b"").split(b":"))) != 1 for cell, ref in own):
             return None
-    found = _FORMULA_START.findall(data)
     if len(found) != len(_FORMULA_TAG.findall(data)):
         return None
-    return frozenset((int(row), _column(letters)) for letters, row in found)
+    return frozenset((int(row), _column(letters)) for letters, row, _ in found)
 
 
 def _formula_cells(data: bytes) -> dict[tuple[int, int], str | ArrayFormula] | None:
@@ -852,8 +918,9 @@ def _library_failure(exc: BaseException) -> None:
         raise exc
 
 
+@functools.lru_cache(maxsize=4096)
 def _column(letters: bytes) -> int:
-    """b"AB" -> 28."""
+    """b"AB" -> 28 (cached: a sheet names the same few columns in every row)."""
     return column_index(letters.decode("ascii"))
 
 

@@ -53,6 +53,8 @@ class CellSource(Protocol):
 
     # Optional: `merged_ranges(sheet) -> Sequence[str]`, the merged ranges of a sheet as "B6:C7" (at
     # least those over the named cells). A source without it is taken to have no merged cells.
+    # Optional: `grid(sheet, last_row) -> dict[tuple[int, int], Any]`, the cells of `rows` that are not
+    # None, (row, column) -> value, in the same order.
     # Optional: `formula_cells(sheet) -> frozenset[tuple[int, int]] | None`, (row, column) of every cell
     # holding a formula when the source can tell without reading them (and no array formula fills others).
     # Optional: `sheet_states() -> dict[str, str]`, each sheet's state: "visible", "hidden" or
@@ -142,6 +144,73 @@ def bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return first, ((column_index(c2), int(r2)) if c2 else first)
 
 
+#: Names as Cells reads them (_read_names), and the (names, sheets, states) _check_sheets let through,
+#: by the names, sheets and states themselves: a batch's workbooks of one template are checked alike once
+#: per process (what is refused is not kept: its message names the file)
+_NAMES_READ: dict[tuple[tuple[str, str], ...], tuple[dict[str, tuple[str, str]], set[str], dict[str, str], dict[str, int]]] = {}
+_SHEETS_CHECKED: dict[tuple[Any, ...], bool] = {}
+_MAX_KEPT = 16
+_MAX_NAMES_KEPT = 2000
+
+
+def _remember(kept: dict[Any, Any], names: tuple[tuple[str, str], ...], key: Any, value: Any) -> None:
+    if len(names) > _MAX_NAMES_KEPT:
+        return  # (a layout has some 150 names: a workbook claiming thousands is not kept)
+    if len(kept) >= _MAX_KEPT:
+        kept.clear()
+    kept[key] = value
+
+
+def _read_names(names: tuple[tuple[str, str], ...], file: str) -> tuple[dict[str, tuple[str, str]], set[str],
+                                                                        dict[str, str], dict[str, int]]:
+    """The defined names as Cells keeps them: name -> (sheet, cell or range), the names Excel broke
+    (#REF!), the constants (="…"), and the last row read on each sheet; WorkbookError for a name of the
+    layout reaching too far, or a workbook without the layout's mark or of another layout version.
+    Never changed once made (workbooks with the same names share them)."""
+    targets: dict[str, tuple[str, str]] = {}
+    broken: set[str] = set()
+    constants: dict[str, str] = {}
+    for name, refers_to in names:
+        target = parse_reference(refers_to)
+        if target is not None:
+            targets[name] = target
+        elif "#REF!" in refers_to:
+            broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
+        else:
+            constants[name] = refers_to.strip().removeprefix("=").strip('"')
+    last_row: dict[str, int] = {}
+    for name, (sheet, ref) in targets.items():
+        if not name.startswith(NAME_PREFIX):
+            continue  # the clerk's own names (a whole column for a chart …) are never read
+        (col1, row1), (col2, last) = bounds(ref)
+        if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:
+            raise WorkbookError(f"名称“{name[:40]}”指向的区域“{ref}”过大（一个名称最多 {MAX_NAMED_ROWS} 行、"
+                                f"{MAX_NAMED_COLUMNS} 列），工作簿可能被改坏或是恶意构造的",
+                                location=Location(file=file), fix="请在“公式 > 名称管理器”中改正，或用 xlperf new 重新生成工作簿")
+        last_row[sheet] = max(last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
+    if L.LAYOUT_NAME not in constants:
+        raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
+                            location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
+    version = constants[L.LAYOUT_NAME]
+    if version != L.LAYOUT_VERSION:
+        raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
+                            location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
+    return targets, broken, constants, last_row
+
+
+@functools.lru_cache(maxsize=8192)
+def _location(sheet: str, cell: str) -> Location:
+    """A cell's or a sheet's place, made once (a Location cannot change): every workbook of a template
+    names the same few hundred."""
+    return Location(sheet, cell)
+
+
+@functools.lru_cache(maxsize=8192)
+def _row_location(sheet: str, first_col: int, last_col: int, row: int) -> Location:
+    """A table row's place, as 绩效目标!B5:J5 (made once, as _location)."""
+    return Location(sheet, f"{column_letters(first_col)}{row}:{column_letters(last_col)}{row}")
+
+
 _TAMPERED = "工作簿可能被篡改或损坏；请向提供文件的单位要一份正常的文件，或用 xlperf new 重新生成工作簿后把数据填回"
 
 
@@ -155,44 +224,25 @@ class Cells:
         self._formula_cells: dict[str, frozenset[tuple[int, int]] | None] = {}
         self._arrays: dict[str, list[tuple[tuple[tuple[int, int], tuple[int, int]], str]]] = {}
         self._merged: dict[str, list[str]] = {}
-        self._names: dict[str, tuple[str, str]] = {}
-        self._broken: set[str] = set()
-        self._constants: dict[str, str] = {}
-        for name, refers_to in source.defined_names().items():
-            target = parse_reference(refers_to)
-            if target is not None:
-                self._names[name] = target
-            elif "#REF!" in refers_to:
-                self._broken.add(name)  # Excel writes #REF! when the row or sheet a name pointed at is deleted
-            else:
-                self._constants[name] = refers_to.strip().removeprefix("=").strip('"')
-        self._last_row: dict[str, int] = {}
-        for name, (sheet, ref) in self._names.items():
-            if not name.startswith(NAME_PREFIX):
-                continue  # the clerk's own names (a whole column for a chart …) are never read
-            (col1, row1), (col2, last) = bounds(ref)
-            if last - row1 >= MAX_NAMED_ROWS or col2 - col1 >= MAX_NAMED_COLUMNS or last > 1048576 or col2 > 16384:
-                raise WorkbookError(f"名称“{name[:40]}”指向的区域“{ref}”过大（一个名称最多 {MAX_NAMED_ROWS} 行、"
-                                    f"{MAX_NAMED_COLUMNS} 列），工作簿可能被改坏或是恶意构造的",
-                                    location=Location(file=file), fix="请在“公式 > 名称管理器”中改正，或用 xlperf new 重新生成工作簿")
-            self._last_row[sheet] = max(self._last_row.get(sheet, 0), last + ROWS_BELOW_TABLES)
-        if L.LAYOUT_NAME not in self._constants:
-            raise WorkbookError("这不是 xlperf 生成的绩效自评工作簿（缺少版式标记 XP_LAYOUT）",
-                                location=Location(file=file), fix="请用 xlperf new 生成工作簿后填写")
-        version = self._constants[L.LAYOUT_NAME]
-        if version != L.LAYOUT_VERSION:
-            raise WorkbookError(f"工作簿版式为“{version[:40]}”，本程序只能读取“{L.LAYOUT_VERSION}”",
-                                location=Location(file=file), fix="请升级 xlperf，或用 xlperf new 重新生成工作簿")
-        self._check_sheets()
+        names = tuple(source.defined_names().items())
+        known = _NAMES_READ.get(names)  # (a batch's workbooks of one template have the same names)
+        if known is None:
+            known = _read_names(names, file)
+            _remember(_NAMES_READ, names, names, known)
+        self._names, self._broken, self._constants, self._last_row = known
+        sheets = list(self.source.sheet_names())
+        read_states = getattr(self.source, "sheet_states", None)
+        states: dict[str, str] = read_states() if read_states is not None else {}
+        seen_alike = (names, tuple(sheets), tuple(states.items()))
+        if seen_alike not in _SHEETS_CHECKED:
+            self._check_sheets(sheets, states)
+            _remember(_SHEETS_CHECKED, names, seen_alike, True)
 
-    def _check_sheets(self) -> None:
+    def _check_sheets(self, sheets: list[str], states: dict[str, str]) -> None:
         """Refuse a workbook where what is read is not what is seen: a name of the layout pointing at
         another sheet than its own (a decoy named "评分表 ") or at a hidden one, two sheets of one name,
         or a sheet passing for one of the layout's beside it. Names pointing at a sheet that does not
         exist are left to `_grid` ("缺少工作表")."""
-        sheets = list(self.source.sheet_names())
-        read_states = getattr(self.source, "sheet_states", None)
-        states: dict[str, str] = read_states() if read_states is not None else {}
         seen: set[str] = set()
         for sheet in sheets:
             if sheet.casefold() in seen:
@@ -257,7 +307,7 @@ class Cells:
 
     def location(self, name: str, whole: bool = False) -> Location:
         sheet, ref = self._dest(name)
-        return Location(sheet=sheet, cell="" if whole else ref)
+        return _location(sheet, "" if whole else ref)
 
     def _rows_into_grid(self, rows: Iterable[Sequence[Any]]) -> dict[tuple[int, int], Any]:
         grid: dict[tuple[int, int], Any] = {}
@@ -271,7 +321,9 @@ class Cells:
         if sheet not in self._grids:
             if sheet not in self.source.sheet_names():
                 raise WorkbookError(f"工作簿缺少工作表“{sheet}”（可能被删除或改名）", location=Location(file=self.file))
-            self._grids[sheet] = self._rows_into_grid(self.source.rows(sheet, self._last_row.get(sheet, 1)))
+            last_row = self._last_row.get(sheet, 1)
+            read_grid = getattr(self.source, "grid", None)  # (optional: the same cells, made in one pass)
+            self._grids[sheet] = read_grid(sheet, last_row) if read_grid else self._rows_into_grid(self.source.rows(sheet, last_row))
         return self._grids[sheet]
 
     def value(self, name: str) -> Any:
@@ -314,6 +366,13 @@ class Cells:
                 return text
         return ""
 
+    def formula_free(self, sheet: str, row: int, first_col: int, last_col: int) -> bool:
+        """Whether the source tells, without reading any formula, that none gives a value to the cells
+        of `row` from `first_col` to `last_col` (as _no_formula for each)."""
+        self._no_formula(sheet, row, first_col)  # (asks the source once)
+        cells = self._formula_cells[sheet]
+        return cells is not None and (not cells or all((row, col) not in cells for col in range(first_col, last_col + 1)))
+
     def _no_formula(self, sheet: str, row: int, col: int) -> bool:
         """Whether the source tells, without reading any formula, that none gives this cell its value
         (optional `formula_cells(sheet)`: the cells holding one, None when it cannot tell)."""
@@ -341,8 +400,7 @@ class Cells:
         (col1, _), (_, row2) = bounds(ref)
         grid = self._grid(sheet)
         rows = sorted({r for (r, c), v in grid.items() if r > row2 and col1 <= c < col1 + width and not is_blank(v)})
-        last = column_letters(col1 + width - 1)
-        return [Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}") for r in rows]
+        return [_row_location(sheet, col1, col1 + width - 1, r) for r in rows]
 
     def table(self, name: str, keys: list[str]) -> Iterator[tuple[Location, dict[str, Any]]]:
         """The non-blank rows of a named table range, as dicts keyed by `keys` (left to right)."""
@@ -351,9 +409,8 @@ class Cells:
         if col2 - col1 + 1 < len(keys):
             raise WorkbookError(f"名称“{name}”指向的区域列数不足", location=Location(sheet=sheet, file=self.file))
         grid = self._grid(sheet)
-        last = column_letters(col1 + len(keys) - 1)
         for r in range(row1, row2 + 1):
             values = [grid.get((r, c)) for c in range(col1, col1 + len(keys))]
-            if all(is_blank(v) for v in values):
-                continue
-            yield Location(sheet=sheet, cell=f"{column_letters(col1)}{r}:{last}{r}"), dict(zip(keys, values))
+            if values.count(None) == len(values) or all(is_blank(v) for v in values):
+                continue  # (most spare rows hold nothing at all: told without a call per cell)
+            yield _row_location(sheet, col1, col1 + len(keys) - 1, r), dict(zip(keys, values))

@@ -330,6 +330,7 @@ def _short(name: str) -> str:
 #: no byte of another character's UTF-8 is below 0x80)
 _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 _C0 = bytes([*range(0x9), 0xB, 0xC, *range(0xE, 0x20)])
+_NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF
 _REFERENCE = re.compile(rb"&#(?:x([0-9A-Fa-f]+)|([0-9]+));")
 # a cell's start tag and its r, found backwards from a bad character to say which cell holds it
 _CELL_START = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
@@ -359,11 +360,12 @@ def allowed_in_xml(code: int) -> bool:
 def forbidden_character(data: bytes) -> tuple[int, str]:
     """(where, how it is written) of the first character XML 1.0 forbids in a part, raw ("U+001B") or
     as a character reference ("&#x1B;", "&#0;"); (-1, "") when there is none."""
-    suspect = (len(data.translate(None, _C0)) != len(data) or b"\xef\xbf\xbe" in data  # (3 times faster
-               or b"\xef\xbf\xbf" in data)  # than the regular expression on a part that has none)
+    # (a deleting translate and one search for U+FFFE/U+FFFF are 3 times faster than _FORBIDDEN on a part
+    # that has none; the search's literal prefix is found faster than `in` finds either character)
+    suspect = len(data.translate(None, _C0)) != len(data) or _NONCHARACTER.search(data) is not None
     raw = _FORBIDDEN.search(data) if suspect else None
     end = raw.start() if raw else len(data)
-    if b"&#" in data:  # (rare in what spreadsheet programs write: one find before any regular expression)
+    if b"#" in data and b"&#" in data:  # (rare in what spreadsheet programs write; "#" alone is found fastest)
         for match in _REFERENCE.finditer(data, 0, end):
             digits = (match.group(1) or match.group(2)).lstrip(b"0") or b"0"
             code = int(digits, 16 if match.group(1) else 10) if len(digits) <= 8 else -1

@@ -172,18 +172,21 @@ def _merged_inputs(cells: Cells, year: DepartmentYear) -> None:
     read as blank, so say so (E003) rather than "未填写", and never score on them."""
     singles: dict[tuple[str, int, int], str] = {}
     for key, location in year.locations.items():
-        if location.sheet and location.cell and ":" not in location.cell and "[" not in key:
+        if "[" not in key and location.sheet and location.cell and ":" not in location.cell:
             (col, row), _ = bounds(location.cell)
             singles[(location.sheet, col, row)] = key
+    on_sheet: dict[str, list[tuple[int, int, str]]] = {}  # the singles of each sheet, in the same order
+    for (sheet, col, row), key in singles.items():
+        on_sheet.setdefault(sheet, []).append((col, row, key))
     tables = {key: (year.locations[key].sheet, bounds(cells.cell_of(name)))
               for key, name in (("targets", L.TARGETS), ("projects", L.PROJECTS)) if key in year.locations}
-    sheets = {sheet for sheet, _, _ in singles} | {sheet for sheet, _ in tables.values()}
+    sheets = set(on_sheet) | {sheet for sheet, _ in tables.values()}
     for sheet in sorted(sheets):
         for ref in cells.merged(sheet):
             # arithmetic on the corners, never cell by cell: a file may claim a merge of A1:XFD1048576
             (c1, r1), (c2, r2) = bounds(ref)
-            keys = [key for (s, c, r), key in singles.items()
-                    if s == sheet and c1 <= c <= c2 and r1 <= r <= r2 and (c, r) != (c1, r1)]
+            keys = [key for c, r, key in on_sheet.get(sheet, ())
+                    if c1 <= c <= c2 and r1 <= r <= r2 and (c, r) != (c1, r1)]
             for table, (table_sheet, ((t1, tr1), (t2, tr2))) in tables.items():
                 left, right, top, bottom = max(c1, t1), min(c2, t2), max(r1, tr1), min(r2, tr2)
                 if table_sheet != sheet or left > right or top > bottom:
@@ -293,6 +296,8 @@ def _row_outside(cells: Cells, row: Location) -> InputError | None:
     if not cells.saved_values:
         return None
     (col1, r), (col2, _) = bounds(row.cell)
+    if cells.formula_free(row.sheet, r, col1, col2):
+        return None  # (most rows: told by the scan, without a look at each cell)
     for col in range(col1, col2 + 1):
         problem = outside_source(cells.formula_behind(row.sheet, r, col))
         if problem:
@@ -342,28 +347,32 @@ Notes = dict[str, str]  # column key -> how its value was read
 
 
 def _rows(year: DepartmentYear, key: str, rows: Iterator[tuple[Location, Any, Notes]], columns: list[str],
-          cell_of: Callable[[Location, int, str], Location] | None = None) -> Iterator[Any]:
+          cells_of: Callable[[Location, int], Sequence[Location]] | None = None) -> Iterator[Any]:
     """The readable rows of a table; an unreadable row is recorded under its cells, e.g. targets[绩效目标!B5:J5].
-    Each readable row's cells are located as "<key>[<i>].<column>", and their notes kept under the same keys."""
-    cell_of = cell_of or _row_cell
+    Each readable row's cells (`cells_of(row, len(columns))`, left to right) are located as
+    "<key>[<i>].<column>", and their notes kept under the same keys."""
+    cells_of = cells_of or _row_cells
     i = 0
     for location, row, notes in rows:
         if isinstance(row, InputError):
             year.unreadable[f"{key}[{location}]"] = row
             continue
         prefix = f"{key}[{i}]."
-        for n, column in enumerate(columns):
-            year.locations[prefix + column] = cell_of(location, n, column)
+        for column, cell in zip(columns, cells_of(location, len(columns))):
+            year.locations[prefix + column] = cell
         for column, note in notes.items():
             year.notices[f"{key}[{i}].{column}"] = note
         i += 1
         yield row
 
 
-def _row_cell(row: Location, index: int, column: str) -> Location:
-    """The cell of the index-th column of a table row located as 绩效目标!B5:J5."""
+@functools.lru_cache(maxsize=4096)
+def _row_cells(row: Location, count: int) -> tuple[Location, ...]:
+    """The first `count` cells of a table row located as 绩效目标!B5:J5, made once (a Location cannot
+    change: every workbook of a template has the same rows)."""
     (col, r), _ = bounds(row.cell)
-    return Location(sheet=row.sheet, cell=f"{column_letters(col + index)}{r}", file=row.file)
+    sheet, file = row.sheet, row.file
+    return tuple(Location(sheet, f"{column_letters(col + index)}{r}", "", file) for index in range(count))
 
 
 def _targets(cells: Cells) -> Iterator[tuple[Location, Target | InputError, Notes]]:
@@ -469,7 +478,7 @@ def year_from_ranges(fw: Framework, codes: Sequence[Any], values: Sequence[Any],
             except InputError as exc:
                 yield where, exc, {}
 
-    year.targets = list(_rows(year, "targets", read_rows(), keys, lambda row, n, _column: _row_places(row.path)[n]))
+    year.targets = list(_rows(year, "targets", read_rows(), keys, lambda row, _count: _row_places(row.path)))
     return year
 
 
