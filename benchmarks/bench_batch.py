@@ -154,7 +154,7 @@ def breakdown(paths: list[Path]) -> dict[str, float]:
     timed(_calamine_source.CalamineSource, "_read_structure", "read: the workbook's structure (names, sheets, strings)")
     timed(_calamine_source.CalamineSource, "_scan", "read: each sheet's scan before calamine loads it")
     timed(_calamine_source.CalamineSource, "_formulas", "read: the formulas of the input sheets")
-    timed(_calamine_source, "_as_openpyxl", "read: calamine's values made openpyxl's")
+    timed(_calamine_source, "_as_openpyxl_grid", "read: calamine's values made openpyxl's")
     job = Job(str(paths[0].parent))
     process_file(str(paths[0]), job)  # warm: imports, the framework; the parent imports these meanwhile
     import pandas  # noqa: F401
