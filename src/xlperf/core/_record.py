@@ -181,6 +181,9 @@ def _init(qualname: str, fields: tuple[_Field, ...]) -> Callable[..., None]:
     required = tuple(f.name for f in fields if f.default is MISSING and f.factory is MISSING)
     factories = tuple((f.name, f.factory) for f in fields if f.factory is not MISSING)
 
+    positional = [frozenset(names[:n]) for n in range(count + 1)]  # the fields given by position, by count
+    plain = not factories and not required  # every field has a plain default
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         given = len(args)
         if given == count and not kwargs:
@@ -195,17 +198,19 @@ def _init(qualname: str, fields: tuple[_Field, ...]) -> Callable[..., None]:
             if not known.issuperset(kwargs):
                 raise TypeError(f"{qualname}() got an unexpected keyword argument "
                                 f"{next(k for k in kwargs if k not in known)!r}")
-            if given and not kwargs.keys().isdisjoint(names[:given]):
+            if given and not positional[given].isdisjoint(kwargs):
                 raise TypeError(f"{qualname}() got multiple values for argument "
-                                f"{next(k for k in kwargs if k in names[:given])!r}")
+                                f"{next(k for k in kwargs if k in positional[given])!r}")
             values.update(kwargs)
-        for name, factory in factories:
-            if values[name] is MISSING:
-                values[name] = factory()
-        missing = [name for name in required if values[name] is MISSING]
-        if missing:
-            raise TypeError(f"{qualname}() missing required argument{'s' if len(missing) > 1 else ''}: "
-                            + ", ".join(repr(m) for m in missing))
+        if not plain:
+            for name, factory in factories:
+                if values[name] is MISSING:
+                    values[name] = factory()
+            for name in required:
+                if values[name] is MISSING:
+                    missing = [name for name in required if values[name] is MISSING]
+                    raise TypeError(f"{qualname}() missing required argument{'s' if len(missing) > 1 else ''}: "
+                                    + ", ".join(repr(m) for m in missing))
         self.__dict__.update(values)
 
     return __init__
