@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import importlib.util
 import json
+import math
 import os
 import re
 import shutil
@@ -916,16 +917,47 @@ class TestCheaperLooks:
         assert _calamine_source._odd_text(b"<t>_x000D_</t>") and not _calamine_source._odd_text(b"<t>x000D</t><t>_</t>")
 
 
+def _reference_rows(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
+    """The conversion as it was written first, row by row (the reference): calamine's values as openpyxl gives them: None for empty cells, whole numbers as int, and the
+    `fixed` cells. _Refuse on a date or time (openpyxl decides by its own reading of the number format,
+    and reads serial numbers out of range as "#VALUE!") and on NaN or infinity ("NaN" or "inf" in the
+    file, which openpyxl refuses; "1e400", its infinity, is fixed)."""
+    out = []
+    for row, cells in enumerate(rows, start=1):
+        values: list[Any] = []
+        for value in cells[:width]:
+            kind = type(value)
+            if kind is str:
+                values.append(value or None)
+            elif kind is float:
+                if not math.isfinite(value) and (row, len(values) + 1) not in fixed:
+                    raise _calamine_source._Refuse("a number that is not finite")
+                values.append(int(value) if value.is_integer() and abs(value) < _calamine_source._LARGEST_EXACT else value)
+            elif kind is int or kind is bool:
+                values.append(value)
+            elif _calamine_source.is_temporal(value):
+                raise _calamine_source._Refuse("a date or time")
+            else:
+                values.append(value)  # bool, int
+        out.append(values)
+    for (row, col), value in fixed.items():
+        if row <= len(out) and col <= len(out[row - 1]):
+            out[row - 1][col - 1] = value
+    return out
+
+
 class TestGridInOnePass:
     """Cells keeps a sheet as (row, column) -> value; the calamine reader makes that in one pass over
-    calamine's values: the same cells, values, order and refusals as _as_openpyxl's rows made into it."""
+    calamine's values: the same cells, values, order and refusals as the reference conversion's rows made into
+    it; and _as_openpyxl, made from the grid, gives the reference's rows."""
 
     @staticmethod
     def _two_passes(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any] | str:
         try:
-            grid = _calamine_source._as_openpyxl(rows, width, fixed)
+            grid = _reference_rows(rows, width, fixed)
         except _calamine_source._Refuse as exc:
             return str(exc)
+        assert _calamine_source._as_openpyxl(rows, width, fixed) == grid
         return {(r, c): v for r, row in enumerate(grid, start=1) for c, v in enumerate(row, start=1) if v is not None}
 
     @staticmethod

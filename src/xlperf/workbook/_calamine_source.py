@@ -33,9 +33,9 @@ import operator
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core import field, record
 from ..core.values import is_temporal
@@ -44,6 +44,8 @@ from ._cells import ArrayFormula, column_index
 from ._file_source import FileSource, name_reach, read_checked
 from ._merges import merged_ranges_in
 from ._safety import forbidden_character
+
+T = TypeVar("T")
 
 #: The most cells (rows × columns from A1) calamine may allocate for one sheet: about 64 MB
 MAX_CELLS = 2_000_000
@@ -193,27 +195,28 @@ class CalamineSource:
         return self._openpyxl().sheet_states() if self._whole else dict(self._structure.states)
 
     def rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
-        plan = self._sheet(sheet)
-        if plan is not None:
-            try:
-                values = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max(last_row, 1))
-                return _as_openpyxl(values, self._width(sheet), plan.fixed)
-            except BaseException as exc:
-                self._refuse(sheet, exc)
-        return list(self._openpyxl().rows(sheet, last_row))
+        found = self._converted(sheet, last_row, _as_openpyxl)
+        return found if found is not None else list(self._openpyxl().rows(sheet, last_row))
 
     def grid(self, sheet: str, last_row: int) -> dict[tuple[int, int], Any]:
         """The non-empty cells of `rows`, (row, column) -> value, in the same order: made in one pass
         over calamine's values (Cells keeps a sheet so)."""
+        found = self._converted(sheet, last_row, _as_openpyxl_grid)
+        if found is not None:
+            return found
+        return {(r, c): value for r, row in enumerate(self._openpyxl().rows(sheet, last_row), start=1)
+                for c, value in enumerate(row, start=1) if value is not None}
+
+    def _converted(self, sheet: str, last_row: int, convert: Callable[[list[list[Any]], int, dict[tuple[int, int], Any]], T]) -> T | None:
+        """calamine's values of `sheet` made openpyxl's by `convert`; None when openpyxl reads the sheet."""
         plan = self._sheet(sheet)
         if plan is not None:
             try:
                 values = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max(last_row, 1))
-                return _as_openpyxl_grid(values, self._width(sheet), plan.fixed)
+                return convert(values, self._width(sheet), plan.fixed)
             except BaseException as exc:
                 self._refuse(sheet, exc)
-        return {(r, c): value for r, row in enumerate(self._openpyxl().rows(sheet, last_row), start=1)
-                for c, value in enumerate(row, start=1) if value is not None}
+        return None
 
     def formula_rows(self, sheet: str, last_row: int) -> Sequence[Sequence[Any]]:
         """The formulas of a sheet's cells (_formula_cells): a shared formula in a cell with a saved
@@ -514,37 +517,19 @@ def _plain_string_indexes(data: bytes, strings: int) -> bool:
 
 
 def _as_openpyxl(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> list[list[Any]]:
-    """calamine's values as openpyxl gives them: None for empty cells, whole numbers as int, and the
-    `fixed` cells. _Refuse on a date or time (openpyxl decides by its own reading of the number format,
-    and reads serial numbers out of range as "#VALUE!") and on NaN or infinity ("NaN" or "inf" in the
-    file, which openpyxl refuses; "1e400", its infinity, is fixed)."""
-    out = []
-    for row, cells in enumerate(rows, start=1):
-        values: list[Any] = []
-        for value in cells[:width]:
-            kind = type(value)
-            if kind is str:
-                values.append(value or None)
-            elif kind is float:
-                if not math.isfinite(value) and (row, len(values) + 1) not in fixed:
-                    raise _Refuse("a number that is not finite")
-                values.append(int(value) if value.is_integer() and abs(value) < _LARGEST_EXACT else value)
-            elif kind is int or kind is bool:
-                values.append(value)
-            elif is_temporal(value):
-                raise _Refuse("a date or time")
-            else:
-                values.append(value)  # bool, int
-        out.append(values)
-    for (row, col), value in fixed.items():
-        if row <= len(out) and col <= len(out[row - 1]):
-            out[row - 1][col - 1] = value
+    """calamine's values as openpyxl gives them, row by row (each row as long as calamine's, at most
+    `width`): the cells of _as_openpyxl_grid, None elsewhere."""
+    out: list[list[Any]] = [[None] * min(len(cells), width) for cells in rows]
+    for (row, col), value in _as_openpyxl_grid(rows, width, fixed).items():
+        out[row - 1][col - 1] = value
     return out
 
 
 def _as_openpyxl_grid(rows: list[list[Any]], width: int, fixed: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
-    """What _as_openpyxl gives, as (row, column) -> value for the cells that are not None, in the same
-    order: one pass over calamine's values instead of two."""
+    """calamine's values as openpyxl gives them, (row, column) -> value for the cells that are not None,
+    row by row: whole numbers as int, and the `fixed` cells. _Refuse on a date or time (openpyxl decides
+    by its own reading of the number format, and reads serial numbers out of range as "#VALUE!") and on
+    NaN or infinity ("NaN" or "inf" in the file, which openpyxl refuses; "1e400", its infinity, is fixed)."""
     grid: dict[tuple[int, int], Any] = {}
     for row, cells in enumerate(rows, start=1):
         for col, value in enumerate(cells[:width], start=1):
