@@ -199,7 +199,12 @@ class TestLargeSummaries:
                               problems=(Problem("W303", "警告", "评分表", "F2", text),))
                    for i, text in enumerate(texts)]
         summary = _summary.summary_frames(records, grades=["优"])
+        streamed: list[int] = []
+        write = _summary._StreamedRows.write
+        monkeypatch.setattr(_summary._StreamedRows, "write", lambda self, frame: (streamed.append(len(frame)),
+                                                                                 write(self, frame))[1])
         fast = _summary.write_summary(tmp_path / "fast.xlsx", summary, overwrite=True)
+        assert streamed, "the pinned XlsxWriter is written to directly (else this compares the slow way with itself)"
         monkeypatch.setattr(_summary._StreamedRows, "ready", staticmethod(lambda sheet: False))
         slow = _summary.write_summary(tmp_path / "cell-by-cell.xlsx", summary, overwrite=True)  # XlsxWriter's cells
         details = {row["文件"]: row for row in sheet_rows(fast, DETAIL_SHEET)}
