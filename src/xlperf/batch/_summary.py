@@ -298,39 +298,109 @@ class _StreamedRows:
                 and isinstance(getattr(sheet, "previous_row", None), int))
 
     def write(self, frame: pd.DataFrame) -> None:
+        import pandas as pd
+
         sheet = self.sheet
         sheet._write_single_row(1)  # the rows before (the header) go to the file, as writing row 1 would
         out = sheet.row_data_fh
-        letters, wrapped = self.letters, self.wrapped
-        text, quoted, decimal, integer = self.text, self.quoted, self.decimal, self.integer
+        prefixes = [f'<c r="{letter}' for letter in self.letters]
+        caches: list[dict[type, dict[Any, str]]] = [{} for _ in prefixes]
+        heights: dict[int, str] = {}
         last = 0
-        for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-            number = str(r + 1)
-            lines = max((len(values[c]) // per_line + 1 for c, per_line in wrapped if type(values[c]) is str),
-                        default=1)
-            if lines > 1:  # as set_row(r, height) writes it: whole pixels, in points
-                pixels = int(LINE_HEIGHT * min(lines, MAX_LINES) * 4.0 / 3.0 + 0.5)
-                cells = [f'<row r="{number}" ht="{pixels * 0.75:.16g}" customHeight="1">']
-            else:
-                cells = [f'<row r="{number}">']
-            for c, value in enumerate(values):
-                kind = type(value)
-                if kind is str:
-                    if value:
-                        cells.append(_inline(letters[c] + number, quoted[c] if value.startswith(FORMULA_STARTS)
-                                             else text[c], value))
-                elif kind is Decimal or kind is float:
-                    if value == value:  # not NaN (pandas' blank)
-                        cells.append(f'<c r="{letters[c]}{number}"{decimal[c]}><v>{float(value):.16G}</v></c>')
-                elif kind is int:
-                    cells.append(f'<c r="{letters[c]}{number}"{integer[c]}><v>{value:.16G}</v></c>')
-                elif value is not None:
-                    cells.append(self._other(letters[c] + number, c, value))
-            cells.append("</row>")
-            out.write("".join(cells))
-            last = r
-        sheet._check_dimensions(last, len(letters) - 1)  # the table's extent, for the sheet's <dimension>
+        # a block of rows at a time, column by column: Series.tolist() gives the values itertuples would
+        # (Python scalars), without its cost per cell, and a block's lists take little memory
+        for start in range(0, len(frame), _BLOCK_ROWS):
+            block = frame.iloc[start:start + _BLOCK_ROWS]
+            columns = [series.tolist() for _, series in block.items()]
+            tails = [self._texts(c, values, caches[c]) if isinstance(dtype, pd.StringDtype)
+                     else self._tails(c, values, caches[c])
+                     for c, (values, dtype) in enumerate(zip(columns, block.dtypes))]
+            lines = self._lines(columns, len(block))
+            chunk: list[str] = []
+            for r, row, height in zip(range(start + 2, start + 2 + len(block)), zip(*tails), lines):
+                number = str(r)
+                head = heights.get(height)
+                if head is None:
+                    if height > 1:  # as set_row(r, height) writes it: whole pixels, in points
+                        pixels = int(LINE_HEIGHT * min(height, MAX_LINES) * 4.0 / 3.0 + 0.5)
+                        head = heights[height] = f'" ht="{pixels * 0.75:.16g}" customHeight="1">'
+                    else:
+                        head = heights[height] = '">'
+                chunk += ('<row r="', number, head)
+                for prefix, tail in zip(prefixes, row):
+                    if tail:  # "": no cell (a blank)
+                        chunk += (prefix, number, tail)
+                chunk.append("</row>")
+            out.write("".join(chunk))
+            last = start + len(block)
+        sheet._check_dimensions(last, len(self.letters) - 1)  # the table's extent, for the sheet's <dimension>
         sheet.previous_row = last + 1  # nothing may be written to these rows through XlsxWriter any more
+
+    def _lines(self, columns: list[list[Any]], rows: int) -> list[int]:
+        """Each row's lines of wrapped text: the most any of its wrapped texts takes."""
+        lines = [1] * rows
+        for c, per_line in self.wrapped:
+            lines = [max(n, len(value) // per_line + 1) if type(value) is str else n
+                     for n, value in zip(lines, columns[c])]
+        return lines
+
+    def _texts(self, c: int, values: list[Any], caches: dict[type, dict[Any, str]]) -> list[str]:
+        """`_tails` of a column of texts: its values are texts and pandas' blank, never equal to one
+        another unless alike, so one cache keyed by value serves them all."""
+        cache = caches.setdefault(str, {})
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        made = {value: self._tail(c, value) for value in set(values).difference(cache)}
+        cache.update(made)
+        tails = list(map(cache.__getitem__, values))
+        for value in made:  # long texts are not kept past their block
+            if type(value) is str and len(value) > _CACHE_TEXT:
+                del cache[value]
+        return tails
+
+    def _tails(self, c: int, values: list[Any], caches: dict[type, dict[Any, str]]) -> list[str]:
+        """Each value's cell after its reference (from the quote closing it), "" for a blank. A column's
+        values repeat (codes, names, categories, scores, rules, empty reasons): each distinct value of a type
+        is written once (by value: equal values of one type but zeros are written alike, Decimal("2.00") as 2;
+        never an int for a bool), the caches kept small for columns whose values do not repeat (files)."""
+        out: list[str] = []
+        append = out.append
+        for value in values:
+            kind = type(value)
+            cache = caches.get(kind)
+            if cache is None:
+                if kind not in _CACHED:  # (bool, among others: never taken for the int it equals)
+                    append(self._tail(c, value))
+                    continue
+                cache = caches[kind] = {}
+            tail = cache.get(value)
+            if tail is None:
+                if len(cache) >= _CACHE_SIZE:
+                    cache.clear()
+                tail = self._tail(c, value)
+                # a zero is never kept: 0 and -0 are equal keys, written "0" and "-0"
+                if (len(value) <= _CACHE_TEXT) if kind is str else value:
+                    cache[value] = tail
+            append(tail)
+        return out
+
+    def _tail(self, c: int, value: Any) -> str:
+        """One cell after its reference, as the rows were written cell by cell (`_Book._rows`)."""
+        kind = type(value)
+        if kind is str:
+            if not value:
+                return ""
+            return '"' + _inline_tail(self.quoted[c] if value.startswith(FORMULA_STARTS) else self.text[c], value)
+        if kind is Decimal or kind is float:
+            if value == value:  # not NaN (pandas' blank)
+                return f'"{self.decimal[c]}><v>{float(value):.16G}</v></c>'
+            return ""
+        if kind is int:
+            return f'"{self.integer[c]}><v>{value:.16G}</v></c>'
+        if value is None:
+            return ""
+        cell = self._other("", c, value)
+        return cell[len('<c r="'):]
 
     def _other(self, ref: str, c: int, value: Any) -> str:
         """A value of another type than str, Decimal, float or int, as _Book.cell writes it."""
@@ -350,11 +420,21 @@ class _StreamedRows:
 _ESCAPE_ESCAPES = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _STRING_MAX = 32767  # UTF-16 units of one cell's text (Excel's limit; XlsxWriter cuts longer texts there)
+#: rows of a table written at a time (`_StreamedRows.write`)
+_BLOCK_ROWS = 4096
+#: a column's written cells kept (`_StreamedRows._tails`): of each type at most so many, texts this long at most
+_CACHE_SIZE, _CACHE_TEXT = 4096, 1000
+_CACHED = {str, Decimal, float, int}
 
 
 def _inline(ref: str, style: str, value: str) -> str:
     """A text cell as XlsxWriter writes it when streaming: control characters as _xHHHH_, the text
     escaped for XML, spaces at either end kept."""
+    return f'<c r="{ref}"{_inline_tail(style, value)}'
+
+
+def _inline_tail(style: str, value: str) -> str:
+    """`_inline` from the cell's style on."""
     if len(value) > _STRING_MAX // 2:
         value = _utf16_cut(value, _STRING_MAX)
     if "_x" in value:
@@ -364,7 +444,7 @@ def _inline(ref: str, style: str, value: str) -> str:
     value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     keep = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
     escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{keep}>{escaped}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{keep}>{escaped}</t></is></c>'
 
 
 def _utf16_cut(value: str, units: int) -> str:

@@ -1,0 +1,107 @@
+"""The parent's share of a batch: the summary's tables streamed column by column, held to the way it replaces."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from xlperf.batch import _summary
+
+
+def reference_write(self: Any, frame: pd.DataFrame) -> None:
+    """How the rows were streamed before they were written column by column: row by row, cell by cell."""
+    sheet = self.sheet
+    sheet._write_single_row(1)
+    out = sheet.row_data_fh
+    letters, wrapped = self.letters, self.wrapped
+    text, quoted, decimal, integer = self.text, self.quoted, self.decimal, self.integer
+    last = 0
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        number = str(r + 1)
+        lines = max((len(values[c]) // per_line + 1 for c, per_line in wrapped if type(values[c]) is str), default=1)
+        if lines > 1:
+            pixels = int(_summary.LINE_HEIGHT * min(lines, _summary.MAX_LINES) * 4.0 / 3.0 + 0.5)
+            cells = [f'<row r="{number}" ht="{pixels * 0.75:.16g}" customHeight="1">']
+        else:
+            cells = [f'<row r="{number}">']
+        for c, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    cells.append(reference_inline(letters[c] + number, quoted[c] if value.startswith(
+                        _summary.FORMULA_STARTS) else text[c], value))
+            elif kind is Decimal or kind is float:
+                if value == value:
+                    cells.append(f'<c r="{letters[c]}{number}"{decimal[c]}><v>{float(value):.16G}</v></c>')
+            elif kind is int:
+                cells.append(f'<c r="{letters[c]}{number}"{integer[c]}><v>{value:.16G}</v></c>')
+            elif value is not None:
+                cells.append(self._other(letters[c] + number, c, value))
+        cells.append("</row>")
+        out.write("".join(cells))
+        last = r
+    sheet._check_dimensions(last, len(letters) - 1)
+    sheet.previous_row = last + 1
+
+
+def reference_inline(ref: str, style: str, value: str) -> str:
+    if len(value) > _summary._STRING_MAX // 2:
+        value = _summary._utf16_cut(value, _summary._STRING_MAX)
+    if "_x" in value:
+        value = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", value)
+    value = re.sub(r"([\x00-\x08\x0b-\x1f])", lambda match: f"_x{ord(match.group(1)):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    keep = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{keep}>{escaped}</t></is></c>'
+
+
+class TestStreamedColumns:
+    def test_rows_written_column_by_column_are_those_written_cell_by_cell(self, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+        """Byte for byte, whatever the values and however they repeat: across blocks of rows, with caches
+        cleared and long texts not kept, equal values of other types (2, 2.0, Decimal 2, True) and zeros of
+        either sign (written "0" and "-0")."""
+        texts = ["代码", "", "=1+1", "a & b <c>", "_x0041_ \x01", " 空格 ", "长" * 30, "\uffff", "换\n行", "代码"]
+        numbers: list[Any] = [Decimal("2.00"), Decimal("2"), 2, 2.0, True, 1, Decimal("1"), Decimal("0"), Decimal("-0"), -0.0, 0.0, 0,
+                              None, float("nan"), Decimal("NaN"), False, Decimal("-0.00"), 1.5, "2", "", Decimal("1E+1")]
+        rows = 61
+        details = pd.DataFrame({
+            "单位": [texts[i % len(texts)] for i in range(rows)],
+            "年度": [2022 + i % 2 for i in range(rows)],  # int64
+            "文件": [f"{i}.xlsx" for i in range(rows)],
+            "分值": [numbers[i % len(numbers)] for i in range(rows)],  # object, every type
+            "得分": [numbers[(i * 7) % len(numbers)] for i in range(rows)],
+            "扣分": [float(i % 3) if i % 5 else float("nan") for i in range(rows)],  # float64 with blanks
+            "评分说明": [texts[(i * 3) % len(texts)] if i % 4 else None for i in range(rows)],  # str, blanks
+            "扣分原因": ["长" * (i * 13) for i in range(rows)],  # heights
+            "执行率": [Decimal("0.95") if i % 2 else 0.5 for i in range(rows)],
+            "错误": [i % 2 == 0 for i in range(rows)],  # bool
+        })
+        overview = pd.DataFrame({"排名": [1], "单位": ["甲"], "总分": [Decimal("90")], "等级": ["优"], "错误": [0],
+                                 "风险": [0], "状态": ["已评分"], "文件": ["a.xlsx"]})
+        empty = pd.DataFrame(columns=["编号", "文件"])
+        summary = _summary.Summary(overview, details, empty, empty, about=[("说明", "")])
+        monkeypatch.setattr(_summary, "_statistics", lambda book, summary: None)  # (its own values: not these)
+        monkeypatch.setattr(_summary, "_BLOCK_ROWS", 7)
+        monkeypatch.setattr(_summary, "_CACHE_SIZE", 3)
+        monkeypatch.setattr(_summary, "_CACHE_TEXT", 10)
+        streamed: list[int] = []
+        write = _summary._StreamedRows.write
+        monkeypatch.setattr(_summary._StreamedRows, "write", lambda self, frame: (streamed.append(len(frame)),
+                                                                                 write(self, frame))[1])
+        columns = _summary.write_summary(tmp_path / "columns.xlsx", summary, overwrite=True)
+        assert streamed == [1, rows]
+        monkeypatch.setattr(_summary._StreamedRows, "write", reference_write)
+        cells = _summary.write_summary(tmp_path / "cells.xlsx", summary, overwrite=True)
+        with zipfile.ZipFile(columns) as a, zipfile.ZipFile(cells) as b:
+            assert a.namelist() == b.namelist()
+            for name in a.namelist():
+                if name != "docProps/core.xml":  # the time it was written
+                    assert a.read(name) == b.read(name), name
