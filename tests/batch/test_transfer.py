@@ -1,17 +1,112 @@
-"""The parent's share of a batch: the summary's tables streamed column by column, held to the way it replaces."""
+"""The parent's share of a batch: records sent from the workers in their plain form (`_record.plain`) and
+rebuilt compacted, and the summary's tables streamed column by column, held to the ways they replace."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from batch_folders import SAMPLES
 
-from xlperf.batch import _summary
+from xlperf.batch import _pool, _record, _summary, _worker
+from xlperf.batch._record import Compact, FileRecord, IndicatorRow, Problem, RiskRow, plain
+
+
+def exact(record: FileRecord) -> str:
+    """Everything a record holds, types and Decimals' exponents too (== takes Decimal("2.00") for 2)."""
+    return repr(record)
+
+
+def tricky(file: str = "a.xlsx", **changes: Any) -> FileRecord:
+    record = FileRecord(
+        file, department="某单位", year=2022, framework="gz-baiyun-2022", total=Decimal("90.50"), grade="优",
+        categories=(("整体效能", Decimal("50"), Decimal("49.5")), ("其他", Decimal("1"), Decimal("-0"))),
+        execution_rate=Decimal("0.9512"),
+        indicators=(IndicatorRow("ZX01", "整体效能", "指标一", Decimal("2.00"), Decimal("2"), "满分", "", Decimal("0")),
+                    IndicatorRow("ZX02", "整体效能", "指标二", Decimal("2"), None, "无法计分", "  有空格 ", None),
+                    IndicatorRow("ZX03", "整体效能", "指标三", Decimal("1E+1"), Decimal("-0.0"), "", "=1+1",
+                                 Decimal("10.00"))),
+        problems=(Problem("W303", "警告", "评分表", "F2", "说明", ("ZX01", "ZX02")), Problem("E101", "错误", "", "", "错")),
+        risks=(RiskRow("R01", "执行率低", "说明", ("ZX01",)),), report="a-自评报告.docx", report_note="注", seconds=0.25)
+    return replace(record, **changes)
+
+
+class TestPlainRecords:
+    def test_a_record_sent_plain_is_rebuilt_as_it_was_and_compacted(self) -> None:
+        records = [tricky(f"{i}.xlsx", department=f"单位{i}") for i in range(3)]
+        records.append(tricky("u.xlsx", unreadable=True, total=None, grade="", categories=(), indicators=(), risks=()))
+        compact, reference = Compact(), Compact()
+        rebuilt = [compact.unplain(pickle.loads(pickle.dumps(plain(r), protocol=pickle.HIGHEST_PROTOCOL)))
+                   for r in records]
+        assert [exact(r) for r in rebuilt] == [exact(r) for r in records] == [exact(reference.record(r)) for r in records]
+        first, second = rebuilt[0], rebuilt[1]
+        # what repeats is one object; Decimal("2.00") and Decimal("2") stay two, each as written
+        assert first.indicators[0] is second.indicators[0] and first.problems[0] is second.problems[0]
+        assert first.indicators[0].score is second.indicators[1].points  # Decimal("2") in two rows
+        assert first.indicators[0].points is not first.indicators[1].points  # "2.00" and "2"
+        assert str(first.indicators[0].points) == "2.00" and str(first.indicators[1].points) == "2"
+        assert first.indicators[0].category is second.indicators[2].category
+        assert first.categories[1] is second.categories[1] and str(first.categories[1][2]) == "-0"
+
+    def test_as_written_decimals_stay_apart(self) -> None:
+        a = tricky("a.xlsx")
+        b = tricky("b.xlsx", indicators=(replace(a.indicators[0], points=Decimal("2")),))
+        compact = Compact()
+        ra, rb = (compact.unplain(plain(r)) for r in (a, b))  # type: ignore[arg-type]
+        assert str(ra.indicators[0].points) == "2.00" and str(rb.indicators[0].points) == "2"
+        assert ra.indicators[0] is not rb.indicators[0]
+
+    def test_past_the_shared_rows_each_row_is_its_own_and_alike(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(_record, "SHARED_ROWS", 2)
+        compact = Compact()
+        records = [tricky(f"{i}.xlsx") for i in range(3)]
+        rebuilt = [compact.unplain(plain(r)) for r in records]  # type: ignore[arg-type]
+        assert [exact(r) for r in rebuilt] == [exact(r) for r in records]
+        assert len(compact._rows) == 2
+
+    @pytest.mark.parametrize("changes", [
+        {"total": 90.5}, {"execution_rate": 1}, {"framework": 1}, {"grade": True},
+        {"categories": (("整体效能", 50, Decimal("49.5")),)},
+        {"indicators": (IndicatorRow("ZX01", "整体效能", "指标", 2, Decimal("2"), "", "", Decimal("0")),)},
+        {"indicators": (IndicatorRow("ZX01", "整体效能", "指标", Decimal("2"), Decimal("2"), "", 1, None),)},  # type: ignore[arg-type]
+        {"problems": (Problem("W303", "警告", "评分表", "F2", "说明", (1,)),)},  # type: ignore[arg-type]
+    ])
+    def test_a_value_of_another_type_sends_the_record_as_it_is(self, changes: dict[str, Any]) -> None:
+        record = tricky(**changes)
+        assert plain(record) is None
+
+    def test_records_from_the_workers_are_those_the_files_make(self, folder: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+        paths = sorted(str(p) for p in folder.rglob("*.xlsx"))
+        job = _worker.Job(str(folder))
+        unplained: list[int] = []
+        real = Compact.unplain
+        monkeypatch.setattr(Compact, "unplain", lambda self, form: (unplained.append(1), real(self, form))[1])
+        records = _pool.process_files(paths, job, 2, lambda n: None)
+        assert len(unplained) == len(paths) == SAMPLES
+        assert [exact(replace(r, seconds=0.0)) for r in records] == [
+            exact(replace(_worker.process_file(p, job)[0], seconds=0.0)) for p in paths]
+
+    def test_a_record_without_a_plain_form_arrives_as_it_is(self, folder: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        # the workers are forked from this process, so they run the patched function
+        odd = tricky(total=90.5, indicators=(IndicatorRow("ZX01", "整体效能", "指标", 2, 1.5, "", "", None),))
+
+        def odd_record(path: Path, name: str, job: _worker.Job) -> FileRecord:
+            return replace(odd, file=name)
+
+        monkeypatch.setattr(_worker, "_process", odd_record)
+        paths = sorted(str(p) for p in folder.rglob("*.xlsx"))[:3]
+        records = _pool.process_files(paths, _worker.Job(str(folder)), 2, lambda n: None)
+        assert [exact(replace(r, file="", seconds=0.0)) for r in records] == [exact(replace(odd, file="", seconds=0.0))] * 3
+        assert type(records[0].indicators[0].points) is int and type(records[0].total) is float
 
 
 def reference_write(self: Any, frame: pd.DataFrame) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _worker
-from ._record import Compact, FileRecord
+from ._record import Compact, FileRecord, plain
 from ._worker import Job, relative_name, unreadable
 
 Progress = Callable[[int], None]  # called with the number of files just finished
@@ -159,8 +159,10 @@ class _Pool:
                 worker.since = time.monotonic()
             worker.hand.append(index)
 
-    def _record(self, index: int, record: FileRecord) -> None:
-        self.records[index] = self.compact.record(record)
+    def _record(self, index: int, record: FileRecord | tuple[Any, ...]) -> None:
+        # from a worker, most records come in their plain form (_record.plain)
+        compact = self.compact
+        self.records[index] = compact.record(record) if isinstance(record, FileRecord) else compact.unplain(record)
         self.progress(1)
 
     def _replace(self) -> None:
@@ -227,7 +229,7 @@ def _serve(job: Job, conn: Connection, parent: int) -> None:
             return
         index, path = task
         record, over = _worker.process_file(path, job)
-        conn.send((index, record, over))
+        conn.send((index, plain(record) or record, over))  # plain: cheaper to send, and to receive
         if over:
             return
 

@@ -93,6 +93,11 @@ class Compact:
 
     def __init__(self) -> None:
         self._seen: dict[Any, Any] = {}
+        # for records sent in plain form (`plain`, `unplain`): texts by text, Decimals by their text, and
+        # whole rows (indicators, problems, categories) by their plain form, up to SHARED_ROWS of them
+        self._texts: dict[str, str] = {}
+        self._numbers: dict[str, Decimal] = {}
+        self._rows: dict[tuple[Any, ...], Any] = {}
 
     def __call__(self, value: Any) -> Any:
         if value is None:
@@ -109,3 +114,97 @@ class Compact:
         categories = tuple((one(name), one(points), one(score)) for name, points, score in r.categories)
         return replace(r, framework=one(r.framework), grade=one(r.grade), categories=categories,
                        indicators=indicators, problems=problems)
+
+    def unplain(self, form: tuple[Any, ...]) -> FileRecord:
+        """The record `plain` made `form` of, compacted as `record` would (the same values, the same types:
+        each Decimal is made from its exact text, so Decimal("2.00") stays apart from Decimal("2"))."""
+        (file, department, year, framework, total, grade, categories, rate, indicators, problems, risks,
+         report, note, unreadable, seconds) = form
+        text, number, rows = self._text, self._number, self._rows
+        return FileRecord(file, department, year, text(framework), number(total), text(grade),
+                          tuple([rows.get(c) or self._category(c) for c in categories]), number(rate),
+                          tuple([rows.get(i) or self._indicator(i) for i in indicators]),
+                          tuple([rows.get(p) or self._problem(p) for p in problems]),
+                          risks, report, note, unreadable, seconds)
+
+    def _text(self, value: Any) -> Any:  # a text, or None where the record held None
+        return None if value is None else self._texts.setdefault(value, value)
+
+    def _number(self, value: Any) -> Any:  # a Decimal's text, or None
+        if value is None:
+            return None
+        number = self._numbers.get(value)
+        if number is None:
+            number = self._numbers[value] = Decimal(value)
+        return number
+
+    def _share(self, key: tuple[Any, ...], row: Any) -> Any:
+        # the key holds the row's own texts (and the Decimals' shared texts): it costs no copy of them. Keys
+        # of categories, indicators and problems have 3, 8 and 6 items: never one taken for another
+        if len(self._rows) < SHARED_ROWS:
+            self._rows[key] = row
+        return row
+
+    def _category(self, form: tuple[Any, ...]) -> tuple[Any, ...]:
+        name, points, score = map(self._text, form)
+        return self._share((name, points, score), (name, self._number(points), self._number(score)))
+
+    def _indicator(self, form: tuple[Any, ...]) -> IndicatorRow:
+        code, category, name, points, score, rule, reason, deduction = form
+        text, number = self._text, self._number
+        key = (text(code), text(category), text(name), text(points), text(score), rule, text(reason),
+               text(deduction))
+        return self._share(key, IndicatorRow(key[0], key[1], key[2], number(points), number(score), rule, key[6],
+                                             number(deduction)))
+
+    def _problem(self, form: tuple[Any, ...]) -> Problem:
+        id_, severity, sheet, cell, message, indicators = form
+        text = self._text
+        key = (text(id_), text(severity), text(sheet), text(cell), message, tuple(map(text, indicators)))
+        return self._share(key, Problem(*key))
+
+
+#: rows shared across records by `Compact.unplain`, at most: one object for the rows that recur (most
+#: departments score alike on most indicators); past it each row is its own, as `record` makes them (their
+#: keys take some 12 MB at most, where a city whose rows all differ would gain nothing from them)
+SHARED_ROWS = 50_000
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def plain(r: FileRecord) -> tuple[Any, ...] | None:
+    """`r` as plain tuples, texts and numbers (each Decimal as its text), to send from a worker to the
+    parent; None when a value is not of its field's type (the record is sent as it is then). Pickled, a
+    record costs Python code for each field of each row to rebuild (frozen dataclasses) and every Decimal
+    is made anew from its text; in this form C code unpickles it, and the parent makes each distinct value
+    and row once (`Compact.unplain`)."""
+    try:
+        return (r.file, r.department, r.year, _plain_text(r.framework), _plain_number(r.total),
+                _plain_text(r.grade),
+                tuple([(_plain_text(name), _plain_number(points), _plain_number(score))
+                       for name, points, score in r.categories]),
+                _plain_number(r.execution_rate),
+                tuple([(_plain_text(i.code), _plain_text(i.category), _plain_text(i.name), _plain_number(i.points),
+                        _plain_number(i.score), _plain_text(i.rule), _plain_text(i.reason),
+                        _plain_number(i.deduction)) for i in r.indicators]),
+                tuple([(_plain_text(p.id), _plain_text(p.severity), _plain_text(p.sheet), _plain_text(p.cell),
+                        _plain_text(p.message), tuple(map(_plain_text, p.indicators))) for p in r.problems]),
+                r.risks, r.report, r.report_note, r.unreadable, r.seconds)
+    except _NotPlain:
+        return None
+
+
+def _plain_text(value: Any) -> str | None:
+    if type(value) is str or value is None:
+        return value  # type: ignore[no-any-return]
+    raise _NotPlain
+
+
+def _plain_number(value: Any) -> str | None:
+    if type(value) is Decimal:
+        return str(value)  # Decimal(str(d)) is d: sign, digits and exponent (Decimal("2.00") stays 2.00)
+    if value is None:
+        return None
+    raise _NotPlain
