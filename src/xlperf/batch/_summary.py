@@ -55,12 +55,13 @@ def summary_frames(records: Sequence[FileRecord], *, previous: dict[str, Decimal
     for record in records:
         for name, points, _ in record.categories:
             categories.setdefault(name, points)
+    headers = {name: _category_header(name, points) for name, points in categories.items()}
     rows = []
     for r in records:
         row: dict[str, Any] = {"排名": None, "单位": r.department, "年度": r.year, "总分": r.total, "等级": r.grade}
         scores = {name: score for name, _, score in r.categories}
-        for name in categories:
-            row[_category_header(name, categories[name])] = scores.get(name) if r.total is not None else None
+        for name, header in headers.items():
+            row[header] = scores.get(name) if r.total is not None else None
         row["执行率"] = r.execution_rate
         if previous is not None:
             last = previous.get(r.file)
