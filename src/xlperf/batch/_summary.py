@@ -422,7 +422,7 @@ _ESCAPE_ESCAPES = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _STRING_MAX = 32767  # UTF-16 units of one cell's text (Excel's limit; XlsxWriter cuts longer texts there)
 #: rows of a table written at a time (`_StreamedRows.write`)
-_BLOCK_ROWS = 4096
+_BLOCK_ROWS = 1024
 #: a column's written cells kept (`_StreamedRows._tails`): of each type at most so many, texts this long at most
 _CACHE_SIZE, _CACHE_TEXT = 4096, 1000
 _CACHED = {str, Decimal, float, int}
