@@ -6,6 +6,8 @@ Everything the summary shows is here, and nothing else travels between processes
 The parent keeps every record until the summary is written: a city's 10 000 departments are 260 000
 indicator rows. So the classes have slots, and `Compact` makes the values that repeat from department to
 department (codes, names, categories, 分值, scores, texts such as an empty 扣分原因) one object each.
+A worker sends its record in a plain form (`plain`), cheaper to pickle and unpickle, which the parent
+turns back into the record, compacted, in one step (`Compact.unplain`).
 """
 
 from __future__ import annotations
