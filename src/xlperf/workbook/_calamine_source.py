@@ -43,7 +43,7 @@ from . import _file_source
 from ._cells import ArrayFormula, column_index
 from ._file_source import FileSource, name_reach, read_checked
 from ._merges import merged_ranges_in
-from ._safety import forbidden_character
+from ._safety import Kept, forbidden_character
 
 T = TypeVar("T")
 
@@ -119,6 +119,15 @@ _MAX_FIXED = 10_000  # cells (or texts) looked at one by one in a sheet; beyond,
 _NEAR = 4096  # how far back a cell's or text's start tag is looked for
 
 
+#: the parts the scan reads whole (_part, _sheet_bytes), which the check of the file may keep for it
+_STRUCTURE_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml",
+                              "[Content_Types].xml"})
+
+
+def _wanted(name: str) -> bool:
+    return name in _STRUCTURE_PARTS or name.startswith("xl/worksheets/")
+
+
 class _Refuse(Exception):
     """This sheet (or workbook) is read with openpyxl."""
 
@@ -165,7 +174,9 @@ class CalamineSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data = read_checked(path)  # the file is opened once: everything below reads these bytes
+        # the file is opened once: everything below reads these bytes, or what their check read of them
+        self._kept = Kept(_wanted)
+        self._data = read_checked(path, self._kept)
         #: why a sheet ("" for the whole workbook, "<sheet>: formulas" for its formulas) is read with
         #: openpyxl instead (for tests and debugging)
         self.fallbacks: dict[str, str] = {}
@@ -253,6 +264,7 @@ class CalamineSource:
     def close(self) -> None:
         book, archive, fallback = self._book, self._archive, self._openpyxl_source
         self._book = self._archive = self._openpyxl_source = None
+        self._kept.close()  # (the zip, when _open did not take it over)
         try:
             if book is not None:
                 book.close()
@@ -283,7 +295,8 @@ class CalamineSource:
         import python_calamine
 
         try:
-            self._archive = zipfile.ZipFile(io.BytesIO(self._data))
+            archive, self._kept.archive = self._kept.archive, None  # the check's: its directory read once
+            self._archive = archive if archive is not None else zipfile.ZipFile(io.BytesIO(self._data))
             self._read_structure()
             try:
                 self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
@@ -343,8 +356,10 @@ class CalamineSource:
             return b""
         if found != [name]:
             raise _Refuse(f"{name}: {len(found)} parts")
-        with self._archive.open(name) as stream:
-            data = stream.read(MAX_SCAN_BYTES + 1)
+        data = self._kept.parts.get(name)  # read whole by the check (Kept), else now
+        if data is None:
+            with self._archive.open(name) as stream:
+                data = stream.read(MAX_SCAN_BYTES + 1)
         if len(data) > MAX_SCAN_BYTES or not _plain_xml(data, first=True):
             raise _Refuse(f"{name} is not plain XML")
         return data
@@ -463,8 +478,10 @@ class CalamineSource:
     def _sheet_bytes(self, part: str) -> bytes:
         """The whole part, at most MAX_SCAN_BYTES (the safety check allows 10 MB)."""
         assert self._archive is not None
-        with self._archive.open(part) as stream:
-            data = stream.read(MAX_SCAN_BYTES + 1)  # to the end: zipfile checks the CRC there
+        data = self._kept.parts.get(part)  # read whole by the check (Kept), else now
+        if data is None:
+            with self._archive.open(part) as stream:
+                data = stream.read(MAX_SCAN_BYTES + 1)  # to the end: zipfile checks the CRC there
         if len(data) > MAX_SCAN_BYTES:
             raise _Refuse("part too large to scan")
         return data
