@@ -133,3 +133,64 @@ class TestTheReaderReadsAsBefore:
                 read_workbook(path, reader=reader)
             messages.append(str(caught.value))
         assert messages[0] == messages[1] and "损坏" in messages[0]
+
+
+def _streamed(parts: dict[str, bytes]) -> bytes:
+    """A zip written to a stream that cannot seek: every entry with a data descriptor (flag 0x8)."""
+
+    class Unseekable(io.RawIOBase):
+        def __init__(self) -> None:
+            self.buffer = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: bytes) -> int:  # type: ignore[override]
+            self.buffer += b
+            return len(b)
+
+    stream = Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            with archive.open(name, "w") as member:
+                member.write(data)
+    return bytes(stream.buffer)
+
+
+def _zips() -> dict[str, bytes]:
+    sheet = _DECLARATION + b"<worksheet>" + b'<row r="1"><c r="A1"><v>1</v></c></row>' * 300 + b"</worksheet>"
+    parts = _minimal(**{SHEET: sheet, "xl/worksheets/工作表.xml": sheet + b" ", "docProps/app.xml": _DECLARATION + b"<a/>"})
+    deflated = _zip(parts)
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    at = deflated.index(SHEET.encode())  # the sheet's name in its local header (which comes first)
+    renamed = deflated[:at] + SHEET.upper().encode() + deflated[at + len(SHEET):]
+    with zipfile.ZipFile(io.BytesIO(deflated)) as archive:
+        info = archive.getinfo(SHEET)
+    cut = info.header_offset + 30 + len(SHEET) + info.compress_size // 2
+    return {"deflated": deflated, "stored": stored.getvalue(), "data descriptors": _streamed(parts),
+            "bad crc": _bad_crc(deflated, SHEET), "small part with a bad crc": _bad_crc(deflated, "docProps/app.xml"),
+            "local name differs": renamed, "cut short": deflated[:cut] + deflated[info.header_offset + 30 + len(SHEET) + info.compress_size:]}
+
+
+class TestInflatedAsZipfileReadsIt:
+    @pytest.mark.parametrize("case", sorted(_zips()))
+    def test_the_same_bytes_or_none(self, case: str) -> None:
+        data = _zips()[case]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            taken = 0
+            for info in archive.infolist():
+                inflated = _safety._inflated(data, info)
+                if inflated is not None:
+                    assert inflated == archive.read(info)
+                    taken += 1
+        assert taken  # (the damaged entries give None, the others their bytes)
+
+    @pytest.mark.parametrize("case", sorted(_zips()))
+    def test_the_check_decides_as_with_zipfile_alone(self, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        data = _zips()[case]
+        verdicts = [_verdict(data, None), _verdict(data, _safety.Kept(_wanted))]
+        monkeypatch.setattr(_safety, "_inflated", lambda data, info: None)
+        assert verdicts == [_verdict(data, None)] * 2

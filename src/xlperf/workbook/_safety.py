@@ -2,7 +2,8 @@
 in bounded time and memory with one clear message.
 
 Only what zipfile reads from the central directory and the first bytes of each part are looked at:
-nothing is extracted. The limits are far above what an xlperf workbook needs (about 60 KB, with parts
+nothing is extracted to be checked (the parts a reader will read anyway may be inflated whole here and
+handed to it: Kept). The limits are far above what an xlperf workbook needs (about 60 KB, with parts
 of a few dozen KB) and are listed in docs/errors.md (“不安全或损坏的文件”).
 
 Two parts named alike (the same name twice, or names differing only in case: Excel and OPC compare
@@ -42,6 +43,7 @@ FIRST_BYTES = 1024  # what is inflated of each part first (a batch checks every 
 READ_SECONDS = 60
 KEEP_PART_BYTES = 1 * MB  # a part the check reads whole for the reader (Kept): at most this …
 KEEP_TOTAL_BYTES = 8 * MB  # … and all of them together at most this
+SMALL_PART_BYTES = 16 * 1024  # a part the check inflates whole, for its start, when the zip's bytes are given
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ASK_AGAIN = "Excel 也打不开这样的文件；请向提供文件的单位要一份用 Excel 或 WPS 正常保存的文件"
@@ -49,6 +51,10 @@ _RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再试；如果文件�
 _ENCODINGS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "utf16", "us-ascii", "ascii"}
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+# a zip entry's local header up to its name (zipfile.structFileHeader): signature, flags, lengths of name
+# and extra field; and the flags _inflated reads as zipfile does (Deflate's options, data descriptor, UTF-8)
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
+_PLAIN_FLAGS = 0x2 | 0x4 | 0x8 | 0x800
 # the declaration spreadsheet programs write, then the first element (neither <? nor <! follows)
 _COMMON_PROLOG = re.compile(rb'<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>\r?\n?<(?![?!])')
 _PICK = "请确认选对了文件：应是 xlperf 生成的绩效自评工作簿（.xlsx/.xlsm）"
@@ -118,8 +124,8 @@ def check_workbook_bytes(data: bytes, where: Location, keep: Kept | None = None)
         try:
             _check_members(archive, where)
             _check_twins(archive, where)
-            _check_kind(archive, where)
-            _check_prologs(archive, where, keep.wanted if keep is not None else None, parts)
+            _check_kind(archive, where, data)
+            _check_prologs(archive, where, keep.wanted if keep is not None else None, parts, data)
         except BaseException:
             archive.close()
             raise
@@ -280,7 +286,7 @@ def _check_twins(archive: zipfile.ZipFile, where: Location) -> None:
                               "可能被篡改或损坏", location=where, fix=_ASK_AGAIN)
 
 
-def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
+def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") -> None:
     names = set(archive.namelist())
     if "mimetype" in names and "[Content_Types].xml" not in names:
         with archive.open("mimetype") as member:
@@ -293,7 +299,7 @@ def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
     if "[Content_Types].xml" not in names:
         raise UnsafeFileError("不是 Excel 工作簿（zip 中缺少 [Content_Types].xml）", location=where,
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
-    types = archive.read("[Content_Types].xml")  # at most MAX_XML_PART_BYTES
+    types = _inflated(data, archive.getinfo("[Content_Types].xml")) or archive.read("[Content_Types].xml")  # ≤ MAX_XML_PART_BYTES
     if "xl/workbook.xml" not in names:
         for marker, what, fix in _KINDS:
             if marker in types:
@@ -303,7 +309,7 @@ def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
 
 
 def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[str], bool] | None = None,
-                   kept: dict[str, bytes] | None = None) -> None:
+                   kept: dict[str, bytes] | None = None, data: bytes = b"") -> None:
     """No part may declare a DOCTYPE (entities: "billion laughs", external files) or an encoding the
     scan cannot see through. Excel never writes either. Binary parts (images, VBA) end the scan at once.
     The parts `wanted` names are read whole into `kept` (see Kept), their start looked at as the same
@@ -315,10 +321,13 @@ def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[
         whole = None
         if (kept is not None and wanted is not None and info.file_size <= KEEP_PART_BYTES
                 and total + info.file_size <= KEEP_TOTAL_BYTES and wanted(info.filename)):
-            whole = _whole(archive, info)
-        if whole is not None and kept is not None:
-            kept[info.filename] = whole
-            total += len(whole)
+            whole = _inflated(data, info) or _whole(archive, info)
+            if whole is not None:
+                kept[info.filename] = whole
+                total += len(whole)
+        elif info.file_size <= SMALL_PART_BYTES:
+            whole = _inflated(data, info)  # (a small part: inflated whole at less cost than opened)
+        if whole is not None:
             head = whole[:FIRST_BYTES]
             # (a first kilobyte without a problem while cut short has none either as it is: asked once)
             cleared = len(head) == FIRST_BYTES and not prolog_problem(head)
@@ -335,6 +344,39 @@ def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[
         if problem:
             raise UnsafeFileError(f"文件中的部件“{_short(info.filename)}”{problem}，Excel 不会生成这样的文件，可能是恶意构造的",
                                   location=where, fix=_RESAVE)
+
+
+def _inflated(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes, inflated from `data` (the zip's) as zipfile would give them, in a few steps where
+    zipfile takes some dozens in Python; None for whatever zipfile might read otherwise or refuse (any
+    flag but those of Deflate's options, data descriptor and UTF-8 names; a local header unlike the
+    directory's; fewer bytes than the directory says; another CRC): zipfile then reads it."""
+    if (info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.file_size <= 0):  # (0: zlib would inflate without bound)
+        return None
+    at = info.header_offset
+    header = data[at:at + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04" or flags != info.flag_bits:
+        return None
+    start = at + _LOCAL_HEADER.size
+    try:
+        name = info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeError:
+        return None
+    if data[start:start + name_length] != name:
+        return None
+    start += name_length + extra_length
+    raw = memoryview(data)[start:start + info.compress_size]
+    try:
+        inflated = zlib.decompressobj(-15).decompress(raw, info.file_size) if info.compress_type else bytes(raw[:info.file_size])
+    except zlib.error:
+        return None
+    if len(inflated) != info.file_size or zlib.crc32(inflated) != info.CRC:
+        return None
+    return inflated
 
 
 def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
