@@ -299,7 +299,8 @@ def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") ->
     if "[Content_Types].xml" not in names:
         raise UnsafeFileError("不是 Excel 工作簿（zip 中缺少 [Content_Types].xml）", location=where,
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
-    types = _inflated(data, archive.getinfo("[Content_Types].xml")) or archive.read("[Content_Types].xml")  # ≤ MAX_XML_PART_BYTES
+    # at most MAX_XML_PART_BYTES
+    types = _inflated(data, archive.getinfo("[Content_Types].xml")) or archive.read("[Content_Types].xml")
     if "xl/workbook.xml" not in names:
         for marker, what, fix in _KINDS:
             if marker in types:
@@ -371,7 +372,8 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     start += name_length + extra_length
     raw = memoryview(data)[start:start + info.compress_size]
     try:
-        inflated = zlib.decompressobj(-15).decompress(raw, info.file_size) if info.compress_type else bytes(raw[:info.file_size])
+        inflated = (zlib.decompressobj(-15).decompress(raw, info.file_size) if info.compress_type == zipfile.ZIP_DEFLATED
+                    else bytes(raw[:info.file_size]))
     except zlib.error:
         return None
     if len(inflated) != info.file_size or zlib.crc32(inflated) != info.CRC:
