@@ -93,7 +93,7 @@ class TestMillionRows:
 
 
 def _without_the_pre_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_file_source, "check_workbook_bytes", lambda data, where: None)
+    monkeypatch.setattr(_file_source, "check_workbook_bytes", lambda data, where, keep=None: None)
 
 
 class TestParsersBehindThePreCheck:

@@ -728,8 +728,8 @@ _CELL_EDITS = (
 )
 
 
-def _mutated_sheets(example: Path, count: int) -> list[bytes]:
-    """The example's sheets, and copies with a few cells changed (seeded: the same every run)."""
+def _mutated_sheets(example: Path, count: int, edits: tuple[str, ...] = _CELL_EDITS) -> list[bytes]:
+    """The example's sheets, and copies with a few cells changed into `edits` (seeded: the same every run)."""
     import random
     import zipfile
 
@@ -742,7 +742,7 @@ def _mutated_sheets(example: Path, count: int) -> list[bytes]:
         cells = list(re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', xml))
         for _ in range(rng.randint(1, 3)):
             match = rng.choice(cells)
-            edit = rng.choice(_CELL_EDITS).format(r=match.group(1) + match.group(2), n=rng.randint(1, 60))
+            edit = rng.choice(edits).format(r=match.group(1) + match.group(2), n=rng.randint(1, 60))
             xml = xml[:match.start()] + edit + xml[match.end():]
             cells = list(re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', xml))
         found.append(xml.encode("utf-8"))
@@ -822,6 +822,120 @@ class TestScanAsCellByCell:
         inline = f'<is><t xml:space="preserve">{far}</t></is>'
         assert _calamine_source._formula_cells(f'<row r="1"><c r="A1" t="inlineStr">{inline}<f>1</f></c></row>'.encode()) is None
         assert _calamine_source._formula_cells(b'<row r="1"><c r="A1"><f>1</f></c></row>') == {(1, 1): "=1"}
+
+
+# -- the scan's fast paths, against what they replaced --------------------------------------------
+
+#: cells the fast paths take (common string cells, "95.0" alone or after a formula) and cells they must
+#: leave to the exact code ({r}: the cell's reference, {n}: another row's number)
+_FAST_PATH_EDITS = (
+    '<c r="{r}" t="s"><v>0</v></c>', '<c r="{r}" s="4" t="s"><v>7</v></c>', '<c r="{r}" t="s" s="4"><v>7</v></c>',
+    '<c r="{r}" t="s"><v>-1</v></c>', '<c r="{r}" t="s"><v></v></c>', '<c r="{r}" t="s"/>', '<c r="{r}" t="s"><v>99999</v></c>',
+    '<c r="{r}" t="s"><f>1</f><v>2</v></c>', '<c r="{r}" t="s"><v> 3</v></c>', '<c r="{r}" t="s"><v>007</v></c>',
+    '<c t="s"><v>1</v></c>', '<c r="5" t="s"><v>1</v></c>', '<c r="{r}" t="s" t="s"><v>1</v></c>',
+    '<c r="{r}"\tt="s"><v>1</v></c>', '<c r="{r}" t="inlineStr"><is><t>t="s"</t></is></c>', '<row r="{n}" t="s"><v>1</v></row>',
+    '<c r="{r}"><v>95.0</v></c>', '<c r="{r}" s="3"><f>ROUND(1,2)</f><v>2.0</v></c>', '<c r="{r}" s="3"><v>-7.00</v></c>',
+    '<c r="{r}" t="n"><v>3.0</v></c>', '<c r="{r}" t="s"><v>3.0</v></c>', '<c r="{r}" t="b"><v>1.0</v></c>',
+    '<c r="{r}" t="str"><f>1</f><v>2.0</v></c>', '<c r="{r}"><v> 12</v></c>', '<c r="{r}"><v>1E+15</v></c>',
+    '<c r="{r}"><v>12345678901234567</v></c>', '<c r="{r}"><f t="shared" si="0">1</f><v>4.0</v></c>', '<c r="{r}"/><v>1.0</v>',
+    '<c r="{r}"><f>a&amp;b</f><v>2.0</v></c>', '<c r="{r}"><is><t>x</t></is><v>2.0</v></c>', '<c r="{r}" s="1" cm="1"><f>1</f><v>5.0</v></c>',
+    '<c r="{r}"><f>1</f><v>2.0</v><v>3.0</v></c>', '<c r="{r}"><v>1.</v></c>', '<c r="{r}"><f>1</f></c><v>6.0</v>',
+    '<c r="{r}" s="2"><f>' + "1+" * 2100 + '1</f><v>8.0</v></c>',
+)
+# the patterns as they were before their quantifiers were made possessive
+_FORMER_ODD_NUMBER = re.compile(rb"<v>(?:\s|-?(?:[0-9]{16}|[0-9]+\.0*</v>|[0-9.]+[eE]\+?[0-9]))")
+_FORMER_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f'
+                                   rb'(?: t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"|[\s/>])')
+
+
+def _former_string_indexes(data: bytes, strings: int) -> bool:
+    """_plain_string_indexes as it was: every t="s" looked for with _STRING_CELL."""
+    count = data.count(b't="s"')
+    if not count:
+        return True
+    found = _calamine_source._STRING_CELL.findall(data)
+    return len(found) == count and max(map(int, filter(None, found)), default=-1) < strings
+
+
+def _former_odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any] | str:
+    """_odd_numbers as it was: each number's cell read with _CELL_START, _VALUE and _TYPE."""
+    m = _calamine_source
+    found: dict[tuple[int, int], Any] = {}
+    for count, match in enumerate(_FORMER_ODD_NUMBER.finditer(chunk)):
+        if count >= m._MAX_FIXED:
+            return "refused"
+        start = chunk.rfind(b"<c", max(match.start() - m._NEAR, 0), match.start())
+        cell = m._CELL_START.match(chunk, start) if start >= 0 else None
+        value = m._VALUE.match(chunk, match.start())
+        if (cell is None or value is None or cell.group(3).endswith(b"/")
+                or chunk.find(b"</c>", start, match.start()) >= 0 or b"&" in value.group(1)):
+            return "refused"
+        kind = m._TYPE.search(cell.group(3))
+        if kind is not None and kind.group(1) in (b"s", b"b"):
+            return "refused"
+        if kind is not None and kind.group(1) != b"n":
+            continue
+        text = value.group(1).decode("ascii")
+        found[(int(cell.group(2)), m._column(cell.group(1)))] = float(text) if "." in text or "e" in text or "E" in text else int(text)
+    return found
+
+
+class TestFastPathsAsBefore:
+    """Each fast path of the scan gives what the code it stands in front of gives, on the example's
+    sheets and on 400 copies with cells changed into forms it takes and forms it must leave to that code."""
+
+    @pytest.fixture(scope="class")
+    @staticmethod
+    def sheets(example_workbook: Path) -> list[bytes]:
+        return _mutated_sheets(example_workbook, 400, _FAST_PATH_EDITS) + _mutated_sheets(example_workbook, 100)
+
+    def test_string_indexes(self, sheets: list[bytes]) -> None:
+        for strings in (0, 1, 8, 300, 10 ** 6):
+            assert ([_calamine_source._plain_string_indexes(data, strings) for data in sheets]
+                    == [_former_string_indexes(data, strings) for data in sheets])
+        common = [len(_calamine_source._COMMON_STRING_CELL.findall(data)) == data.count(b't="s"') for data in sheets]
+        assert True in common and False in common  # both ways taken
+        verdicts = {_former_string_indexes(data, 300) for data in sheets}
+        assert verdicts == {True, False}
+
+    def test_odd_numbers(self, sheets: list[bytes]) -> None:
+        def new(data: bytes) -> dict[tuple[int, int], Any] | str:
+            first = _calamine_source._ODD_NUMBER.search(data)
+            try:
+                return _calamine_source._odd_numbers(data, first.start()) if first else {}
+            except _calamine_source._Refuse:
+                return "refused"
+            except ValueError:  # " " (the sheet goes to openpyxl all the same)
+                return "ValueError"
+
+        def former(data: bytes) -> dict[tuple[int, int], Any] | str:
+            try:
+                return _former_odd_numbers(data)
+            except ValueError:
+                return "ValueError"
+
+        found, expected = [new(data) for data in sheets], [former(data) for data in sheets]
+        assert found == expected
+        assert all(isinstance(f, str) or list(map(type, f.values())) == list(map(type, g.values()))  # 95.0, not 95
+                   for f, g in zip(found, expected))
+        assert "refused" in found and any(isinstance(f, dict) and len(f) > 1 for f in found)
+        assert any(_calamine_source._ODD_CELL.search(data) for data in sheets)
+
+    def test_possessive_patterns_find_the_same(self, sheets: list[bytes]) -> None:
+        for data in sheets:
+            assert ([m.span() for m in _calamine_source._ODD_NUMBER.finditer(data)]
+                    == [m.span() for m in _FORMER_ODD_NUMBER.finditer(data)])
+            assert _calamine_source._FORMULA_START.findall(data) == _FORMER_FORMULA_START.findall(data)
+
+    def test_r_attributes_counted_as_before(self, sheets: list[bytes]) -> None:
+        crafted = [b"", b"r=", b' r=', b'<c\tr="A1"', b"<c x='1'r='A1'/>", b'<c x="1"r="A1"/>', b"\r\nr=\n\nr=",
+                   b"xr= r=r= r=", b"'r=\"r=\tr="]
+        for data in sheets + crafted:
+            assert (len(_calamine_source._R_ATTRIBUTE.findall(data))
+                    == data.translate(_calamine_source._SPACES).count(b" r="))
+
+    def test_extent(self, sheets: list[bytes]) -> None:
+        assert [_new_extent(data) for data in sheets] == [_old_extent(data) for data in sheets]
 
 
 class TestExtent:

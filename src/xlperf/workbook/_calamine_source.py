@@ -43,7 +43,7 @@ from . import _file_source
 from ._cells import ArrayFormula, column_index
 from ._file_source import FileSource, name_reach, read_checked
 from ._merges import merged_ranges_in
-from ._safety import forbidden_character
+from ._safety import Kept, forbidden_character
 
 T = TypeVar("T")
 
@@ -65,9 +65,10 @@ _UTF8 = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 _TAG_HEAD = re.compile(rb'<(?:c|row)(?=[\s/>])(?: r="[A-Z]{0,3}[0-9]{1,7}")?')
 # in that text: a row numbered plainly and its cells, each in that row (\1: the same digits)
 _ROW_OF_CELLS = re.compile(rb'<row r="([0-9]{1,7})"(?:<c r="[A-Z]{1,3}\1")*')
-_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
 _SPACES = bytes.maketrans(b"\t\n\r\"'", b"     ")  # what may stand before an attribute's name
+# r= after one of them: as many as data.translate(_SPACES).count(b" r="), found without a copy of the part
+_R_ATTRIBUTE = re.compile(rb'r=(?<=[\t\n\r "\']r=)')
 _SPACED_EQUALS = re.compile(rb"r\s+=")
 # <x:c …>: a cell all the same to calamine (which goes by local names). A prefixed row is harmless: it
 # only places cells without r, which make the scan refuse the sheet (and <xdr:row> is in every anchor)
@@ -80,9 +81,14 @@ _WHITESPACE = bytes.maketrans(b"\t\n\r", b"   ")
 _TEXT_SPACE = re.compile(_LEADING_SPACE.pattern + rb"|</t>")  # either: one pass where most parts have neither
 # numbers openpyxl reads otherwise: "95.0" and "1E+15" as floats (calamine: 95.0, made 95 like "95"),
 # 16 digits and more exactly (calamine: a float), " 12" as 12 (calamine: the text " 12")
-_ODD_NUMBER = re.compile(rb"<v>(?:\s|-?(?:[0-9]{16}|[0-9]+\.0*</v>|[0-9.]+[eE]\+?[0-9]))")
+# (possessive: a digit or "." given back could never be followed by what comes next, so nothing is
+# tried again, and the matches are those of the same pattern without the "+")
+_ODD_NUMBER = re.compile(rb"<v>(?:\s|-?(?:[0-9]{16}|[0-9]++\.0*+</v>|[0-9.]++[eE]\+?[0-9]))")
 # (No pattern here can run on past the next tag: a hostile part cannot make them take quadratic time.)
 _CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*)>')
+# the common cell holding such a number ("95.0", \3): no t, no </c>, the number alone, maybe after a formula;
+# _odd_numbers reads it as any other, at less cost
+_ODD_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]{1,9}")?>(?:<f>[^<]*+</f>)?<v>(-?[0-9]++\.0*+)</v>')
 # a cell: r, its other attributes, and what it holds up to </c> (never past the start of another cell)
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^<>]*?)(?:/>|>([^<]*(?:<(?!c[\s/>]|/c>)[^<]*)*)</c>)')
 _FORMULA = re.compile(rb"<f(\s[^<>]*)?>")
@@ -95,10 +101,13 @@ _ERROR_TYPE = re.compile(rb'\st="e"')
 _STYLE = re.compile(rb'\ss="([0-9]{1,9})"')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 # a formula right after its cell's start tag, with the range of an array formula written plainly (\3)
-_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*><f'
+# (possessive: what [^<>] gives back is never the ">" that must follow)
+_FORMULA_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*+><f'
                             rb'(?: t="array" ref="([A-Z$]{1,4}[0-9$]{1,8}(?::[A-Z$]{1,4}[0-9$]{1,8})?)"|[\s/>])')
 # a shared-string cell written plainly (\1: the index, "" for <v></v>), and the strings' items
 _STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"[^<>]*? t="s"(?:[^<>]*/>|[^<>]*>(?:<f>[^<]*</f>)?(?:<v>([0-9]{0,9})</v>)?</c>)')
+# the shared-string cell as spreadsheet programs write it, whole: <c r="B3" s="7" t="s"><v>180</v></c>
+_COMMON_STRING_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")? t="s"><v>([0-9]{0,9})</v></c>')
 _STRING_ITEM = re.compile(rb"<si[\s/>]")
 _SHEET_STATES = ("visible", "hidden", "veryHidden")
 _ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
@@ -117,6 +126,15 @@ _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _LARGEST_EXACT = 2 ** 53
 _MAX_FIXED = 10_000  # cells (or texts) looked at one by one in a sheet; beyond, openpyxl reads it
 _NEAR = 4096  # how far back a cell's or text's start tag is looked for
+
+
+#: the parts the scan reads whole (_part, _sheet_bytes), which the check of the file may keep for it
+_STRUCTURE_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml",
+                              "[Content_Types].xml"})
+
+
+def _wanted(name: str) -> bool:
+    return name in _STRUCTURE_PARTS or name.startswith("xl/worksheets/")
 
 
 class _Refuse(Exception):
@@ -165,7 +183,9 @@ class CalamineSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data = read_checked(path)  # the file is opened once: everything below reads these bytes
+        # the file is opened once: everything below reads these bytes, or what their check read of them
+        self._kept = Kept(_wanted)
+        self._data = read_checked(path, self._kept)
         #: why a sheet ("" for the whole workbook, "<sheet>: formulas" for its formulas) is read with
         #: openpyxl instead (for tests and debugging)
         self.fallbacks: dict[str, str] = {}
@@ -253,6 +273,7 @@ class CalamineSource:
     def close(self) -> None:
         book, archive, fallback = self._book, self._archive, self._openpyxl_source
         self._book = self._archive = self._openpyxl_source = None
+        self._kept.close()  # (the zip, when _open did not take it over)
         try:
             if book is not None:
                 book.close()
@@ -283,7 +304,8 @@ class CalamineSource:
         import python_calamine
 
         try:
-            self._archive = zipfile.ZipFile(io.BytesIO(self._data))
+            archive, self._kept.archive = self._kept.archive, None  # the check's: its directory read once
+            self._archive = archive if archive is not None else zipfile.ZipFile(io.BytesIO(self._data))
             self._read_structure()
             try:
                 self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
@@ -343,8 +365,10 @@ class CalamineSource:
             return b""
         if found != [name]:
             raise _Refuse(f"{name}: {len(found)} parts")
-        with self._archive.open(name) as stream:
-            data = stream.read(MAX_SCAN_BYTES + 1)
+        data = self._kept.parts.get(name)  # read whole by the check (Kept), else now
+        if data is None:
+            with self._archive.open(name) as stream:
+                data = stream.read(MAX_SCAN_BYTES + 1)
         if len(data) > MAX_SCAN_BYTES or not _plain_xml(data, first=True):
             raise _Refuse(f"{name} is not plain XML")
         return data
@@ -452,8 +476,9 @@ class CalamineSource:
         plan = _Sheet(part, merges=merged_ranges_in(data))
         if b't="e"' in data:
             plan.fixed.update(_errors(data))
-        if _ODD_NUMBER.search(data):
-            plan.fixed.update(_odd_numbers(data))
+        odd = _ODD_NUMBER.search(data)
+        if odd:
+            plan.fixed.update(_odd_numbers(data, odd.start()))  # (none before the first)
         if self._structure.date_styles and _styled(data, self._structure.date_styles):
             raise _Refuse("a cell styled as a date")
         plan.formulas = _FORMULA_TAG.search(data) is not None
@@ -463,8 +488,10 @@ class CalamineSource:
     def _sheet_bytes(self, part: str) -> bytes:
         """The whole part, at most MAX_SCAN_BYTES (the safety check allows 10 MB)."""
         assert self._archive is not None
-        with self._archive.open(part) as stream:
-            data = stream.read(MAX_SCAN_BYTES + 1)  # to the end: zipfile checks the CRC there
+        data = self._kept.parts.get(part)  # read whole by the check (Kept), else now
+        if data is None:
+            with self._archive.open(part) as stream:
+                data = stream.read(MAX_SCAN_BYTES + 1)  # to the end: zipfile checks the CRC there
         if len(data) > MAX_SCAN_BYTES:
             raise _Refuse("part too large to scan")
         return data
@@ -491,12 +518,15 @@ def _check_extent(data: bytes) -> None:
     by the row it is in; calamine takes the last r of a tag, the scan the first), and rows come in
     order (openpyxl skips a row out of order, calamine reads it)."""
     heads = _TAG_HEAD.findall(data)
-    if data.translate(_SPACES).count(b" r=") != len(heads) or _SPACED_EQUALS.search(data):
+    if len(_R_ATTRIBUTE.findall(data)) != len(heads) or _SPACED_EQUALS.search(data):
         raise _Refuse("a cell or row with more than one r, or without")  # (or the next check refuses it)
     tags = b"".join(heads)
-    if _ROW_OF_CELLS.sub(b"", tags):  # what is left: a cell or row without r, a cell outside its row
+    # what _ROW_OF_CELLS leaves (a cell or row without r, a cell outside its row), and each row's number
+    # between: a row's tag always starts a match, so these are all the rows
+    pieces = _ROW_OF_CELLS.split(tags)
+    if any(pieces[0::2]):
         raise _Refuse("a cell without r or outside its row, or a row without r")
-    rows = list(map(int, _ROW_NUMBER.findall(tags)))
+    rows = list(map(int, pieces[1::2]))
     if rows and (rows[0] < 1 or not all(map(operator.lt, rows, rows[1:]))):
         raise _Refuse("a row out of order")
     last_row = rows[-1] if rows else 0
@@ -512,7 +542,12 @@ def _plain_string_indexes(data: bytes, strings: int) -> bool:
     count = data.count(b't="s"')
     if not count:
         return True
-    found = _STRING_CELL.findall(data)
+    # Most sheets have only common string cells: when they hold every t="s", _STRING_CELL finds just
+    # them, with the same index (each is a match of it, and a match holds one t="s"), and tries each
+    # cell at far less cost; otherwise it is asked itself
+    found = _COMMON_STRING_CELL.findall(data)
+    if len(found) != count:
+        found = _STRING_CELL.findall(data)
     return len(found) == count and max(map(int, filter(None, found)), default=-1) < strings
 
 
@@ -549,14 +584,18 @@ def _as_openpyxl_grid(rows: list[list[Any]], width: int, fixed: dict[tuple[int, 
     return grid
 
 
-def _odd_numbers(chunk: bytes) -> dict[tuple[int, int], Any]:
+def _odd_numbers(chunk: bytes, first: int = 0) -> dict[tuple[int, int], Any]:
     """(row, column) -> the number openpyxl reads (_reader._cast_number) for the number cells whose text
-    calamine reads otherwise (_ODD_NUMBER)."""
+    calamine reads otherwise (_ODD_NUMBER); `first`: where the first may be."""
     found: dict[tuple[int, int], Any] = {}
-    for count, match in enumerate(_ODD_NUMBER.finditer(chunk)):
+    for count, match in enumerate(_ODD_NUMBER.finditer(chunk, first)):
         if count >= _MAX_FIXED:
             raise _Refuse("too many numbers openpyxl reads otherwise")
         start = chunk.rfind(b"<c", max(match.start() - _NEAR, 0), match.start())  # the cell holding the <v>
+        common = _ODD_CELL.match(chunk, start) if start >= 0 else None
+        if common is not None and common.start(3) == match.start() + 3:  # the common cell: read as below
+            found[(int(common.group(2)), _column(common.group(1)))] = float(common.group(3).decode("ascii"))
+            continue
         cell = _CELL_START.match(chunk, start) if start >= 0 else None
         value = _VALUE.match(chunk, match.start())
         if (cell is None or value is None or cell.group(3).endswith(b"/")

@@ -28,6 +28,7 @@ from ._safety import (
     MAX_XML_PART_BYTES,
     READ_SECONDS,
     BadStringIndex,
+    Kept,
     bad_string_index,
     check_part,
     check_workbook_bytes,
@@ -179,15 +180,16 @@ def name_reach(names: dict[str, str]) -> dict[str, int]:
     return widths
 
 
-def read_checked(path: Path) -> bytes:
-    """The bytes of a workbook file, read once and refused unless they may be opened safely (_safety)."""
+def read_checked(path: Path, keep: Kept | None = None) -> bytes:
+    """The bytes of a workbook file, read once and refused unless they may be opened safely (_safety);
+    `keep` receives what the check read that the reader may take over (_safety.Kept)."""
     if not path.exists():
         raise WorkbookError(f"找不到文件：{path}", location=None)
     if path.is_dir():
         raise WorkbookError(f"{path} 是文件夹，不是工作簿")
     try:
         data = read_workbook_file(path)
-        check_workbook_bytes(data, Location(file=path.name))
+        check_workbook_bytes(data, Location(file=path.name), keep)
         return data
     except OSError as exc:
         raise WorkbookError(f"无法读取文件 {path.name}（{os_reason(exc)}）", fix=os_fix(exc)) from exc

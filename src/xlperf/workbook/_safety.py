@@ -2,7 +2,8 @@
 in bounded time and memory with one clear message.
 
 Only what zipfile reads from the central directory and the first bytes of each part are looked at:
-nothing is extracted. The limits are far above what an xlperf workbook needs (about 60 KB, with parts
+nothing is extracted to be checked (the parts a reader will read anyway may be inflated whole here and
+handed to it: Kept). The limits are far above what an xlperf workbook needs (about 60 KB, with parts
 of a few dozen KB) and are listed in docs/errors.md (“不安全或损坏的文件”).
 
 Two parts named alike (the same name twice, or names differing only in case: Excel and OPC compare
@@ -21,7 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +41,9 @@ PROLOG_BYTES = 64 * 1024  # where an XML part's declarations (before the first e
 FIRST_BYTES = 1024  # what is inflated of each part first (a batch checks every part of every file)
 #: seconds reading the rows of the sheets may take: a last stop, the limits above keep it far lower
 READ_SECONDS = 60
+KEEP_PART_BYTES = 1 * MB  # a part the check reads whole for the reader (Kept): at most this …
+KEEP_TOTAL_BYTES = 8 * MB  # … and all of them together at most this
+SMALL_PART_BYTES = 16 * 1024  # a part the check inflates whole, for its start, when the zip's bytes are given
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ASK_AGAIN = "Excel 也打不开这样的文件；请向提供文件的单位要一份用 Excel 或 WPS 正常保存的文件"
@@ -47,6 +51,12 @@ _RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx 再试；如果文件�
 _ENCODINGS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "utf16", "us-ascii", "ascii"}
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+# a zip entry's local header up to its name (zipfile.structFileHeader): signature, flags, lengths of name
+# and extra field; and the flags _inflated reads as zipfile does (Deflate's options, data descriptor, UTF-8)
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
+_PLAIN_FLAGS = 0x2 | 0x4 | 0x8 | 0x800
+# the declaration spreadsheet programs write, then the first element (neither <? nor <! follows)
+_COMMON_PROLOG = re.compile(rb'<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>\r?\n?<(?![?!])')
 _PICK = "请确认选对了文件：应是 xlperf 生成的绩效自评工作簿（.xlsx/.xlsm）"
 _KINDS = (  # content types of a main part that is not a workbook we can read -> what the file really is
     (b"ms-excel.sheet.binary", "Excel 二进制工作簿（.xlsb）", "请在 Excel 中打开，另存为“Excel 工作簿（.xlsx）”后重试"),
@@ -73,8 +83,29 @@ def read_workbook_file(path: Path) -> bytes:
         return handle.read(MAX_FILE_BYTES + 1)
 
 
-def check_workbook_bytes(data: bytes, where: Location) -> None:
-    """Refuse the bytes of a file that is not an .xlsx/.xlsm we may open safely."""
+class Kept:
+    """What the check of a workbook's bytes hands to the reader that opens them next, so that nothing is
+    done twice: the zip, left open (the reader closes it), and the whole bytes of the parts `wanted`
+    names that the check had to inflate the start of anyway (each at most KEEP_PART_BYTES, read to
+    its end, so zipfile checked its CRC). A part that could not be read whole is not kept: the check
+    then reads its start as it always does, and the reader meets the damage where it would have."""
+
+    __slots__ = ("wanted", "archive", "parts")
+
+    def __init__(self, wanted: Callable[[str], bool]) -> None:
+        self.wanted = wanted
+        self.archive: zipfile.ZipFile | None = None
+        self.parts: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        archive, self.archive, self.parts = self.archive, None, {}
+        if archive is not None:
+            archive.close()
+
+
+def check_workbook_bytes(data: bytes, where: Location, keep: Kept | None = None) -> None:
+    """Refuse the bytes of a file that is not an .xlsx/.xlsm we may open safely; `keep`: what the
+    reader may take over (Kept), filled only when the bytes pass."""
     if not data:
         raise _empty(where)
     if len(data) > MAX_FILE_BYTES:
@@ -87,12 +118,21 @@ def check_workbook_bytes(data: bytes, where: Location) -> None:
     directory = _central_directory(io.BytesIO(data), len(data), where)
     if directory.count(b"PK\x01\x02") > MAX_MEMBERS:
         raise UnsafeFileError(f"文件包含的部件过多（超过 {MAX_MEMBERS} 个），可能是恶意构造的文件", location=where, fix=_RESAVE)
+    parts: dict[str, bytes] = {}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        try:
             _check_members(archive, where)
             _check_twins(archive, where)
-            _check_kind(archive, where)
-            _check_prologs(archive, where)
+            _check_kind(archive, where, data)
+            _check_prologs(archive, where, keep.wanted if keep is not None else None, parts, data)
+        except BaseException:
+            archive.close()
+            raise
+        if keep is None:
+            archive.close()
+        else:  # passed: the reader takes the zip over (zipfile read its directory once)
+            keep.archive, keep.parts = archive, parts
     except UnsafeFileError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, RuntimeError,
@@ -246,7 +286,7 @@ def _check_twins(archive: zipfile.ZipFile, where: Location) -> None:
                               "可能被篡改或损坏", location=where, fix=_ASK_AGAIN)
 
 
-def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
+def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") -> None:
     names = set(archive.namelist())
     if "mimetype" in names and "[Content_Types].xml" not in names:
         with archive.open("mimetype") as member:
@@ -259,7 +299,8 @@ def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
     if "[Content_Types].xml" not in names:
         raise UnsafeFileError("不是 Excel 工作簿（zip 中缺少 [Content_Types].xml）", location=where,
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
-    types = archive.read("[Content_Types].xml")  # at most MAX_XML_PART_BYTES
+    # at most MAX_XML_PART_BYTES
+    types = _inflated(data, archive.getinfo("[Content_Types].xml")) or archive.read("[Content_Types].xml")
     if "xl/workbook.xml" not in names:
         for marker, what, fix in _KINDS:
             if marker in types:
@@ -268,21 +309,86 @@ def _check_kind(archive: zipfile.ZipFile, where: Location) -> None:
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
 
 
-def _check_prologs(archive: zipfile.ZipFile, where: Location) -> None:
+def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[str], bool] | None = None,
+                   kept: dict[str, bytes] | None = None, data: bytes = b"") -> None:
     """No part may declare a DOCTYPE (entities: "billion laughs", external files) or an encoding the
-    scan cannot see through. Excel never writes either. Binary parts (images, VBA) end the scan at once."""
+    scan cannot see through. Excel never writes either. Binary parts (images, VBA) end the scan at once.
+    The parts `wanted` names are read whole into `kept` (see Kept), their start looked at as the same
+    bytes read in steps would be."""
+    total = 0
     for info in archive.infolist():
         if info.is_dir() or info.file_size == 0:
             continue
-        with archive.open(info) as member:
-            # the first kilobyte holds every real prolog: inflate more only when it does not end there
-            head = member.read(FIRST_BYTES)
-            if len(head) == FIRST_BYTES and prolog_problem(head):
-                head += member.read(PROLOG_BYTES - FIRST_BYTES)
-        problem = prolog_problem(head, complete=len(head) < PROLOG_BYTES)
+        whole = None
+        if (kept is not None and wanted is not None and info.file_size <= KEEP_PART_BYTES
+                and total + info.file_size <= KEEP_TOTAL_BYTES and wanted(info.filename)):
+            whole = _inflated(data, info) or _whole(archive, info)
+            if whole is not None:
+                kept[info.filename] = whole
+                total += len(whole)
+        elif info.file_size <= SMALL_PART_BYTES:
+            whole = _inflated(data, info)  # (a small part: inflated whole at less cost than opened)
+        if whole is not None:
+            head = whole[:FIRST_BYTES]
+            # (a first kilobyte without a problem while cut short has none either as it is: asked once)
+            cleared = len(head) == FIRST_BYTES and not prolog_problem(head)
+            if len(head) == FIRST_BYTES and not cleared:
+                head = whole[:PROLOG_BYTES]
+        else:
+            with archive.open(info) as member:
+                # the first kilobyte holds every real prolog: inflate more only when it does not end there
+                head = member.read(FIRST_BYTES)
+                cleared = len(head) == FIRST_BYTES and not prolog_problem(head)
+                if len(head) == FIRST_BYTES and not cleared:
+                    head += member.read(PROLOG_BYTES - FIRST_BYTES)
+        problem = "" if cleared else prolog_problem(head, complete=len(head) < PROLOG_BYTES)
         if problem:
             raise UnsafeFileError(f"文件中的部件“{_short(info.filename)}”{problem}，Excel 不会生成这样的文件，可能是恶意构造的",
                                   location=where, fix=_RESAVE)
+
+
+def _inflated(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes, inflated from `data` (the zip's) as zipfile would give them, in a few steps where
+    zipfile takes some dozens in Python; None for whatever zipfile might read otherwise or refuse (any
+    flag but those of Deflate's options, data descriptor and UTF-8 names; a local header unlike the
+    directory's; fewer bytes than the directory says; another CRC): zipfile then reads it."""
+    if (info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.file_size <= 0):  # (0: zlib would inflate without bound)
+        return None
+    at = info.header_offset
+    header = data[at:at + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04" or flags != info.flag_bits:
+        return None
+    start = at + _LOCAL_HEADER.size
+    try:
+        name = info.orig_filename.encode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeError:
+        return None
+    if data[start:start + name_length] != name:
+        return None
+    start += name_length + extra_length
+    raw = memoryview(data)[start:start + info.compress_size]
+    try:
+        inflated = (zlib.decompressobj(-15).decompress(raw, info.file_size) if info.compress_type == zipfile.ZIP_DEFLATED
+                    else bytes(raw[:info.file_size]))
+    except zlib.error:
+        return None
+    if len(inflated) != info.file_size or zlib.crc32(inflated) != info.CRC:
+        return None
+    return inflated
+
+
+def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes read to its end (zipfile checks the CRC there); None when that fails anywhere."""
+    try:
+        with archive.open(info) as member:
+            data = member.read(KEEP_PART_BYTES + 1)
+    except Exception:  # noqa: BLE001 - the check then reads the part's start as always, and says what is wrong
+        return None
+    return data if len(data) <= KEEP_PART_BYTES else None
 
 
 def prolog_problem(head: bytes, complete: bool = False) -> str:
@@ -290,6 +396,8 @@ def prolog_problem(head: bytes, complete: bool = False) -> str:
     the first element, an unusual encoding, or declarations running on past PROLOG_BYTES.
 
     NUL bytes are dropped first, so UTF-16 and UTF-32 text is scanned as ASCII."""
+    if _COMMON_PROLOG.match(head):  # (what Excel writes: the loop below would find nothing wrong either)
+        return ""
     text = head.replace(b"\0", b"")
     at = 0
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
