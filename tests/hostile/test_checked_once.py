@@ -69,6 +69,8 @@ _PARTS: dict[str, bytes] = {
     "blanks beyond the prolog's end": b" " * (_safety.PROLOG_BYTES + 10) + b"<worksheet/>",
     "common declaration, then a comment": _DECLARATION + b"\r\n<!-- x --><worksheet/>",
     "common declaration, then a DOCTYPE": _DECLARATION + b"\r\n<!DOCTYPE a><worksheet/>",
+    # the loop drops NULs before it looks: this is a DOCTYPE to it, and so to the quick test
+    "common declaration, then a DOCTYPE behind a NUL": _DECLARATION + b'\n<\x00!DOCTYPE a [<!ENTITY e "x">]><worksheet/>',
 }
 
 
@@ -182,7 +184,7 @@ class TestInflatedAsZipfileReadsIt:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             taken = 0
             for info in archive.infolist():
-                inflated = _safety._inflated(data, info)
+                inflated = _safety._inflated(data, info, _safety.entry_ends(archive))
                 if inflated is not None:
                     assert inflated == archive.read(info)
                     taken += 1
@@ -192,5 +194,82 @@ class TestInflatedAsZipfileReadsIt:
     def test_the_check_decides_as_with_zipfile_alone(self, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
         data = _zips()[case]
         verdicts = [_verdict(data, None), _verdict(data, _safety.Kept(_wanted))]
-        monkeypatch.setattr(_safety, "_inflated", lambda data, info: None)
+        monkeypatch.setattr(_safety, "_inflated", lambda *args: None)
         assert verdicts == [_verdict(data, None)] * 2
+
+
+def _local_header(data: bytes, name: str) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.getinfo(name).header_offset
+
+
+class TestInflatedLeavesToZipfile:
+    """What _inflated must not read itself (None: zipfile reads it, or refuses it, as it always did)."""
+
+    def _sheet(self, data: bytes) -> tuple[zipfile.ZipInfo, dict[int, int]]:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        return archive.getinfo(SHEET), _safety.entry_ends(archive)
+
+    def test_a_plain_part_is_read(self) -> None:  # (so that the refusals below are the guards' doing)
+        data = _zips()["deflated"]
+        info, ends = self._sheet(data)
+        assert _safety._inflated(data, info, ends) is not None
+
+    def test_a_flag_zipfile_reads_otherwise(self) -> None:
+        data = _zips()["deflated"]
+        info, ends = self._sheet(data)
+        info.flag_bits |= 0x20  # compressed patched data
+        assert _safety._inflated(data, info, ends) is None
+
+    def test_a_size_of_nothing(self) -> None:
+        # a deflate bomb declared as 0 bytes: zlib would inflate it without bound (max_length 0)
+        bomb = _zip(_minimal(**{SHEET: b"<" + b" " * 5_000_000}))
+        info, ends = self._sheet(bomb)
+        info.file_size = 0
+        assert _safety._inflated(bomb, info, ends) is None
+
+    def test_a_local_header_of_another_kind(self) -> None:
+        data = _zips()["deflated"]
+        at = _local_header(data, SHEET)
+        broken = data[:at] + b"PK\x05\x06" + data[at + 4:]
+        info, ends = self._sheet(broken)
+        assert _safety._inflated(broken, info, ends) is None
+
+    def test_local_flags_unlike_the_directorys(self) -> None:
+        data = _zips()["deflated"]
+        at = _local_header(data, SHEET) + 6  # the general purpose flags
+        broken = data[:at] + (int.from_bytes(data[at:at + 2], "little") ^ 0x800).to_bytes(2, "little") + data[at + 2:]
+        info, ends = self._sheet(broken)
+        assert _safety._inflated(broken, info, ends) is None
+
+    def test_data_running_into_the_next_entry(self) -> None:
+        data = _zips()["deflated"]
+        info, ends = self._sheet(data)
+        ends[id(info)] = info.header_offset + 40  # as if the next entry's header began inside its data
+        assert _safety._inflated(data, info, ends) is None
+
+    def test_an_entry_without_a_known_end(self) -> None:
+        data = _zips()["deflated"]
+        info, _ = self._sheet(data)
+        assert _safety._inflated(data, info, {}) is None
+
+
+class TestEntryEnds:
+    def test_each_ends_where_the_next_begins_the_last_at_the_directory(self) -> None:
+        data = _zips()["deflated"]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            ends = _safety.entry_ends(archive)
+            entries = sorted(archive.infolist(), key=lambda info: info.header_offset)
+            assert [ends[id(info)] for info in entries] == [info.header_offset for info in entries[1:]] + [archive.start_dir]
+
+    def test_two_entries_at_one_place_overlap(self) -> None:
+        """A directory naming one local header twice (the data of one is the other's): one of them ends
+        where it begins, so that its data runs past its end, as zipfile judges overlapping entries."""
+        data = _zips()["deflated"]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            first = archive.infolist()[0]
+            twin = zipfile.ZipInfo(first.filename)
+            twin.header_offset = first.header_offset
+            archive.filelist.append(twin)
+            ends = _safety.entry_ends(archive)
+            assert sorted([ends[id(first)], ends[id(twin)]])[0] == first.header_offset

@@ -55,8 +55,9 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 # and extra field; and the flags _inflated reads as zipfile does (Deflate's options, data descriptor, UTF-8)
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
 _PLAIN_FLAGS = 0x2 | 0x4 | 0x8 | 0x800
-# the declaration spreadsheet programs write, then the first element (neither <? nor <! follows)
-_COMMON_PROLOG = re.compile(rb'<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>\r?\n?<(?![?!])')
+# the declaration spreadsheet programs write, then the first element (neither <? nor <! follows, nor a NUL:
+# prolog_problem drops NULs before it looks, so "<\0!DOCTYPE" is a DOCTYPE to it)
+_COMMON_PROLOG = re.compile(rb'<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>\r?\n?<(?![?!\x00])')
 _PICK = "请确认选对了文件：应是 xlperf 生成的绩效自评工作簿（.xlsx/.xlsm）"
 _KINDS = (  # content types of a main part that is not a workbook we can read -> what the file really is
     (b"ms-excel.sheet.binary", "Excel 二进制工作簿（.xlsb）", "请在 Excel 中打开，另存为“Excel 工作簿（.xlsx）”后重试"),
@@ -300,7 +301,8 @@ def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") ->
         raise UnsafeFileError("不是 Excel 工作簿（zip 中缺少 [Content_Types].xml）", location=where,
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
     # at most MAX_XML_PART_BYTES
-    types = _inflated(data, archive.getinfo("[Content_Types].xml")) or archive.read("[Content_Types].xml")
+    info = archive.getinfo("[Content_Types].xml")
+    types = _inflated(data, info, entry_ends(archive)) or archive.read(info)
     if "xl/workbook.xml" not in names:
         for marker, what, fix in _KINDS:
             if marker in types:
@@ -316,18 +318,19 @@ def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[
     The parts `wanted` names are read whole into `kept` (see Kept), their start looked at as the same
     bytes read in steps would be."""
     total = 0
+    ends = entry_ends(archive) if data else {}
     for info in archive.infolist():
         if info.is_dir() or info.file_size == 0:
             continue
         whole = None
         if (kept is not None and wanted is not None and info.file_size <= KEEP_PART_BYTES
                 and total + info.file_size <= KEEP_TOTAL_BYTES and wanted(info.filename)):
-            whole = _inflated(data, info) or _whole(archive, info)
+            whole = _inflated(data, info, ends) or _whole(archive, info)
             if whole is not None:
                 kept[info.filename] = whole
                 total += len(whole)
         elif info.file_size <= SMALL_PART_BYTES:
-            whole = _inflated(data, info)  # (a small part: inflated whole at less cost than opened)
+            whole = _inflated(data, info, ends)  # (a small part: inflated whole at less cost than opened)
         if whole is not None:
             head = whole[:FIRST_BYTES]
             # (a first kilobyte without a problem while cut short has none either as it is: asked once)
@@ -347,13 +350,26 @@ def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[
                                   location=where, fix=_RESAVE)
 
 
-def _inflated(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+def entry_ends(archive: zipfile.ZipFile) -> dict[int, int]:
+    """id(entry) -> where its data must end: the next entry's local header, or the central directory
+    (as newer Pythons' zipfile works it out to refuse overlapping entries, a kind of zip bomb)."""
+    ends: dict[int, int] = {}
+    end: int | None = getattr(archive, "start_dir", None)  # (None: no entry gets an end, zipfile reads them all)
+    for info in sorted(archive.infolist(), key=lambda info: info.header_offset, reverse=True):
+        if end is not None:
+            ends[id(info)] = end
+        end = info.header_offset
+    return ends
+
+
+def _inflated(data: bytes, info: zipfile.ZipInfo, ends: dict[int, int]) -> bytes | None:
     """A part's bytes, inflated from `data` (the zip's) as zipfile would give them, in a few steps where
     zipfile takes some dozens in Python; None for whatever zipfile might read otherwise or refuse (any
     flag but those of Deflate's options, data descriptor and UTF-8 names; a local header unlike the
-    directory's; fewer bytes than the directory says; another CRC): zipfile then reads it."""
+    directory's; data running into the next entry (`ends`, from entry_ends); fewer bytes than the
+    directory says; another CRC): zipfile then reads it."""
     if (info.flag_bits & ~_PLAIN_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or info.file_size <= 0):  # (0: zlib would inflate without bound)
+            or info.file_size <= 0 or id(info) not in ends):  # (0: zlib would inflate without bound)
         return None
     at = info.header_offset
     header = data[at:at + _LOCAL_HEADER.size]
@@ -370,6 +386,8 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     if data[start:start + name_length] != name:
         return None
     start += name_length + extra_length
+    if start + info.compress_size > ends[id(info)]:
+        return None  # overlapping entries: newer Pythons refuse them (older ones read them), zipfile decides
     raw = memoryview(data)[start:start + info.compress_size]
     try:
         inflated = (zlib.decompressobj(-15).decompress(raw, info.file_size) if info.compress_type == zipfile.ZIP_DEFLATED
