@@ -55,6 +55,21 @@ class TestPlainRecords:
         assert first.indicators[0].category is second.indicators[2].category
         assert first.categories[1] is second.categories[1] and str(first.categories[1][2]) == "-0"
 
+    def test_the_plain_form_has_every_field(self) -> None:
+        """plain and Compact.unplain name the fields one by one: a field added to a record must be added to
+        them (and set in `tricky`), or it would arrive in the parent as its default."""
+        from dataclasses import fields
+
+        assert [f.name for f in fields(FileRecord)] == [
+            "file", "department", "year", "framework", "total", "grade", "categories", "execution_rate", "indicators",
+            "problems", "risks", "report", "report_note", "unreadable", "seconds"]
+        assert [f.name for f in fields(IndicatorRow)] == [
+            "code", "category", "name", "points", "score", "rule", "reason", "deduction"]
+        assert [f.name for f in fields(Problem)] == ["id", "severity", "sheet", "cell", "message", "indicators"]
+        form = plain(tricky(unreadable=True))
+        assert form is not None and len(form) == len(fields(FileRecord))
+        assert len(form[8][0]) == len(fields(IndicatorRow)) and len(form[9][0]) == len(fields(Problem))
+
     def test_as_written_decimals_stay_apart(self) -> None:
         a = tricky("a.xlsx")
         b = tricky("b.xlsx", indicators=(replace(a.indicators[0], points=Decimal("2")),))

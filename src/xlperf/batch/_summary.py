@@ -379,8 +379,9 @@ class _StreamedRows:
                 if len(cache) >= _CACHE_SIZE:
                     cache.clear()
                 tail = self._tail(c, value)
-                # a zero is never kept: 0 and -0 are equal keys, written "0" and "-0"
-                if (len(value) <= _CACHE_TEXT) if kind is str else value:
+                # kept: texts up to _CACHE_TEXT; numbers but zeros (0 and -0 are equal keys, written "0" and
+                # "-0") and NaN (pandas' blanks, each a new object that no look-up would find again)
+                if len(value) <= _CACHE_TEXT if kind is str else (value != 0 and value == value):
                     cache[value] = tail
             append(tail)
         return out
