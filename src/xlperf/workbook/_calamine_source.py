@@ -129,8 +129,10 @@ _NEAR = 4096  # how far back a cell's or text's start tag is looked for
 
 
 #: the parts the scan reads whole (_part, _sheet_bytes), which the check of the file may keep for it
-_STRUCTURE_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml",
-                              "[Content_Types].xml"})
+#: the parts _read_structure reads; with the sheets, what the safety check keeps for the reader (_wanted)
+_WORKBOOK, _RELATIONS, _STRINGS, _STYLES, _TYPES = (
+    "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml", "[Content_Types].xml")
+_STRUCTURE_PARTS = frozenset({_WORKBOOK, _RELATIONS, _STRINGS, _STYLES, _TYPES})
 
 
 def _wanted(name: str) -> bool:
@@ -328,11 +330,11 @@ class CalamineSource:
             raise _Refuse("a part named with a backslash")
         for name in names:
             self._members.setdefault(_ascii_lower(name), []).append(name)
-        workbook = self._part("xl/workbook.xml")
-        relations = self._part("xl/_rels/workbook.xml.rels")
-        strings = self._part("xl/sharedStrings.xml", required=False)
-        styles = self._part("xl/styles.xml", required=False)
-        types = self._part("[Content_Types].xml")
+        workbook = self._part(_WORKBOOK)
+        relations = self._part(_RELATIONS)
+        strings = self._part(_STRINGS, required=False)
+        styles = self._part(_STYLES, required=False)
+        types = self._part(_TYPES)
         # what follows from these parts alone, read before from the same bytes in this process (a batch's
         # workbooks made from one template): the checks passed then, and give the same now
         key = (tuple(names), workbook, relations, types, styles, bool(strings))

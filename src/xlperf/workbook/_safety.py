@@ -287,7 +287,7 @@ def _check_twins(archive: zipfile.ZipFile, where: Location) -> None:
                               "可能被篡改或损坏", location=where, fix=_ASK_AGAIN)
 
 
-def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") -> None:
+def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes) -> None:
     names = set(archive.namelist())
     if "mimetype" in names and "[Content_Types].xml" not in names:
         with archive.open("mimetype") as member:
@@ -311,14 +311,14 @@ def _check_kind(archive: zipfile.ZipFile, where: Location, data: bytes = b"") ->
                               fix="请确认选对了文件，并用 Excel 另存为 .xlsx")
 
 
-def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[str], bool] | None = None,
-                   kept: dict[str, bytes] | None = None, data: bytes = b"") -> None:
+def _check_prologs(archive: zipfile.ZipFile, where: Location, wanted: Callable[[str], bool] | None,
+                   kept: dict[str, bytes] | None, data: bytes) -> None:
     """No part may declare a DOCTYPE (entities: "billion laughs", external files) or an encoding the
     scan cannot see through. Excel never writes either. Binary parts (images, VBA) end the scan at once.
     The parts `wanted` names are read whole into `kept` (see Kept), their start looked at as the same
     bytes read in steps would be."""
     total = 0
-    ends = entry_ends(archive) if data else {}
+    ends = entry_ends(archive)
     for info in archive.infolist():
         if info.is_dir() or info.file_size == 0:
             continue
