@@ -193,6 +193,10 @@ class TestStreamedColumns:
             "扣分原因": ["长" * (i * 13) for i in range(rows)],  # heights
             "执行率": [Decimal("0.95") if i % 2 else 0.5 for i in range(rows)],
             "错误": [i % 2 == 0 for i in range(rows)],  # bool
+            # texts as both kinds of column, whichever pandas makes of the others: object (pandas 2) ...
+            "一级指标": pd.Series([texts[(i * 5) % len(texts)] if i % 6 else None for i in range(rows)], dtype=object),
+            # ... and pandas' string dtype (pandas 3), with its blanks
+            "指标": pd.Series([texts[(i * 2) % len(texts)] if i % 6 else None for i in range(rows)], dtype="string"),
         })
         overview = pd.DataFrame({"排名": [1], "单位": ["甲"], "总分": [Decimal("90")], "等级": ["优"], "错误": [0],
                                  "风险": [0], "状态": ["已评分"], "文件": ["a.xlsx"]})
@@ -206,8 +210,15 @@ class TestStreamedColumns:
         write = _summary._StreamedRows.write
         monkeypatch.setattr(_summary._StreamedRows, "write", lambda self, frame: (streamed.append(len(frame)),
                                                                                  write(self, frame))[1])
+        ways: set[str] = set()  # how texts were written: as a column of texts, or among other values
+        texts_of, tails_of = _summary._StreamedRows._texts, _summary._StreamedRows._tails
+        monkeypatch.setattr(_summary._StreamedRows, "_texts", lambda self, c, values, caches: (
+            ways.add("texts"), texts_of(self, c, values, caches))[1])
+        monkeypatch.setattr(_summary._StreamedRows, "_tails", lambda self, c, values, caches: (
+            ways.update({"tails"} if any(type(v) is str and v for v in values) else ()), tails_of(self, c, values, caches))[1])
         columns = _summary.write_summary(tmp_path / "columns.xlsx", summary, overwrite=True)
         assert streamed == [1, rows]
+        assert ways == {"texts", "tails"}  # both ways were taken, and are held to the reference below
         monkeypatch.setattr(_summary._StreamedRows, "write", reference_write)
         cells = _summary.write_summary(tmp_path / "cells.xlsx", summary, overwrite=True)
         with zipfile.ZipFile(columns) as a, zipfile.ZipFile(cells) as b:
